@@ -1,0 +1,127 @@
+"""What every site-family spider shares: sources in, requests tagged with their role, documents out.
+
+A family spider only navigates. It receives the sources of its family, walks each portal from its
+start (or known column) URLs, and yields a `FetchedDocument` for every page or attachment that may be
+a report. Every request carries in `meta`:
+
+- `nianbao_source`: the source id, so archive records and reports know their portal;
+- `nianbao_role`: list / document / attachment / other (see `archive.records`);
+- `nianbao_link_text`: the anchor text that led here (a report's title on its list page);
+- `download_slot`: host:port, so per-host politeness counts ports as different sites.
+
+Extraction and storage happen in the item pipelines, never here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterable
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+import scrapy
+from scrapy.http import Response
+
+from archive.records import ROLE_LIST, ROLE_OTHER, FetchedDocument
+from crawler.sources import Source
+
+META_SOURCE = "nianbao_source"
+META_ROLE = "nianbao_role"
+META_LINK_TEXT = "nianbao_link_text"
+META_WARC_FILE = "nianbao_warc_file"
+META_WARC_OFFSET = "nianbao_warc_offset"
+META_FETCHED_AT = "nianbao_fetched_at"
+
+
+def response_headers(response: Response) -> dict[str, str]:
+    """Response headers as a plain dict with lower-cased names (last value wins)."""
+    headers: dict[str, str] = {}
+    for name, values in response.headers.items():
+        if values:
+            headers[name.decode("latin-1").lower()] = values[-1].decode("latin-1")
+    return headers
+
+
+class FamilySpider(scrapy.Spider):
+    """Base for the spiders of one CMS family; subclasses define `parse_list` and `parse_document`."""
+
+    family: str = ""
+
+    def __init__(self, sources: Iterable[Source] = (), *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.sources: dict[str, Source] = {s.id: s for s in sources if s.family == self.family}
+
+    async def start(self) -> AsyncIterator[Any]:
+        for source in self.sources.values():
+            for url in source.column_urls or source.start_urls:
+                role = ROLE_LIST if source.column_urls else ROLE_OTHER
+                callback = self.parse_list if source.column_urls else self.parse_home
+                yield self.follow(url, source, role, callback, dont_filter=True)
+
+    # -- helpers for subclasses -------------------------------------------------------------------
+
+    def source_of(self, response: Response) -> Source:
+        return self.sources[response.meta[META_SOURCE]]
+
+    def follow(
+        self,
+        url: str,
+        source: Source,
+        role: str,
+        callback: Any,
+        link_text: str | None = None,
+        referer: str | None = None,
+        **kwargs: Any,
+    ) -> scrapy.Request:
+        """A request for `url` on `source`, tagged for the archive and the pipelines."""
+        meta = {
+            META_SOURCE: source.id,
+            META_ROLE: role,
+            META_LINK_TEXT: link_text,
+            "download_slot": urlsplit(url).netloc.lower(),
+        }
+        meta.update(kwargs.pop("meta", {}))
+        headers = kwargs.pop("headers", {})
+        if referer:
+            headers = {**headers, "Referer": referer}
+        return scrapy.Request(url, callback=callback, meta=meta, headers=headers, **kwargs)
+
+    def allowed(self, url: str, source: Source) -> bool:
+        """Whether a link may be followed: on the source's hosts, http(s) only."""
+        return source.allows(url)
+
+    def document(self, response: Response) -> FetchedDocument:
+        """The item for a fetched page or attachment that may be a report."""
+        meta = response.meta
+        referer = response.request.headers.get("Referer") if response.request else None
+        return FetchedDocument(
+            url=response.url,
+            status=response.status,
+            body=response.body,
+            headers=response_headers(response),
+            fetched_at=meta.get(META_FETCHED_AT)
+            or datetime.now(UTC).isoformat(timespec="seconds"),
+            source_id=meta.get(META_SOURCE),
+            role=meta.get(META_ROLE, ROLE_OTHER),
+            link_text=meta.get(META_LINK_TEXT),
+            referer=referer.decode("latin-1") if referer else None,
+            warc_file=meta.get(META_WARC_FILE),
+            warc_offset=meta.get(META_WARC_OFFSET),
+        )
+
+    # -- to be defined by each family -------------------------------------------------------------
+
+    def parse_home(self, response: Response) -> Iterable[Any]:
+        """From a portal's home page to its 政府信息公开年报 column (政务公开 → 年报)."""
+        raise NotImplementedError
+
+    def parse_list(self, response: Response) -> Iterable[Any]:
+        """A column's list page: report links, pagination."""
+        raise NotImplementedError
+
+    def parse_document(self, response: Response) -> Iterable[Any]:
+        """A detail page: yield the document, follow its attachments."""
+        raise NotImplementedError
+
+    def parse_attachment(self, response: Response) -> Iterable[Any]:
+        yield self.document(response)

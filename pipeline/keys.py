@@ -1,0 +1,126 @@
+"""The stable metric keys of the two official report templates.
+
+Every number nianbao reads from a report's statistical tables is stored under one of these keys, so
+that a 2019-format and a 2021-format report can be queried side by side. The keys are the contract
+between extraction, the database, the sample portal's ground truth and Datasette; change them only
+with a migration.
+"""
+
+from __future__ import annotations
+
+TEMPLATE_2019 = "2019"
+TEMPLATE_2021 = "2021"
+TEMPLATE_PRE2019 = "pre2019"
+TEMPLATE_UNKNOWN = "unknown"
+TEMPLATES = (TEMPLATE_2019, TEMPLATE_2021, TEMPLATE_PRE2019, TEMPLATE_UNKNOWN)
+
+# Table 二 主动公开政府信息情况
+ACTIVE_KEYS_2019: tuple[str, ...] = (
+    "active.rules.made",
+    "active.rules.published",
+    "active.rules.total",
+    "active.normative.made",
+    "active.normative.published",
+    "active.normative.total",
+    "active.licensing.prev",
+    "active.licensing.change",
+    "active.licensing.decisions",
+    "active.other_services.prev",
+    "active.other_services.change",
+    "active.other_services.decisions",
+    "active.penalty.prev",
+    "active.penalty.change",
+    "active.penalty.decisions",
+    "active.coercion.prev",
+    "active.coercion.change",
+    "active.coercion.decisions",
+    "active.fees.prev",
+    "active.fees.change",
+    "active.procurement.count",
+    "active.procurement.amount",
+)
+ACTIVE_KEYS_2021: tuple[str, ...] = (
+    "active.rules.issued",
+    "active.rules.repealed",
+    "active.rules.in_force",
+    "active.normative.issued",
+    "active.normative.repealed",
+    "active.normative.in_force",
+    "active.licensing.decisions",
+    "active.penalty.decisions",
+    "active.coercion.decisions",
+    "active.fees.amount",
+)
+
+# Table 三 收到和处理政府信息公开申请情况: rows in the order the template prints them.
+_APPLY_ROWS_HEAD: tuple[str, ...] = (
+    "new",
+    "carried_in",
+    "granted",
+    "partial",
+    "denied.secret",
+    "denied.law",
+    "denied.safety",
+    "denied.third_party",
+    "denied.internal",
+    "denied.process",
+    "denied.enforcement",
+    "denied.query",
+    "unable.not_held",
+    "unable.need_create",
+    "unable.unclear",
+    "unprocessed.petition",
+    "unprocessed.repeat",
+    "unprocessed.publication",
+    "unprocessed.mass",
+    "unprocessed.confirm",
+)
+APPLY_ROWS_2019: tuple[str, ...] = _APPLY_ROWS_HEAD + ("other", "total", "carried_out")
+APPLY_ROWS_2021: tuple[str, ...] = _APPLY_ROWS_HEAD + (
+    "other.no_correction",
+    "other.no_fee",
+    "other.other",
+    "total",
+    "carried_out",
+)
+# 自然人, 商业企业, 科研机构, 社会公益组织, 法律服务机构, 其他, 总计
+APPLY_COLUMNS: tuple[str, ...] = (
+    "natural",
+    "business",
+    "research",
+    "nonprofit",
+    "legal",
+    "other_org",
+    "total",
+)
+# The five legal-person columns, summed by some portals into an extra 法人小计 column; it is kept
+# under this column name when printed but is not part of the template's required keys.
+APPLY_ORG_COLUMNS: tuple[str, ...] = ("business", "research", "nonprofit", "legal", "other_org")
+APPLY_SUBTOTAL_COLUMN = "org_subtotal"
+
+# Rows whose sum is （七）总计, per template.
+APPLY_RESULT_ROWS_2019: tuple[str, ...] = APPLY_ROWS_2019[2:-2]
+APPLY_RESULT_ROWS_2021: tuple[str, ...] = APPLY_ROWS_2021[2:-2]
+
+# Table 四 行政复议、行政诉讼
+REVIEW_OUTCOMES: tuple[str, ...] = ("upheld", "corrected", "other", "pending", "total")
+REVIEW_GROUPS: tuple[str, ...] = ("review", "litigation.direct", "litigation.after_review")
+REVIEW_KEYS: tuple[str, ...] = tuple(f"{g}.{o}" for g in REVIEW_GROUPS for o in REVIEW_OUTCOMES)
+
+
+def apply_keys(rows: tuple[str, ...]) -> tuple[str, ...]:
+    """All `apply.<row>.<col>` keys for the given rows, row-major."""
+    return tuple(f"apply.{row}.{col}" for row in rows for col in APPLY_COLUMNS)
+
+
+TEMPLATE_KEYS: dict[str, tuple[str, ...]] = {
+    TEMPLATE_2019: ACTIVE_KEYS_2019 + apply_keys(APPLY_ROWS_2019) + REVIEW_KEYS,
+    TEMPLATE_2021: ACTIVE_KEYS_2021 + apply_keys(APPLY_ROWS_2021) + REVIEW_KEYS,
+}
+
+
+def template_for_year(year: int) -> str:
+    """The template a report for `year` is expected to use (2019 format up to the 2020 reports)."""
+    if year < 2019:
+        return TEMPLATE_PRE2019
+    return TEMPLATE_2019 if year <= 2020 else TEMPLATE_2021

@@ -1,0 +1,91 @@
+"""The typed result of extracting one document: what every extractor returns and the loader stores.
+
+Extraction is pure (bytes + URL + headers in, an `ExtractedReport` out), so these types carry no
+Scrapy or SQLite objects. Problems a document can have are values here (`status`, `status_reason`),
+never exceptions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+# Document kinds.
+DOC_ANNUAL_REPORT = "annual_report"
+DOC_SELF_INSPECTION = "self_inspection"
+DOC_OTHER = "other"
+
+# Extraction outcomes, stored as reports.extraction_status.
+STATUS_OK = "ok"  # the template's tables were found and read
+STATUS_NO_TABLES = "no_tables"  # a report, read as text, but no statistical table in it
+STATUS_IMAGE_ONLY = "image_only"  # a scanned document with no text layer: nothing guessed
+STATUS_NOT_REPORT = "not_report"  # readable, but not an annual report (notice, guide, …)
+STATUS_FAILED = "failed"  # could not be read at all; status_reason says why
+STATUSES = (STATUS_OK, STATUS_NO_TABLES, STATUS_IMAGE_ONLY, STATUS_NOT_REPORT, STATUS_FAILED)
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One cell of a statistical table: the number and the text the agency printed."""
+
+    key: str
+    value: float | None
+    raw: str
+
+
+@dataclass(frozen=True)
+class Check:
+    """One accounting identity (勾稽关系) evaluated on a report's own numbers.
+
+    `passed` is None when the rule could not be evaluated (a blank cell, say). `expected` is what
+    the identity implies, `printed` what the table says; the printed number is never corrected.
+    """
+
+    rule: str
+    passed: bool | None
+    expected: float | None = None
+    printed: float | None = None
+    detail: str = ""
+    severity: str = "error"  # "error" for in-table sums, "warning" for cross-year/narrative rules
+
+
+@dataclass(frozen=True)
+class Fact:
+    """A figure stated in the report's prose, with its sentence as evidence."""
+
+    kind: str  # e.g. "website.items", "apply.received", "training.sessions"
+    value: float
+    unit: str
+    sentence: str
+
+
+@dataclass
+class ExtractedReport:
+    """Everything nianbao reads from one document (a page, a text file or an attachment)."""
+
+    url: str
+    status: str = STATUS_FAILED
+    status_reason: str = ""
+    doc_type: str = DOC_OTHER
+    agency: str | None = None
+    year: int | None = None
+    template: str = "unknown"
+    title: str | None = None
+    published: str | None = None  # ISO date, when the page gives one
+    text: str = ""
+    content_type: str = ""
+    metrics: dict[str, Metric] = field(default_factory=dict)
+    checks: list[Check] = field(default_factory=list)
+    facts: list[Fact] = field(default_factory=list)
+    attachments: list[str] = field(default_factory=list)  # absolute URLs of linked documents
+
+    def value(self, key: str) -> float | None:
+        """The number stored under `key`, or None when absent or blank."""
+        metric = self.metrics.get(key)
+        return metric.value if metric else None
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict (what `nianbao extract --json` prints)."""
+        data = asdict(self)
+        data["metrics"] = {k: {"value": m.value, "raw": m.raw} for k, m in self.metrics.items()}
+        return data
