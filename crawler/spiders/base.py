@@ -80,6 +80,9 @@ class FamilySpider(scrapy.Spider):
             META_LINK_TEXT: link_text,
             "download_slot": urlsplit(url).netloc.lower(),
         }
+        if not source.obey_robots:
+            # The source file carries the reason for this override (crawler.sources enforces it).
+            meta["dont_obey_robotstxt"] = True
         meta.update(kwargs.pop("meta", {}))
         headers = kwargs.pop("headers", {})
         if referer:

@@ -1,0 +1,67 @@
+"""Scrapy settings for nianbao crawls; the one place that reads the environment.
+
+Environment variables (all optional):
+- NIANBAO_CONTACT_URL: the contact URL named in the User-Agent (default: the project page).
+- NIANBAO_ARCHIVE_DIR: where WARC files are written (default: data/archive).
+- NIANBAO_DB: the SQLite database the pipelines write (default: data/nianbao.db).
+- NIANBAO_CONCURRENCY_PER_HOST: requests in flight per host:port (default 2, the polite maximum).
+
+`nianbao crawl` overrides the paths from its options; everything else here is the polite default a
+nightly run uses.
+"""
+
+from __future__ import annotations
+
+import os
+
+BOT_NAME = "nianbao"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+NIANBAO_CONTACT_URL = os.environ.get("NIANBAO_CONTACT_URL", "https://github.com/nianbao-archive/nianbao")
+NIANBAO_ARCHIVE_DIR = os.environ.get("NIANBAO_ARCHIVE_DIR", "data/archive")
+NIANBAO_DB = os.environ.get("NIANBAO_DB", "data/nianbao.db")
+NIANBAO_WARC_MAX_BYTES = 256 * 2**20
+# Bodies above this are cut off by Scrapy and recorded as failed, never parsed.
+DOWNLOAD_MAXSIZE = 50 * 2**20
+DOWNLOAD_WARNSIZE = 20 * 2**20
+
+USER_AGENT = f"nianbao/0.1 (+{NIANBAO_CONTACT_URL}; open archive of 政府信息公开工作年度报告)"
+
+# Politeness: robots.txt, at most two requests in flight per host:port (the spiders set the download
+# slot to host:port), AutoThrottle adapting to the server's latency.
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = min(int(os.environ.get("NIANBAO_CONCURRENCY_PER_HOST", "2")), 2)
+DOWNLOAD_DELAY = 0.0
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 0.5
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+DOWNLOAD_TIMEOUT = 60
+
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+
+# Responses we archive and record even when they are errors: the spiders see them too, so a 404
+# report page can be recorded as failed rather than vanishing.
+HTTPERROR_ALLOW_ALL = False
+HTTPERROR_ALLOWED_CODES = [404, 410]
+
+DOWNLOADER_MIDDLEWARES = {
+    # Closest to the network: archive every response exactly as received, before anything parses it.
+    "crawler.middlewares.WarcArchiveMiddleware": 950,
+    # Far from the network: sees only requests that failed for good, after the retries.
+    "crawler.middlewares.FailureRecorderMiddleware": 50,
+}
+ITEM_PIPELINES = {
+    "pipeline.pipelines.ExtractPipeline": 300,
+    "pipeline.pipelines.StorePipeline": 800,
+}
+
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+LOG_LEVEL = os.environ.get("NIANBAO_LOG_LEVEL", "INFO")
+REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+FEED_EXPORT_ENCODING = "utf-8"

@@ -1,0 +1,170 @@
+"""The `nianbao` command: a thin click layer over the crawler, pipeline, archive and portal packages.
+
+Every failure a user can cause (a bad source file, a missing archive, an unreadable document) ends as
+a `click.ClickException` with a message saying what to fix; nothing here holds logic of its own.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+DEFAULT_DB = "data/nianbao.db"
+DEFAULT_ARCHIVE = "data/archive"
+DATASETTE_DIR = Path(__file__).resolve().parent.parent / "datasette"
+
+
+@click.group()
+@click.version_option(package_name="nianbao")
+def cli() -> None:
+    """nianbao (年报): crawl, archive, extract and publish 政府信息公开工作年度报告."""
+
+
+@cli.command()
+@click.option("--synthetic", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Also serve N generated reports of fictional (示例) agencies.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Random seed of the generator.")
+@click.option("--port", type=click.IntRange(min=0, max=65535), default=8100, show_default=True,
+              help="First port; the sites take PORT, PORT+1, PORT+2 (0 = any free ports).")
+@click.option("--no-seeds", is_flag=True, help="Serve only the synthetic reports, not the five seeds.")
+@click.option("--sources-out", type=click.Path(dir_okay=False), help="Write a sources file for what is served.")
+@click.option("--truth-out", type=click.Path(dir_okay=False), help="Write the ground truth (JSON) of what is served.")
+def portal(synthetic: int, seed: int, port: int, no_seeds: bool, sources_out: str | None,
+           truth_out: str | None) -> None:
+    """Serve the bundled sample portal on 127.0.0.1 until Ctrl-C."""
+    from portal.server import SamplePortal, serve_forever
+
+    sample = SamplePortal(synthetic=synthetic, seed=seed, base_port=port, include_seeds=not no_seeds)
+    try:
+        sample.start()
+    except OSError as exc:
+        raise click.ClickException(f"cannot start the sample portal on port {port}: {exc}") from exc
+    if sources_out:
+        sample.write_sources(sources_out)
+    if truth_out:
+        sample.write_truth(truth_out)
+    for site in sample.sites:
+        click.echo(f"{site.family:<8} {site.base_url}")
+    if sources_out:
+        click.echo(f"sources written to {sources_out}")
+    click.echo("Serving; Ctrl-C stops.", err=True)
+    sys.stdout.flush()
+    serve_forever(sample)
+
+
+@cli.command()
+@click.option("--sources", "sources_path", required=True, type=click.Path(dir_okay=False),
+              help="Source file (YAML) describing the portals to crawl.")
+@click.option("--db", "db_path", default=DEFAULT_DB, show_default=True, type=click.Path(dir_okay=False),
+              help="SQLite database to write.")
+@click.option("--archive", "archive_dir", default=DEFAULT_ARCHIVE, show_default=True,
+              type=click.Path(file_okay=False), help="Directory of the WARC archive.")
+@click.option("--only", multiple=True, help="Crawl only these source ids (repeatable).")
+@click.option("--log-level", default="INFO", show_default=True,
+              type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"]), help="Scrapy log level.")
+def crawl(sources_path: str, db_path: str, archive_dir: str, only: tuple[str, ...], log_level: str) -> None:
+    """Crawl the portals of a source file into the archive and the database."""
+    from crawler.runner import run_crawl
+    from crawler.sources import SourcesError, load_sources
+
+    try:
+        sources = load_sources(sources_path)
+    except SourcesError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if only:
+        unknown = set(only) - {s.id for s in sources}
+        if unknown:
+            raise click.ClickException(f"no source with id {', '.join(sorted(unknown))} in {sources_path}")
+        sources = [s for s in sources if s.id in only]
+    summary = run_crawl(sources, db_path, archive_dir, LOG_LEVEL=log_level)
+    click.echo(summary.table())
+    if summary.unreachable:
+        raise click.ClickException(
+            "nothing could be fetched from: " + ", ".join(summary.unreachable)
+            + " (unreachable start URL? see the 'pages' table and the log for the reason)"
+        )
+
+
+@cli.command()
+@click.option("--archive", "archive_dir", default=DEFAULT_ARCHIVE, show_default=True,
+              type=click.Path(file_okay=False), help="Directory of the WARC archive.")
+@click.option("--db", "db_path", default=DEFAULT_DB, show_default=True, type=click.Path(dir_okay=False),
+              help="SQLite database to (re)build.")
+@click.option("--sources", "sources_path", type=click.Path(dir_okay=False),
+              help="Source file, to name each source's agency and portal in the database.")
+@click.option("--progress/--no-progress", default=True, show_default=True, help="Show a progress bar.")
+def rebuild(archive_dir: str, db_path: str, sources_path: str | None, progress: bool) -> None:
+    """Rebuild the database from the WARC archive alone (no network)."""
+    from archive.rebuild import rebuild as rebuild_db
+    from crawler.sources import SourcesError, load_sources
+
+    if not Path(archive_dir).is_dir():
+        raise click.ClickException(f"no archive directory at {archive_dir}")
+    try:
+        sources = load_sources(sources_path) if sources_path else None
+    except SourcesError as exc:
+        raise click.ClickException(str(exc)) from exc
+    summary = rebuild_db(archive_dir, db_path, progress=progress, sources=sources)
+    click.echo(
+        f"responses {summary.responses}, documents {summary.documents}, "
+        f"reports {summary.reports}, failed {summary.failed}"
+    )
+    for error in summary.errors:
+        click.echo(f"warning: {error}", err=True)
+
+
+@cli.command()
+@click.argument("path")
+@click.option("--json", "as_json", is_flag=True, help="Print the whole report as JSON.")
+def extract(path: str, as_json: bool) -> None:
+    """Extract one saved page, text file or attachment (PDF, DOCX, XLS(X)) and print the report."""
+    from pipeline.extract import extract_document
+
+    file = Path(path)
+    if not file.is_file():
+        raise click.ClickException(f"no such file: {path}")
+    headers = {}
+    if file.suffix.lower() == ".txt":
+        headers["content-type"] = "text/plain"
+    report = extract_document(file.read_bytes(), file.resolve().as_uri(), headers)
+    if as_json:
+        click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+        return
+    failed_checks = [c for c in report.checks if c.passed is False]
+    click.echo(f"status    {report.status} {report.status_reason}".rstrip())
+    click.echo(f"doc type  {report.doc_type}")
+    click.echo(f"agency    {report.agency}")
+    click.echo(f"year      {report.year}")
+    click.echo(f"template  {report.template}")
+    click.echo(f"metrics   {len(report.metrics)}")
+    click.echo(f"checks    {len(report.checks)} ({len(failed_checks)} failed)")
+    for check in failed_checks:
+        click.echo(f"  ✗ {check.rule}: expected {check.expected}, printed {check.printed}")
+    click.echo(f"facts     {len(report.facts)}")
+
+
+@cli.command()
+@click.option("--db", "db_path", default=DEFAULT_DB, show_default=True,
+              type=click.Path(dir_okay=False), help="The database to publish.")
+@click.option("--port", default=8001, show_default=True, type=click.IntRange(min=0, max=65535))
+@click.option("--host", default="127.0.0.1", show_default=True)
+def serve(db_path: str, port: int, host: str) -> None:
+    """Publish the database with Datasette (read-only, immutable)."""
+    from nianbao.serve import run_datasette
+
+    if not Path(db_path).is_file():
+        raise click.ClickException(f"no database at {db_path}: run 'nianbao crawl' or 'nianbao rebuild' first")
+    click.echo(f"Datasette: http://{host}:{port}/")
+    sys.stdout.flush()
+    sys.exit(run_datasette(Path(db_path), host=host, port=port, config_dir=DATASETTE_DIR))
+
+
+def main() -> None:
+    cli()
+
+
+if __name__ == "__main__":
+    main()

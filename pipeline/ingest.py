@@ -1,0 +1,48 @@
+"""Deciding what an archived response becomes: the one rule shared by the crawl and `nianbao rebuild`.
+
+A response is either only archived (navigation, redirects), extracted into a report, or recorded as
+failed with a reason. Both the item pipelines and the rebuild call `process_fetched`, so a rebuilt
+database equals the crawled one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from archive.records import DOCUMENT_ROLES, FetchedDocument
+from pipeline.extract import extract_document
+from pipeline.report import STATUS_FAILED, ExtractedReport
+
+OUTCOME_ARCHIVED = "archived"  # kept in the archive, nothing to extract (lists, robots, redirects)
+OUTCOME_EXTRACTED = "extracted"  # read into a report row (whatever its extraction status)
+OUTCOME_FAILED = "failed"  # should have been a document but could not be read; reason says why
+OUTCOMES = (OUTCOME_ARCHIVED, OUTCOME_EXTRACTED, OUTCOME_FAILED)
+
+
+@dataclass
+class ProcessedDocument:
+    """A fetched document with its outcome and, when extracted, its report."""
+
+    document: FetchedDocument
+    outcome: str
+    reason: str = ""
+    report: ExtractedReport | None = None
+
+
+def process_fetched(doc: FetchedDocument, source_agency: str | None = None) -> ProcessedDocument:
+    """Extract `doc` when it is a document response; say why not otherwise."""
+    if doc.role not in DOCUMENT_ROLES:
+        return ProcessedDocument(doc, OUTCOME_ARCHIVED)
+    if 300 <= doc.status < 400:
+        target = doc.headers.get("location", "")
+        return ProcessedDocument(doc, OUTCOME_ARCHIVED, f"HTTP {doc.status} redirect to {target}")
+    if doc.status == 304:
+        return ProcessedDocument(doc, OUTCOME_ARCHIVED, "HTTP 304 not modified")
+    if doc.status != 200:
+        return ProcessedDocument(doc, OUTCOME_FAILED, f"HTTP {doc.status}")
+    report = extract_document(
+        doc.body, doc.url, doc.headers, link_text=doc.link_text, source_agency=source_agency
+    )
+    if report.status == STATUS_FAILED:
+        return ProcessedDocument(doc, OUTCOME_FAILED, report.status_reason, report)
+    return ProcessedDocument(doc, OUTCOME_EXTRACTED, report.status_reason, report)
