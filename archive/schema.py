@@ -172,5 +172,7 @@ def open_db(path: str | Path) -> sqlite_utils.Database:
     # Crawl pipelines, rebuilds and Datasette may hold the file at once: wait for locks, don't fail.
     db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     db.enable_wal()
+    # In WAL mode NORMAL cannot corrupt the file; it only skips an fsync per commit.
+    db.execute("PRAGMA synchronous = NORMAL")
     ensure_schema(db)
     return db

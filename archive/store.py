@@ -1,0 +1,238 @@
+"""Loading into SQLite: portals, archived pages and extracted reports, one document per transaction.
+
+The crawl's store pipeline and `nianbao rebuild` both call these with the same `FetchedDocument`, so
+both produce the same rows. Row ids are stable hashes (a report's id is the hash of its URL), which
+makes storing again a replacement: a report's old metrics, checks and facts are deleted with it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import sqlite_utils
+from tenacity import (
+    retry,
+    retry_if_exception,
+    stop_after_attempt,
+    wait_exponential,
+)
+
+from archive.records import FetchedDocument
+from crawler.sources import Source
+from pipeline.report import ExtractedReport
+
+PAGE_OUTCOMES = ("archived", "extracted", "failed", "skipped")
+
+
+def stable_id(*parts: str) -> str:
+    """A short, stable row id for `parts` (64 bits of SHA-256: no collisions at archive scale)."""
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:16]
+
+
+def report_id(url: str) -> str:
+    """The id of the report found at `url`; the same URL fetched again is the same report."""
+    return stable_id("report", url)
+
+
+def agency_id(name: str) -> str:
+    return stable_id("agency", name.strip())
+
+
+def page_id(doc: FetchedDocument) -> str:
+    """One id per archived response: its WARC record, or its URL and time when it has none."""
+    if doc.warc_file is not None and doc.warc_offset is not None:
+        return stable_id("warc", doc.warc_file, str(doc.warc_offset))
+    return stable_id("fetch", doc.url, doc.fetched_at)
+
+
+def _is_locked(exc: BaseException) -> bool:
+    return isinstance(exc, sqlite3.OperationalError) and (
+        "locked" in str(exc) or "busy" in str(exc)
+    )
+
+
+# The busy timeout covers ordinary waits; this covers what it cannot (a lock lost between attempts).
+_retry_when_locked = retry(
+    retry=retry_if_exception(_is_locked),
+    stop=stop_after_attempt(5),
+    wait=wait_exponential(multiplier=0.2, max=5),
+    reraise=True,
+)
+
+
+@contextmanager
+def _transaction(db: sqlite_utils.Database) -> Iterator[None]:
+    """All-or-nothing writes; takes the write lock up front (BEGIN IMMEDIATE) so it never has to be
+    upgraded mid-transaction, which SQLite refuses without waiting."""
+    if db.conn.in_transaction:
+        with db.atomic():  # a caller's transaction: nest as a savepoint
+            yield
+        return
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        db.rollback()
+        raise
+    db.commit()
+
+
+def _store_agency(
+    db: sqlite_utils.Database, name: str, region: str | None = None, level: str | None = None
+) -> str:
+    row: dict[str, object] = {"id": agency_id(name), "name": name.strip()}
+    # Only what is known: an agency first seen on a report keeps the region its portal gave it.
+    if region:
+        row["region"] = region
+    if level:
+        row["level"] = level
+    db["agencies"].upsert(row, pk="id")  # type: ignore[union-attr]
+    return str(row["id"])
+
+
+@_retry_when_locked
+def store_source(db: sqlite_utils.Database, source: Source) -> None:
+    """Record a portal (and its agency) as described by its source file."""
+    with _transaction(db):
+        _store_agency(db, source.agency, source.region, source.level)
+        db["sources"].upsert(  # type: ignore[union-attr]
+            {
+                "id": source.id,
+                "agency": source.agency,
+                "family": source.family,
+                "region": source.region,
+                "level": source.level,
+                "start_urls": list(source.start_urls),
+                "allowed_hosts": list(source.allowed_hosts),
+                "verified": int(source.verified),
+            },
+            pk="id",
+        )
+
+
+@_retry_when_locked
+def store_page(
+    db: sqlite_utils.Database, doc: FetchedDocument, outcome: str, reason: str = ""
+) -> None:
+    """Record one archived response and what became of it (archived/extracted/failed/skipped)."""
+    if outcome not in PAGE_OUTCOMES:
+        raise ValueError(f"unknown page outcome {outcome!r}; expected one of {PAGE_OUTCOMES}")
+    with _transaction(db):
+        db["pages"].insert(  # type: ignore[union-attr]
+            {
+                "id": page_id(doc),
+                "url": doc.url,
+                "fetched_at": doc.fetched_at,
+                "status": doc.status,
+                "content_type": doc.content_type,
+                "role": doc.role,
+                "source_id": doc.source_id,
+                "sha256": doc.sha256,
+                "warc_file": doc.warc_file,
+                "warc_offset": doc.warc_offset,
+                "outcome": outcome,
+                "reason": reason,
+            },
+            pk="id",
+            replace=True,
+        )
+
+
+def _source_row(db: sqlite_utils.Database, source_id: str | None) -> dict[str, object] | None:
+    if not source_id:
+        return None
+    rows = list(db["sources"].rows_where("id = ?", [source_id], limit=1))
+    return rows[0] if rows else None
+
+
+@_retry_when_locked
+def store_report(db: sqlite_utils.Database, doc: FetchedDocument, report: ExtractedReport) -> str:
+    """Store `report` (read from `doc`) with its metrics, checks and facts; returns the report id.
+
+    Storing the same URL again replaces the report and all of its rows.
+    """
+    rid = report_id(doc.url)
+    with _transaction(db):
+        for table in ("metrics", "checks", "facts"):
+            db.execute(f"DELETE FROM [{table}] WHERE report_id = ?", [rid])
+        aid = None
+        if report.agency and report.agency.strip():
+            source = _source_row(db, doc.source_id)
+            same_agency = source is not None and source["agency"] == report.agency.strip()
+            aid = _store_agency(
+                db,
+                report.agency,
+                region=str(source["region"]) if same_agency and source["region"] else None,
+                level=str(source["level"]) if same_agency and source["level"] else None,
+            )
+        failed = sum(1 for check in report.checks if check.passed is False)
+        db["reports"].insert(  # type: ignore[union-attr]
+            {
+                "id": rid,
+                "url": doc.url,
+                "source_id": doc.source_id,
+                "agency_id": aid,
+                "agency": report.agency,
+                "year": report.year,
+                "title": report.title,
+                "doc_type": report.doc_type,
+                "template": report.template,
+                "published": report.published,
+                "fetched_at": doc.fetched_at,
+                "content_sha256": doc.sha256,
+                "content_type": report.content_type or doc.content_type,
+                "warc_file": doc.warc_file,
+                "warc_offset": doc.warc_offset,
+                "extraction_status": report.status,
+                "status_reason": report.status_reason,
+                "text": report.text,
+                "metric_count": len(report.metrics),
+                "failed_checks": failed,
+            },
+            pk="id",
+            replace=True,
+        )
+        db["metrics"].insert_all(  # type: ignore[union-attr]
+            (
+                {"report_id": rid, "key": key, "value": metric.value, "raw": metric.raw}
+                for key, metric in report.metrics.items()
+            ),
+            pk=("report_id", "key"),
+            replace=True,
+        )
+        # A rule evaluated twice keeps its last verdict (the primary key is report + rule).
+        db["checks"].insert_all(  # type: ignore[union-attr]
+            (
+                {
+                    "report_id": rid,
+                    "rule": check.rule,
+                    "passed": None if check.passed is None else int(check.passed),
+                    "expected": check.expected,
+                    "printed": check.printed,
+                    "detail": check.detail,
+                    "severity": check.severity,
+                }
+                for check in report.checks
+            ),
+            pk=("report_id", "rule"),
+            replace=True,
+        )
+        db["facts"].insert_all(  # type: ignore[union-attr]
+            (
+                {
+                    "report_id": rid,
+                    "seq": seq,
+                    "kind": fact.kind,
+                    "value": fact.value,
+                    "unit": fact.unit,
+                    "sentence": fact.sentence,
+                }
+                for seq, fact in enumerate(report.facts)
+            ),
+            pk=("report_id", "seq"),
+            replace=True,
+        )
+    return rid
