@@ -1,0 +1,292 @@
+"""Read the statistical tables of an annual report (tables 二, 三, 四 of the official templates).
+
+Input is every row of every table of a document in document order, as cell texts, from whatever
+the document was (HTML, PDF, DOCX or flattened text). Spanned cells are not repeated, rows are
+often misaligned, and the text renderings lose row boundaries altogether, so the reader does not
+trust positions: it walks the cells in order, recognises row labels from the template vocabulary
+(in template order), and takes a row's values to be the run of number-like cells that follows
+its label. Table 四 has no row labels; its 15 values follow its last header cell.
+
+Nothing here corrects a number: what is stored is what was printed, with the printed text kept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from pipeline import keys, labels
+from pipeline.labels import RowLabel
+from pipeline.report import Metric
+from pipeline.text_cells import text_to_rows
+from pipeline.values import is_blank, is_null_marker, parse_value, read_number, to_wan_yuan
+
+# How many rows ahead of the next expected one a label may be found (a row the agency dropped or
+# renamed past recognition is skipped rather than derailing the rest of the table).
+LOOKAHEAD = 4
+# How far back from an amount row its column header (and unit) is looked for.
+HEADER_REACH = 12
+REVIEW_VALUE_COUNT = len(keys.REVIEW_KEYS)
+
+
+@dataclass
+class TablesResult:
+    """What the reader found: the template, the metrics, which tables, and what went wrong."""
+
+    template: str
+    metrics: dict[str, Metric] = field(default_factory=dict)
+    tables_found: tuple[str, ...] = ()
+    problems: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _RowRead:
+    label_index: int  # position of the label in the cell stream
+    cells: list[str]  # exactly len(columns) cell texts
+
+
+def _is_value_cell(text: str) -> bool:
+    return is_blank(text) or is_null_marker(text) or read_number(text) is not None
+
+
+def _flatten(rows: Sequence[Sequence[str | None]]) -> list[str]:
+    return [(cell or "").strip() for row in rows for cell in row]
+
+
+def _run_after(stream: list[str], index: int) -> list[str]:
+    """The number-like cells right after `index`, up to the next text cell."""
+    run: list[str] = []
+    for text in stream[index + 1 :]:
+        if not _is_value_cell(text):
+            break
+        run.append(text)
+    return run
+
+
+def _fit(run: list[str], width: int, what: str, problems: list[str]) -> list[str]:
+    """`run` cut to `width` cells: surplus blanks at the edges go first (misaligned rows)."""
+    cells = list(run)
+    while len(cells) > width and is_blank(cells[-1]):
+        cells.pop()
+    while len(cells) > width and is_blank(cells[0]):
+        cells.pop(0)
+    if len(cells) > width:
+        problems.append(f"{what}: {len(cells)} cells for {width} columns, extra ones ignored")
+        cells = cells[:width]
+    elif len(cells) < width:
+        problems.append(f"{what}: {len(cells)} cells for {width} columns, the rest left blank")
+        cells += [""] * (width - len(cells))
+    return cells
+
+
+def _label_match(stream: list[str], index: int, spec: RowLabel, is_next: bool) -> bool:
+    text = stream[index]
+    if not spec.matches(text):
+        return False
+    run = _run_after(stream, index)
+    if not run:
+        return False  # a heading in prose, or a group label: a row label is followed by its cells
+    if spec.ambiguous:
+        # '总计' and '其他' are column headers too: only a numbered label or one followed by a
+        # printed number is the row.
+        return is_next and (bool(labels.numbering(text)) or any(not is_blank(c) for c in run))
+    return True
+
+
+def _read_labelled(
+    stream: list[str],
+    start: int,
+    specs: Sequence[RowLabel],
+    columns_of: Callable[[RowLabel], tuple[str, ...]],
+    table: str,
+    problems: list[str],
+    stop: Callable[[str], bool] = lambda _text: False,
+) -> tuple[dict[str, _RowRead], int]:
+    """Rows of one labelled table found from `start`, and the stream position after the table."""
+    found: dict[str, _RowRead] = {}
+    next_row = 0
+    index = start
+    while index < len(stream) and next_row < len(specs):
+        text = stream[index]
+        if _is_value_cell(text):
+            index += 1
+            continue
+        if found and stop(text):
+            break
+        matched = None
+        for position in range(next_row, min(next_row + LOOKAHEAD, len(specs))):
+            if _label_match(stream, index, specs[position], position == next_row):
+                matched = position
+                break
+        if matched is None:
+            index += 1
+            continue
+        spec = specs[matched]
+        run = _run_after(stream, index)
+        columns = columns_of(spec)
+        cells = _fit(run, len(columns), f"{table}.{spec.key}", problems)
+        found[spec.key] = _RowRead(index, cells)
+        next_row = matched + 1
+        index += 1 + len(run)
+    return found, index
+
+
+def _amount_header_unit(stream: list[str], label_index: int) -> str | None:
+    """The unit printed in the header of the money column above the row at `label_index`."""
+    for text in reversed(stream[max(0, label_index - HEADER_REACH) : label_index]):
+        if labels.is_amount_header(text):
+            return labels.unit_in_header(text)
+    return None
+
+
+def _metric(key: str, raw: str, header_unit: str | None = None) -> Metric:
+    if key in labels.AMOUNT_KEYS:
+        number = read_number(raw)
+        value = None if number is None else to_wan_yuan(number, header_unit)
+        return Metric(key, value, raw)
+    return Metric(key, parse_value(raw), raw)
+
+
+def _apply_columns(stream: list[str], start: int, first_row: int) -> tuple[str, ...]:
+    """Table 三's columns, with 法人小计 placed where its header shows it."""
+    header = [labels.bare_core(text) for text in stream[start:first_row]]
+    subtotal_at = next((i for i, h in enumerate(header) if h in labels.SUBTOTAL_HEADERS), None)
+    if subtotal_at is None:
+        return keys.APPLY_COLUMNS
+    orgs_at = [i for i, h in enumerate(header) if h in labels.APPLY_ORG_HEADERS[:1]]
+    natural, *orgs, total = keys.APPLY_COLUMNS
+    if orgs_at and subtotal_at < orgs_at[-1]:
+        return (natural, keys.APPLY_SUBTOTAL_COLUMN, *orgs, total)
+    return (natural, *orgs, keys.APPLY_SUBTOTAL_COLUMN, total)
+
+
+def _review_header_start(stream: list[str], start: int) -> int | None:
+    for index in range(start, len(stream)):
+        if labels.bare_core(stream[index]) in ("行政复议", "结果维持"):
+            return index
+    return None
+
+
+def _read_review(stream: list[str], start: int, problems: list[str]) -> list[str] | None:
+    """The 15 cells of table 四, or None when the table is not there."""
+    header_start = _review_header_start(stream, start)
+    if header_start is None:
+        return None
+    last_header = None
+    for index in range(header_start, len(stream)):
+        text = stream[index]
+        if labels.bare_core(text) in labels.REVIEW_HEADER_WORDS:
+            last_header = index
+        elif not _is_value_cell(text):
+            break
+    if last_header is None:
+        return None
+    run = _run_after(stream, last_header)
+    if not any(not is_blank(cell) for cell in run) and len(run) < REVIEW_VALUE_COUNT:
+        problems.append("review: header found but no values after it")
+        return None
+    return _fit(run, REVIEW_VALUE_COUNT, "review", problems)
+
+
+def detect_template(stream: list[str], year: int | None) -> str:
+    """The template the table labels show; `year` only breaks a tie."""
+    votes_2019 = votes_2021 = 0
+    for text in stream:
+        vote_2019, vote_2021 = labels.template_votes(text)
+        votes_2019 += vote_2019
+        votes_2021 += vote_2021
+    if votes_2019 > votes_2021:
+        return keys.TEMPLATE_2019
+    if votes_2021 > votes_2019:
+        return keys.TEMPLATE_2021
+    if year is not None and keys.template_for_year(year) in (
+        keys.TEMPLATE_2019,
+        keys.TEMPLATE_2021,
+    ):
+        return keys.template_for_year(year)
+    return keys.TEMPLATE_UNKNOWN
+
+
+def _starts_apply(text: str) -> bool:
+    core = labels.bare_core(text)
+    return core == "申请人情况" or core.startswith(("本年新收", "上年结转"))
+
+
+def _read_with(stream: list[str], template: str) -> TablesResult:
+    result = TablesResult(template=template)
+    problems = result.problems
+    metrics = result.metrics
+    tables: list[str] = []
+
+    active_specs = labels.ACTIVE_ROWS[template]
+    active, active_end = _read_labelled(
+        stream, 0, active_specs, lambda s: s.columns, "active", problems, stop=_starts_apply
+    )
+    if active:
+        tables.append("active")
+        for spec in active_specs:
+            row = active.get(spec.key)
+            if row is None:
+                problems.append(f"active: row {spec.key} not found")
+            for position, column in enumerate(spec.columns):
+                key = f"active.{spec.key}.{column}"
+                raw = row.cells[position] if row else ""
+                unit = _amount_header_unit(stream, row.label_index) if row else None
+                metrics[key] = _metric(key, raw, unit)
+    else:
+        active_end = 0
+
+    apply_specs = labels.APPLY_ROWS[template]
+    apply_columns = keys.APPLY_COLUMNS
+    probe, _ = _read_labelled(stream, active_end, apply_specs, lambda s: s.columns, "apply", [])
+    if probe:
+        first_row = min(row.label_index for row in probe.values())
+        apply_columns = _apply_columns(stream, active_end, first_row)
+    apply, apply_end = _read_labelled(
+        stream, active_end, apply_specs, lambda _s: apply_columns, "apply", problems
+    )
+    if apply:
+        tables.append("apply")
+        for spec in apply_specs:
+            row = apply.get(spec.key)
+            if row is None:
+                problems.append(f"apply: row {spec.key} not found")
+            for position, column in enumerate(apply_columns):
+                key = f"apply.{spec.key}.{column}"
+                metrics[key] = _metric(key, row.cells[position] if row else "")
+    else:
+        apply_end = active_end
+
+    review = _read_review(stream, apply_end, problems)
+    if review is not None:
+        tables.append("review")
+        for key, raw in zip(keys.REVIEW_KEYS, review, strict=True):
+            metrics[key] = _metric(key, raw)
+    result.tables_found = tuple(tables)
+    return result
+
+
+def read_tables(rows: list[list[str]], year: int | None = None) -> TablesResult:
+    """Metrics of the template tables found in `rows` (all table rows of a document, in order)."""
+    stream = _flatten(rows)
+    template = detect_template(stream, year)
+    if template == keys.TEMPLATE_UNKNOWN:
+        # No label says which template: read both and keep whichever finds more.
+        candidates = [_read_with(stream, t) for t in (keys.TEMPLATE_2019, keys.TEMPLATE_2021)]
+        best = max(candidates, key=lambda r: len([m for m in r.metrics.values() if m.raw]))
+        if best.tables_found:
+            best.problems.insert(0, "template not stated by the labels; chosen by what was read")
+            return best
+        return TablesResult(
+            template=keys.TEMPLATE_UNKNOWN, problems=["no statistical table of a known template"]
+        )
+    result = _read_with(stream, template)
+    if not result.tables_found:
+        result.template = keys.TEMPLATE_UNKNOWN
+        result.problems.append("no statistical table of a known template")
+    return result
+
+
+def read_text_tables(text: str, year: int | None = None) -> TablesResult:
+    """`read_tables` on the rows recovered from a plain-text rendering of a report."""
+    return read_tables(text_to_rows(text), year)
