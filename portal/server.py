@@ -1,0 +1,240 @@
+"""The sample portal: one stdlib HTTP server per site on 127.0.0.1, used by tests and the CLI.
+
+    with SamplePortal(synthetic=300, seed=1) as portal:
+        portal.write_sources("sample.yaml")      # one source per site, allow_private: true
+        portal.write_truth("truth.json")         # document URL -> what its tables say
+
+Every response has `ETag` and `Last-Modified` and honours `If-None-Match` / `If-Modified-Since`
+with 304, as a re-crawl needs. Pages render lazily, so thousands of reports start in seconds.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from datetime import UTC, datetime, timedelta, timezone
+from email.utils import format_datetime, parsedate_to_datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from crawler.sources import Source, dump_sources
+from portal import hanweb_site, plain_site, trs_site
+from portal.content import ReportSpec, TruthReport, load_seeds, noise_items
+from portal.sites import Placement, Site
+from portal.synthetic import generate
+
+_CHINA = timezone(timedelta(hours=8))  # page dates are Beijing time
+
+# family -> (site title, owning government, server banner, charset)
+_SITE_PROFILES: dict[str, tuple[str, str, str, str]] = {
+    "trs": ("示例市人民政府门户网站", "示例市人民政府（示例）", "TRS WCM", "utf-8"),
+    "hanweb": ("示例省人民政府门户网站", "示例省人民政府（示例）", "Hanweb JCMS", "gbk"),
+    "plain": ("示例县人民政府网", "示例县人民政府（示例）", "nginx", "utf-8"),
+}
+_BUILDERS = {"trs": trs_site.build, "hanweb": hanweb_site.build, "plain": plain_site.build}
+FAMILY_ORDER = ("trs", "hanweb", "plain")
+
+# Where each seed is published: seeds with tables as HTML on TRS or Hanweb, the narrative 自查报告
+# as HTML on Hanweb, and every seed's original text on the plain site, two also as PDF / DOCX.
+_SEED_HTML_FAMILY = {0: "trs", 1: "trs", 2: "hanweb", 3: "hanweb", 4: "hanweb"}
+_SEED_EXTRA_FILES = {0: ("docx",), 1: ("pdf",)}
+
+
+class _Handler(BaseHTTPRequestHandler):
+    site: Site
+    protocol_version = "HTTP/1.1"
+
+    def do_GET(self) -> None:  # noqa: N802 (stdlib naming)
+        self._respond(with_body=True)
+
+    def do_HEAD(self) -> None:  # noqa: N802
+        self._respond(with_body=False)
+
+    def _respond(self, with_body: bool) -> None:
+        parts = urlsplit(self.path)
+        resource = self.site.resolve(parts.path, parts.query)
+        if resource is None:
+            self._send(
+                404,
+                "text/html; charset=utf-8",
+                b"<html><body><h1>404 Not Found</h1></body></html>",
+                {},
+                with_body,
+            )
+            return
+        body = resource.body()
+        modified = resource.last_modified.replace(tzinfo=_CHINA).astimezone(UTC)
+        validators = {
+            "ETag": resource.etag,
+            "Last-Modified": format_datetime(modified, usegmt=True),
+        }
+        if self._not_modified(resource.etag, modified):
+            self._send(304, None, b"", validators, with_body=False)
+            return
+        self._send(200, resource.content_type, body, validators, with_body)
+
+    def _not_modified(self, etag: str, modified: datetime) -> bool:
+        if_none_match = self.headers.get("If-None-Match")
+        if if_none_match is not None:
+            tags = [t.strip().removeprefix("W/") for t in if_none_match.split(",")]
+            return "*" in tags or etag in tags
+        if_modified_since = self.headers.get("If-Modified-Since")
+        if if_modified_since:
+            try:
+                since = parsedate_to_datetime(if_modified_since)
+            except (TypeError, ValueError):
+                return False
+            if since.tzinfo is None:
+                since = since.replace(tzinfo=UTC)
+            return modified.replace(microsecond=0) <= since
+        return False
+
+    def _send(
+        self,
+        status: int,
+        content_type: str | None,
+        body: bytes,
+        headers: dict[str, str],
+        with_body: bool,
+    ) -> None:
+        self.send_response(status)
+        if content_type:
+            self.send_header("Content-Type", content_type)
+        for name, value in headers.items():
+            self.send_header(name, value)
+        if status != 304:
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Cache-Control", "max-age=600")
+        self.end_headers()
+        if with_body and status != 304:
+            self.wfile.write(body)
+
+    def version_string(self) -> str:
+        return self.server_version
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        pass  # tests and crawls make thousands of requests; the crawler logs its own
+
+
+def _placements(seeds: list[ReportSpec], synthetic: list[ReportSpec]) -> dict[str, list[Placement]]:
+    placed: dict[str, list[Placement]] = {family: [] for family in FAMILY_ORDER}
+    for index, spec in enumerate(seeds):
+        placed[_SEED_HTML_FAMILY.get(index, "trs")].append(Placement(spec, ("html",)))
+        placed["plain"].append(Placement(spec, ("txt", *_SEED_EXTRA_FILES.get(index, ()))))
+    for index, spec in enumerate(synthetic):
+        family = FAMILY_ORDER[index % 3]
+        if family == "plain":
+            placed[family].append(Placement(spec, ("pdf",) if (index // 3) % 2 == 0 else ("docx",)))
+        else:
+            placed[family].append(Placement(spec, ("html",)))
+    return placed
+
+
+class SamplePortal:
+    """Three CMS-family sites on loopback ports, with the ground truth of what they publish."""
+
+    def __init__(
+        self,
+        synthetic: int = 0,
+        seed: int = 0,
+        host: str = "127.0.0.1",
+        base_port: int = 0,
+        include_seeds: bool = True,
+    ) -> None:
+        self.host = host
+        self.base_port = base_port
+        seeds = load_seeds() if include_seeds else []
+        self._placements = _placements(seeds, generate(synthetic, seed) if synthetic else [])
+        self.sites: list[Site] = []
+        self.truth: dict[str, TruthReport] = {}
+        self._servers: list[ThreadingHTTPServer] = []
+        self._threads: list[threading.Thread] = []
+
+    def start(self) -> SamplePortal:
+        if self._servers:
+            return self
+        for offset, family in enumerate(FAMILY_ORDER):
+            name, agency, banner, charset = _SITE_PROFILES[family]
+            handler = type(f"{family.title()}Handler", (_Handler,), {"server_version": banner})
+            port = self.base_port + offset if self.base_port else 0
+            server = ThreadingHTTPServer((self.host, port), handler)
+            server.daemon_threads = True
+            site = Site(
+                family=family,
+                name=name,
+                agency=agency,
+                source_id=f"sample-{family}",
+                base_url=f"http://{self.host}:{server.server_address[1]}",
+                charset=charset,
+                query_params=("pageNum",) if family == "hanweb" else (),
+            )
+            placements = self._placements[family]
+            _BUILDERS[family](site, placements, noise_items(max(4, len(placements) // 8), agency))
+            handler.site = site
+            self.sites.append(site)
+            self.truth.update(site.truth)
+            self._servers.append(server)
+            thread = threading.Thread(
+                target=server.serve_forever, name=f"portal-{family}", daemon=True
+            )
+            thread.start()
+            self._threads.append(thread)
+        return self
+
+    def stop(self) -> None:
+        for server in self._servers:
+            server.shutdown()
+            server.server_close()
+        for thread in self._threads:
+            thread.join(timeout=5)
+        self._servers.clear()
+        self._threads.clear()
+
+    def __enter__(self) -> SamplePortal:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def site(self, family: str) -> Site:
+        return next(s for s in self.sites if s.family == family)
+
+    def sources(self) -> list[Source]:
+        """One source per site, as `crawler.sources` describes them."""
+        return [
+            Source(
+                id=site.source_id,
+                agency=site.agency,
+                family=site.family,
+                start_urls=(site.base_url + "/",),
+                allowed_hosts=(site.base_url.split("://", 1)[1],),
+                region="示例省示例市（示例）",
+                allow_private=True,
+                extra={"notes": "bundled sample portal on 127.0.0.1 (fictional)"},
+            )
+            for site in self.sites
+        ]
+
+    def write_sources(self, path: str | Path) -> None:
+        dump_sources(
+            self.sources(), path, header="nianbao sample portal (generated; ports change per run)"
+        )
+
+    def write_truth(self, path: str | Path) -> None:
+        data = {url: truth.to_dict() for url, truth in sorted(self.truth.items())}
+        Path(path).write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+def serve_forever(portal: SamplePortal) -> None:
+    """Run the portal until Ctrl-C, then stop its servers cleanly."""
+    portal.start()
+    stopped = threading.Event()
+    try:
+        while not stopped.wait(3600):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        portal.stop()

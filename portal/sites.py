@@ -1,0 +1,157 @@
+"""A sample site as data: its paths, each a lazily rendered resource, and the truth it publishes.
+
+A `Site` knows nothing of HTTP; the server looks paths up here. Resources render on first request
+and keep their bytes, so a portal of thousands of reports starts at once and serves fast after the
+first hit. The family modules (`portal.trs_site`, `portal.hanweb_site`, `portal.plain_site`) fill a
+site; `build_site` picks the right one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from html import escape
+from urllib.parse import parse_qs
+
+from portal.content import NoiseItem, ReportSpec, TruthReport
+
+PORTAL_EPOCH = datetime(2025, 1, 6, 9, 0)  # Last-Modified of navigation pages
+ROBOTS_TXT = b"User-agent: *\nDisallow: /admin/\nAllow: /\n"
+
+
+class Resource:
+    """One path's response body, rendered once on first use."""
+
+    def __init__(
+        self, content_type: str, last_modified: datetime, render: Callable[[], bytes]
+    ) -> None:
+        self.content_type = content_type
+        self.last_modified = last_modified
+        self._render = render
+        self._body: bytes | None = None
+        self.etag = ""  # set with the body: a strong validator of its bytes
+        self._lock = threading.Lock()
+
+    def body(self) -> bytes:
+        if self._body is None:
+            with self._lock:
+                if self._body is None:
+                    body = self._render()
+                    self.etag = '"' + hashlib.sha1(body).hexdigest()[:20] + '"'
+                    self._body = body
+        return self._body
+
+
+@dataclass
+class Site:
+    """One portal of one CMS family on one port."""
+
+    family: str
+    name: str  # the site's title
+    agency: str  # the government that owns the site
+    source_id: str
+    base_url: str  # http://127.0.0.1:PORT, no trailing slash
+    charset: str = "utf-8"
+    query_params: tuple[str, ...] = ()  # query parameters that select a different page
+    resources: dict[str, Resource] = field(default_factory=dict)
+    truth: dict[str, TruthReport] = field(default_factory=dict)
+
+    def url(self, path: str) -> str:
+        return self.base_url + path
+
+    def add(
+        self, path: str, content_type: str, last_modified: datetime, render: Callable[[], bytes]
+    ) -> None:
+        self.resources[path] = Resource(content_type, last_modified, render)
+
+    def add_html(
+        self, paths: str | tuple[str, ...], last_modified: datetime, render: Callable[[], str]
+    ) -> None:
+        """An HTML page in the site's charset (characters it cannot hold become &#NNNN;)."""
+        charset = self.charset
+
+        def encoded() -> bytes:
+            return render().encode(charset, errors="xmlcharrefreplace")
+
+        resource = Resource(f"text/html; charset={charset.upper()}", last_modified, encoded)
+        for path in (paths,) if isinstance(paths, str) else paths:
+            self.resources[path] = resource
+
+    def resolve(self, path: str, query: str) -> Resource | None:
+        """The resource for a request path; unknown query parameters are ignored, like a CMS."""
+        params = parse_qs(query)
+        selected = [f"{name}={params[name][0]}" for name in self.query_params if name in params]
+        if selected:
+            return self.resources.get(f"{path}?{'&'.join(selected)}")
+        return self.resources.get(path)
+
+
+@dataclass(frozen=True)
+class Placement:
+    """A report placed on a site: the spec and, for plain sites, the attachment formats it gets."""
+
+    spec: ReportSpec
+    formats: tuple[str, ...]  # "html" for a page; "txt", "pdf", "docx" for attachments
+
+
+def add_common(site: Site) -> None:
+    site.add("/robots.txt", "text/plain; charset=utf-8", PORTAL_EPOCH, lambda: ROBOTS_TXT)
+    site.add_html(
+        "/admin/index.htm",
+        PORTAL_EPOCH,
+        lambda: html_page(
+            "后台管理登录", "<form><input name=user><input name=pwd type=password></form>", site
+        ),
+    )
+
+
+def html_page(
+    title: str, body: str, site: Site, head: str = "", meta_charset: str | None = None
+) -> str:
+    """A complete page with the site's chrome; `meta_charset` overrides the declared charset."""
+    declared = meta_charset or site.charset
+    return (
+        '<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN" '
+        '"http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd">\n'
+        f'<html><head><meta http-equiv="Content-Type" content="text/html; charset={declared}" />\n'
+        f"<title>{escape(title)}_{escape(site.name)}</title>\n{head}\n</head>\n<body>\n"
+        f'<div class="header"><a href="/">{escape(site.name)}</a></div>\n{body}\n'
+        f'<div class="footer">主办单位：{escape(site.agency)}　网站标识码：0000000000　'
+        f'<a href="/admin/index.htm">管理登录</a></div>\n</body></html>\n'
+    )
+
+
+def home_body(site: Site, open_gov_href: str) -> str:
+    """A home page: navigation with 政务公开 among other channels, some news."""
+    nav = [
+        ("/", "首页"),
+        ("/xwzx/", "新闻中心"),
+        (open_gov_href, "政务公开"),
+        ("/zmhd/", "政民互动"),
+        ("/bsfw/", "办事服务"),
+    ]
+    links = "".join(f'<li><a href="{href}">{text}</a></li>' for href, text in nav)
+    return (
+        f'<div class="nav"><ul>{links}</ul></div>\n'
+        '<div class="news"><h3>要闻动态</h3><ul><li><a href="/xwzx/">全市召开政务公开工作推进会'
+        "</a></li>"
+        '<li><a href="/xwzx/">我市持续优化营商环境</a></li></ul></div>'
+    )
+
+
+def open_gov_body(columns: list[tuple[str, str]]) -> str:
+    """The 政务公开 page: links to its columns, 年报 among them."""
+    links = "".join(f'<li><a href="{href}">{escape(text)}</a></li>' for href, text in columns)
+    position = '<div class="position">当前位置：<a href="/">首页</a> &gt; 政务公开</div>'
+    return f'{position}\n<ul class="columns">{links}</ul>'
+
+
+def noise_page(site: Site, item: NoiseItem) -> str:
+    return html_page(item.title, f"<h1>{escape(item.title)}</h1><p>{escape(item.body)}</p>", site)
+
+
+def chunk(items: list, size: int) -> list[list]:
+    return [items[i : i + size] for i in range(0, len(items), size)] or [[]]
