@@ -104,6 +104,13 @@ def _document(record: Any, body: bytes, filename: str, offset: int) -> FetchedDo
     )
 
 
+def _expected_length(record: Any) -> int:
+    """How many payload bytes the record's Content-Length promises (after any HTTP headers)."""
+    if record.payload_length is not None and record.payload_length >= 0:
+        return int(record.payload_length)
+    return int(record.length or 0)
+
+
 def warc_files(archive_dir: str | Path) -> list[Path]:
     """The WARC files under `archive_dir` in name order (write order, for nianbao's own files)."""
     root = Path(archive_dir)
@@ -130,12 +137,20 @@ def _iter_file(
         try:
             for record in iterator:
                 offset = iterator.offset
+                if record.format != "warc":
+                    # warcio falls back to ARC parsing on anything that is not WARC.
+                    problem("not a WARC record; rest of file skipped")
+                    return
+                # Every record is read to its end: a cut-off one is how truncation shows.
+                body = record.raw_stream.read()
+                if record.rec_type is None or len(body) < _expected_length(record):
+                    problem("record cut off (truncated file); rest of file skipped")
+                    return
                 if record.rec_type != "response":
                     continue
                 extra = _nianbao_headers(record)
                 if roles is not None and (extra.get("role") or ROLE_OTHER) not in roles:
                     continue
-                body = record.raw_stream.read()
                 if record.digest_checker.passed is False:
                     problem("; ".join(record.digest_checker.problems) or "digest mismatch")
                     continue
@@ -144,6 +159,12 @@ def _iter_file(
             raise
         except _DAMAGE as exc:
             problem(f"unreadable from here on ({type(exc).__name__}: {exc})".rstrip())
+            return
+        # A gzip member cut off at the end of the file ends warcio's walk without an error.
+        offset = iterator.offset
+        handle.seek(offset)
+        if handle.read().strip():
+            problem("truncated or unreadable data up to the end of the file")
 
 
 def iter_archived(
@@ -174,6 +195,8 @@ def read_record(archive_dir: str | Path, filename: str, offset: int) -> FetchedD
             if record.rec_type != "response":
                 raise WarcReadError(f"{where}: a {record.rec_type} record, not a response")
             body = record.raw_stream.read()
+            if len(body) < _expected_length(record):
+                raise WarcReadError(f"{where}: record cut off (truncated file)")
             if record.digest_checker.passed is False:
                 raise WarcReadError(f"{where}: " + "; ".join(record.digest_checker.problems))
             return _document(record, body, filename, offset)
