@@ -1,0 +1,158 @@
+"""Loading documents: one transaction each, stable ids, re-storing replaces instead of piling up."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import sqlite_utils
+
+from archive.records import FetchedDocument
+from archive.schema import open_db
+from archive.store import report_id, store_page, store_report, store_source
+from crawler.sources import Source
+from pipeline.report import Check, ExtractedReport, Fact, Metric
+
+SOURCE = Source(
+    id="luoyang-gov",
+    agency="洛阳市人民政府",
+    family="trs",
+    start_urls=("http://127.0.0.1:8000/",),
+    allowed_hosts=("127.0.0.1:8000",),
+    region="河南省洛阳市",
+    level="prefecture",
+)
+URL = "http://127.0.0.1:8000/art/2021/3/1/art_1.html"
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> sqlite_utils.Database:
+    return open_db(tmp_path / "nianbao.db")
+
+
+def document(url: str = URL, offset: int = 120) -> FetchedDocument:
+    return FetchedDocument(
+        url=url,
+        status=200,
+        body="洛阳市人民政府2020年政府信息公开工作年度报告".encode(),
+        headers={"content-type": "text/html; charset=utf-8"},
+        fetched_at="2026-03-01T08:30:15+00:00",
+        source_id="luoyang-gov",
+        role="document",
+        warc_file="nianbao-20260301T083000-1-00000.warc.gz",
+        warc_offset=offset,
+    )
+
+
+def report(metrics: dict[str, float | None], agency: str = "洛阳市人民政府") -> ExtractedReport:
+    return ExtractedReport(
+        url=URL,
+        status="ok",
+        doc_type="annual_report",
+        agency=agency,
+        year=2020,
+        template="2019",
+        title="洛阳市人民政府2020年政府信息公开工作年度报告",
+        published="2021-01-29",
+        text="全文",
+        metrics={k: Metric(k, v, "" if v is None else str(v)) for k, v in metrics.items()},
+        checks=[
+            Check("apply.total", True, 12, 12),
+            Check("review.total", False, 3, 4, "3 ≠ 4"),
+            Check("outcome.total", None, detail="blank cell"),
+        ],
+        facts=[Fact("website.items", 2727, "条", "发布信息2727条。")],
+    )
+
+
+def test_report_row_counts_metrics_and_failed_checks(db: sqlite_utils.Database) -> None:
+    rid = store_report(
+        db, document(), report({"apply.new.total": 12.0, "active.fees.amount": None})
+    )
+    row = db["reports"].get(rid)
+    assert (row["year"], row["template"], row["extraction_status"]) == (2020, "2019", "ok")
+    assert (row["metric_count"], row["failed_checks"]) == (2, 1)
+    assert row["warc_offset"] == 120 and row["content_sha256"] == document().sha256
+
+
+def test_metrics_checks_and_facts_are_stored_with_the_report(db: sqlite_utils.Database) -> None:
+    rid = store_report(
+        db, document(), report({"apply.new.total": 12.0, "active.fees.amount": None})
+    )
+    metrics = {
+        r["key"]: (r["value"], r["raw"]) for r in db["metrics"].rows_where("report_id = ?", [rid])
+    }
+    assert metrics == {"apply.new.total": (12.0, "12.0"), "active.fees.amount": (None, "")}
+    passed = {r["rule"]: r["passed"] for r in db["checks"].rows_where("report_id = ?", [rid])}
+    assert passed == {"apply.total": 1, "review.total": 0, "outcome.total": None}
+    assert [(f["seq"], f["value"], f["unit"]) for f in db["facts"].rows] == [(0, 2727.0, "条")]
+
+
+def test_storing_a_report_again_leaves_no_stale_rows(db: sqlite_utils.Database) -> None:
+    store_report(db, document(), report({"a": 1.0, "b": 2.0}))
+    second = report({"a": 5.0})
+    second.checks = []
+    second.facts = []
+    rid = store_report(db, document(offset=999), second)
+    assert db["reports"].count == 1
+    assert [(r["key"], r["value"]) for r in db["metrics"].rows] == [("a", 5.0)]
+    assert db["checks"].count == 0 and db["facts"].count == 0
+    assert db["reports"].get(rid)["warc_offset"] == 999
+
+
+def test_report_id_is_a_stable_hash_of_the_url(db: sqlite_utils.Database) -> None:
+    first = store_report(db, document(), report({}))
+    other = store_report(db, document(url=URL + "?page=2"), report({}))
+    assert first == report_id(URL) and first != other
+
+
+def test_a_failed_store_keeps_the_previous_report_intact(db: sqlite_utils.Database) -> None:
+    rid = store_report(db, document(), report({"a": 1.0}))
+    broken = report({"a": 2.0})
+    broken.metrics["b"] = Metric("b", object(), "?")  # type: ignore[arg-type]  # sqlite cannot bind it
+    with pytest.raises(Exception):  # noqa: B017 - whatever sqlite3 raises, nothing may be half-written
+        store_report(db, document(), broken)
+    assert [(r["key"], r["value"]) for r in db["metrics"].rows] == [("a", 1.0)]
+    assert db["reports"].get(rid)["metric_count"] == 1
+
+
+def test_agency_gets_region_and_level_from_its_own_portal(db: sqlite_utils.Database) -> None:
+    store_source(db, SOURCE)
+    store_report(db, document(), report({}))
+    store_report(db, document(url=URL + "x"), report({}, agency="洛阳市民政局"))
+    agencies = {r["name"]: (r["region"], r["level"]) for r in db["agencies"].rows}
+    assert agencies == {
+        "洛阳市人民政府": ("河南省洛阳市", "prefecture"),
+        "洛阳市民政局": (None, None),
+    }
+    linked = db.execute(
+        "SELECT agencies.name FROM reports JOIN agencies ON agencies.id = reports.agency_id"
+    ).fetchall()
+    assert sorted(name for (name,) in linked) == ["洛阳市人民政府", "洛阳市民政局"]
+
+
+def test_source_lists_are_stored_as_json(db: sqlite_utils.Database) -> None:
+    store_source(db, SOURCE)
+    store_source(db, SOURCE)
+    row = db["sources"].get("luoyang-gov")
+    assert json.loads(row["start_urls"]) == ["http://127.0.0.1:8000/"]
+    assert json.loads(row["allowed_hosts"]) == ["127.0.0.1:8000"]
+    assert (row["family"], row["verified"], db["sources"].count) == ("trs", 1, 1)
+
+
+def test_a_page_stored_again_keeps_one_row_with_the_last_outcome(db: sqlite_utils.Database) -> None:
+    store_page(db, document(), "archived")
+    store_page(db, document(), "failed", "HTTP 500")
+    assert [(r["outcome"], r["reason"]) for r in db["pages"].rows] == [("failed", "HTTP 500")]
+
+
+def test_pages_from_different_warc_records_are_different_rows(db: sqlite_utils.Database) -> None:
+    store_page(db, document(offset=1), "archived")
+    store_page(db, document(offset=2), "archived")
+    assert db["pages"].count == 2
+
+
+def test_unknown_page_outcome_is_refused(db: sqlite_utils.Database) -> None:
+    with pytest.raises(ValueError, match="outcome"):
+        store_page(db, document(), "done")
