@@ -1,0 +1,214 @@
+"""Link recognition shared by the family spiders: which links are reports, columns, pages, files.
+
+Government portals name things consistently even when their markup differs, so the decisions
+live here once: a report is a title with a year and 年度报告/年报 (or a 自查报告), not a 指南 or
+a 通知; the 年报 column is found by its name or its usual paths; attachments by their extension.
+URLs are canonicalised so one report is requested once however a page spells its link.
+The `navigate_*` helpers are the steps every family shares (home → column, detail → files).
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+
+from parsel import Selector
+from scrapy.http import Response, TextResponse
+
+from archive.records import ROLE_ATTACHMENT, ROLE_DOCUMENT, ROLE_LIST, ROLE_OTHER
+
+if TYPE_CHECKING:
+    from crawler.spiders.base import FamilySpider
+
+ATTACHMENT_EXTENSIONS = (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".txt", ".wps", ".et")
+_TRACKING_PARAMS = re.compile(r"^(utm_.*|spm|from|isappinstalled|share_?from|wxfrom)$", re.I)
+_YEAR = re.compile(r"(?:19|20)\d{2}")
+_REPORT_WORDS = re.compile(r"年度报告|年报|年度工作报告|信息公开工作报告|政务公开工作报告")
+_SELF_INSPECTION = re.compile(r"自查(?:情况)?(?:的)?报告")
+# Titles that mention reports without being one: guides, notices about compiling reports,
+# work plans, explanations of a report.
+_NOT_REPORT = re.compile(r"指南|通知|要点|制度|目录|办法|意见|流程|公告|方案|解读|图解|征集|考核")
+_COLUMN_NAMES = re.compile(r"(政府)?信息公开(工作)?(年报|年度报告)|^年度报告$|^年报$|公开年报")
+_COLUMN_PATHS = re.compile(r"/(zfxxgknb|xxgknb|gknb|ndbg|zfxxgkndbg|xxgkndbg|nb)(/|$|/index)", re.I)
+_OPEN_GOV_NAMES = re.compile(r"^(政务公开|政府信息公开|信息公开)$|政务公开专栏|政府信息公开专栏")
+_CDATA = re.compile(r"<!\[CDATA\[(.*?)\]\]>", re.S)
+_HOPS = "nianbao_hops"
+MAX_HOME_HOPS = 2  # home → 政务公开 → (信息公开) → 年报
+
+
+@dataclass(frozen=True)
+class Link:
+    url: str  # absolute and canonical
+    text: str  # the full title: the anchor's title attribute when the text is cut short
+
+
+def canonical_url(url: str) -> str:
+    """One spelling per resource: no fragment, no default port, no tracking parameters,
+    dot segments resolved, scheme and host lower-cased, query parameters sorted."""
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower()
+    port = parts.port
+    netloc = (
+        host
+        if port is None or (scheme, port) in (("http", 80), ("https", 443))
+        else f"{host}:{port}"
+    )
+    path = parts.path or "/"
+    normal = posixpath.normpath(path)
+    if path.endswith("/") and not normal.endswith("/"):
+        normal += "/"
+    normal = "/" + normal.lstrip("/")
+    query = [
+        (k, v)
+        for k, v in parse_qsl(parts.query, keep_blank_values=True)
+        if not _TRACKING_PARAMS.match(k)
+    ]
+    return urlunsplit((scheme, netloc, normal, urlencode(sorted(query)), ""))
+
+
+def _clean(text: str) -> str:
+    return re.sub(r"\s+", "", text.replace("\xa0", " "))
+
+
+def links_of(response: Response) -> list[Link]:
+    """Every http(s) link of a page, canonical, in page order, including links inside the XML
+    datastores (CDATA) that Hanweb columns use instead of plain anchors."""
+    if not isinstance(response, TextResponse):
+        return []
+    selectors = [response.selector]
+    for script in response.xpath("//script/text()").getall():
+        fragments = _CDATA.findall(script)
+        if fragments:
+            selectors.append(Selector(text="".join(fragments)))
+    found: list[Link] = []
+    for selector in selectors:
+        for anchor in selector.xpath("//a[@href]"):
+            href = anchor.attrib["href"].strip()
+            if not href or href.startswith(("javascript:", "mailto:", "#")):
+                continue
+            url = urljoin(response.url, href)
+            if urlsplit(url).scheme not in ("http", "https"):
+                continue
+            text = _clean("".join(anchor.xpath(".//text()").getall()))
+            title = _clean(anchor.attrib.get("title", ""))
+            if len(title) > len(text.rstrip(".…")):
+                text = title
+            found.append(Link(canonical_url(url), text))
+    return found
+
+
+def is_report_title(text: str) -> bool:
+    """A report's title: a year and 年度报告/年报 (or a 自查报告), and not a notice or guide."""
+    text = _clean(text)
+    if not _YEAR.search(text) or _NOT_REPORT.search(text):
+        return False
+    return bool(_REPORT_WORDS.search(text) or _SELF_INSPECTION.search(text))
+
+
+def is_report_column(link: Link) -> bool:
+    """The 政府信息公开年报 column: by its name (no year in it) or by its usual paths."""
+    if _YEAR.search(link.text):
+        return False
+    return bool(_COLUMN_NAMES.search(link.text) or _COLUMN_PATHS.search(urlsplit(link.url).path))
+
+
+def is_open_gov(link: Link) -> bool:
+    return bool(_OPEN_GOV_NAMES.search(link.text))
+
+
+def is_attachment(url: str) -> bool:
+    """A linked file: by the path's extension, or a download script's file name parameter."""
+    parts = urlsplit(url)
+    if parts.path.lower().endswith(ATTACHMENT_EXTENSIONS):
+        return True
+    return any(v.lower().endswith(ATTACHMENT_EXTENSIONS) for _, v in parse_qsl(parts.query))
+
+
+def unique(links: Iterable[Link]) -> list[Link]:
+    """First occurrence of each URL, keeping the longest title seen for it."""
+    best: dict[str, Link] = {}
+    for link in links:
+        if link.url not in best or len(link.text) > len(best[link.url].text):
+            best[link.url] = link
+    return list(best.values())
+
+
+# -- navigation steps every family shares ---------------------------------------------------------
+
+
+def navigate_home(spider: FamilySpider, response: Response) -> Iterator[Any]:
+    """Home → 政务公开 → 年报 column; straight to the column when the page already links it."""
+    source = spider.source_of(response)
+    links = [link for link in unique(links_of(response)) if source.allows(link.url)]
+    columns = [link for link in links if is_report_column(link)]
+    for link in columns:
+        yield spider.follow(
+            link.url,
+            source,
+            ROLE_LIST,
+            spider.parse_list,
+            link_text=link.text,
+            referer=response.url,
+        )
+    if columns:
+        return
+    hops = response.meta.get(_HOPS, 0) + 1
+    if hops > MAX_HOME_HOPS:
+        return
+    for link in links:
+        if is_open_gov(link):
+            yield spider.follow(
+                link.url,
+                source,
+                ROLE_OTHER,
+                spider.parse_home,
+                link_text=link.text,
+                referer=response.url,
+                meta={_HOPS: hops},
+            )
+
+
+def report_requests(
+    spider: FamilySpider, response: Response, links: Iterable[Link]
+) -> Iterator[Any]:
+    """Requests for the report links of a list page (detail pages, or files linked directly)."""
+    source = spider.source_of(response)
+    for link in unique(links):
+        if not source.allows(link.url) or not is_report_title(link.text):
+            continue
+        if is_attachment(link.url):
+            role, callback = ROLE_ATTACHMENT, spider.parse_attachment
+        else:
+            role, callback = ROLE_DOCUMENT, spider.parse_document
+        yield spider.follow(
+            link.url, source, role, callback, link_text=link.text, referer=response.url
+        )
+
+
+def navigate_document(spider: FamilySpider, response: Response) -> Iterator[Any]:
+    """A detail page: the page itself as a document, then each attached file once."""
+    yield spider.document(response)
+    source = spider.source_of(response)
+    for link in unique(links_of(response)):
+        if is_attachment(link.url) and source.allows(link.url):
+            yield spider.follow(
+                link.url,
+                source,
+                ROLE_ATTACHMENT,
+                spider.parse_attachment,
+                link_text=link.text,
+                referer=response.url,
+            )
+
+
+def decoded(spider: FamilySpider, response: Response) -> Response:
+    """The response decoded with the source's declared encoding when the source sets one."""
+    encoding = spider.source_of(response).encoding
+    if encoding and isinstance(response, TextResponse):
+        return response.replace(encoding=encoding)
+    return response
