@@ -84,14 +84,16 @@ def read_pdf(body: bytes) -> BinaryContent:
 
 def _docx_table_rows(table: Any) -> list[list[str]]:
     """Rows of a python-docx table; merged cells come back repeated as the same `_tc`: keep one."""
-    seen: set[int] = set()
+    # The set holds the lxml elements themselves: lxml reuses a live proxy for the same node, while
+    # id() of a dropped proxy can be reused by an unrelated one.
+    seen: set[Any] = set()
     rows: list[list[str]] = []
     for row in table.rows:
         cells: list[str] = []
         for cell in row.cells:
-            if id(cell._tc) in seen:
+            if cell._tc in seen:
                 continue
-            seen.add(id(cell._tc))
+            seen.add(cell._tc)
             cells.append(cell_string(cell.text))
         if cells:
             rows.append(cells)
