@@ -111,6 +111,16 @@ def _expected_length(record: Any) -> int:
     return int(record.length or 0)
 
 
+def _complete(record: Any, body: bytes) -> bool:
+    """Whether a record has its mandatory headers and all the bytes its Content-Length promises."""
+    headers = record.rec_headers
+    if record.rec_type is None or record.length is None:
+        return False
+    if not headers.get_header("WARC-Record-ID") or not headers.get_header("WARC-Date"):
+        return False
+    return len(body) >= _expected_length(record)
+
+
 def warc_files(archive_dir: str | Path) -> list[Path]:
     """The WARC files under `archive_dir` in name order (write order, for nianbao's own files)."""
     root = Path(archive_dir)
@@ -143,7 +153,7 @@ def _iter_file(
                     return
                 # Every record is read to its end: a cut-off one is how truncation shows.
                 body = record.raw_stream.read()
-                if record.rec_type is None or len(body) < _expected_length(record):
+                if not _complete(record, body):
                     problem("record cut off (truncated file); rest of file skipped")
                     return
                 if record.rec_type != "response":
@@ -195,7 +205,7 @@ def read_record(archive_dir: str | Path, filename: str, offset: int) -> FetchedD
             if record.rec_type != "response":
                 raise WarcReadError(f"{where}: a {record.rec_type} record, not a response")
             body = record.raw_stream.read()
-            if len(body) < _expected_length(record):
+            if not _complete(record, body):
                 raise WarcReadError(f"{where}: record cut off (truncated file)")
             if record.digest_checker.passed is False:
                 raise WarcReadError(f"{where}: " + "; ".join(record.digest_checker.problems))
