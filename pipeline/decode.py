@@ -86,15 +86,15 @@ def decode_body(body: bytes, content_type: str | None = None) -> DecodedText:
             if text is not None:
                 return DecodedText(text, encoding, "bom")
     declared = [(http_charset(content_type), "http"), (meta_charset(body), "meta")]
-    for encoding, source in declared:
-        if encoding is None:
+    for declared_encoding, source in declared:
+        if declared_encoding is None:
             continue
-        if encoding != "utf-8" and _is_multibyte_utf8(body):
+        if declared_encoding != "utf-8" and _is_multibyte_utf8(body):
             # The page says GBK (or similar) but its bytes are valid UTF-8: believe the bytes.
             return DecodedText(body.decode("utf-8"), "utf-8", "fallback")
-        text = _strict(body, encoding)
+        text = _strict(body, declared_encoding)
         if text is not None:
-            return DecodedText(text, encoding, source)
+            return DecodedText(text, declared_encoding, source)
     for encoding in ("utf-8", "gb18030"):
         text = _strict(body, encoding)
         if text is not None:
