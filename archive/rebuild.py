@@ -56,7 +56,7 @@ def _clear_derived(db: sqlite_utils.Database) -> None:
 
 
 def _source_agencies(db: sqlite_utils.Database) -> dict[str, str]:
-    return {str(row["id"]): str(row["agency"]) for row in db["sources"].rows}
+    return {str(row["id"]): str(row["agency"]) for row in db.table("sources").rows}
 
 
 def rebuild(
@@ -95,7 +95,7 @@ def rebuild(
                 store_report(db, processed.document, processed.report)
             if processed.outcome == "failed":
                 summary.failed += 1
-        summary.reports = db["reports"].count
+        summary.reports = db.table("reports").count
     finally:
         db.close()
     return summary

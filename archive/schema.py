@@ -21,12 +21,12 @@ BUSY_TIMEOUT_MS = 30_000
 
 
 def _initial(db: sqlite_utils.Database) -> None:
-    db["agencies"].create(
+    db.table("agencies").create(
         {"id": str, "name": str, "region": str, "level": str},
         pk="id",
         not_null={"name"},
     )
-    db["sources"].create(
+    db.table("sources").create(
         {
             "id": str,
             "agency": str,
@@ -40,7 +40,7 @@ def _initial(db: sqlite_utils.Database) -> None:
         pk="id",
         not_null={"agency", "family"},
     )
-    db["pages"].create(
+    db.table("pages").create(
         {
             "id": str,
             "url": str,
@@ -59,7 +59,7 @@ def _initial(db: sqlite_utils.Database) -> None:
         not_null={"url", "outcome"},
         foreign_keys=[("source_id", "sources", "id")],
     )
-    db["reports"].create(
+    db.table("reports").create(
         {
             "id": str,
             "url": str,
@@ -86,12 +86,12 @@ def _initial(db: sqlite_utils.Database) -> None:
         not_null={"url", "extraction_status"},
         foreign_keys=[("source_id", "sources", "id"), ("agency_id", "agencies", "id")],
     )
-    db["metrics"].create(
+    db.table("metrics").create(
         {"report_id": str, "key": str, "value": float, "raw": str},
         pk=("report_id", "key"),
         foreign_keys=[("report_id", "reports", "id")],
     )
-    db["checks"].create(
+    db.table("checks").create(
         {
             "report_id": str,
             "rule": str,
@@ -104,7 +104,7 @@ def _initial(db: sqlite_utils.Database) -> None:
         pk=("report_id", "rule"),
         foreign_keys=[("report_id", "reports", "id")],
     )
-    db["facts"].create(
+    db.table("facts").create(
         {
             "report_id": str,
             "seq": int,
@@ -130,7 +130,7 @@ def _initial(db: sqlite_utils.Database) -> None:
         ("checks", ["rule", "passed"]),
         ("facts", ["kind"]),
     ):
-        db[table].create_index(columns)  # type: ignore[union-attr]
+        db.table(table).create_index(columns)
 
 
 # Append only: position + 1 is the schema version a step brings the database to.

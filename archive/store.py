@@ -89,7 +89,7 @@ def _store_agency(
         row["region"] = region
     if level:
         row["level"] = level
-    db["agencies"].upsert(row, pk="id")  # type: ignore[union-attr]
+    db.table("agencies").upsert(row, pk="id")
     return str(row["id"])
 
 
@@ -98,7 +98,7 @@ def store_source(db: sqlite_utils.Database, source: Source) -> None:
     """Record a portal (and its agency) as described by its source file."""
     with _transaction(db):
         _store_agency(db, source.agency, source.region, source.level)
-        db["sources"].upsert(  # type: ignore[union-attr]
+        db.table("sources").upsert(
             {
                 "id": source.id,
                 "agency": source.agency,
@@ -121,7 +121,7 @@ def store_page(
     if outcome not in PAGE_OUTCOMES:
         raise ValueError(f"unknown page outcome {outcome!r}; expected one of {PAGE_OUTCOMES}")
     with _transaction(db):
-        db["pages"].insert(  # type: ignore[union-attr]
+        db.table("pages").insert(
             {
                 "id": page_id(doc),
                 "url": doc.url,
@@ -144,7 +144,7 @@ def store_page(
 def _source_row(db: sqlite_utils.Database, source_id: str | None) -> dict[str, object] | None:
     if not source_id:
         return None
-    rows = list(db["sources"].rows_where("id = ?", [source_id], limit=1))
+    rows = list(db.table("sources").rows_where("id = ?", [source_id], limit=1))
     return rows[0] if rows else None
 
 
@@ -160,16 +160,18 @@ def store_report(db: sqlite_utils.Database, doc: FetchedDocument, report: Extrac
             db.execute(f"DELETE FROM [{table}] WHERE report_id = ?", [rid])
         aid = None
         if report.agency and report.agency.strip():
-            source = _source_row(db, doc.source_id)
-            same_agency = source is not None and source["agency"] == report.agency.strip()
+            source = _source_row(db, doc.source_id) or {}
+            # The portal's region and level describe its own agency, not every agency it hosts.
+            own = source.get("agency") == report.agency.strip()
+            region, level = source.get("region"), source.get("level")
             aid = _store_agency(
                 db,
                 report.agency,
-                region=str(source["region"]) if same_agency and source["region"] else None,
-                level=str(source["level"]) if same_agency and source["level"] else None,
+                region=str(region) if own and region else None,
+                level=str(level) if own and level else None,
             )
         failed = sum(1 for check in report.checks if check.passed is False)
-        db["reports"].insert(  # type: ignore[union-attr]
+        db.table("reports").insert(
             {
                 "id": rid,
                 "url": doc.url,
@@ -195,7 +197,7 @@ def store_report(db: sqlite_utils.Database, doc: FetchedDocument, report: Extrac
             pk="id",
             replace=True,
         )
-        db["metrics"].insert_all(  # type: ignore[union-attr]
+        db.table("metrics").insert_all(
             (
                 {"report_id": rid, "key": key, "value": metric.value, "raw": metric.raw}
                 for key, metric in report.metrics.items()
@@ -204,7 +206,7 @@ def store_report(db: sqlite_utils.Database, doc: FetchedDocument, report: Extrac
             replace=True,
         )
         # A rule evaluated twice keeps its last verdict (the primary key is report + rule).
-        db["checks"].insert_all(  # type: ignore[union-attr]
+        db.table("checks").insert_all(
             (
                 {
                     "report_id": rid,
@@ -220,7 +222,7 @@ def store_report(db: sqlite_utils.Database, doc: FetchedDocument, report: Extrac
             pk=("report_id", "rule"),
             replace=True,
         )
-        db["facts"].insert_all(  # type: ignore[union-attr]
+        db.table("facts").insert_all(
             (
                 {
                     "report_id": rid,
