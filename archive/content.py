@@ -25,7 +25,9 @@ def _inflate(body: bytes, wbits: int, max_size: int) -> bytes:
     return out
 
 
-def decode_content(body: bytes, content_encoding: str | None, max_size: int = DEFAULT_MAX_DECODED) -> bytes:
+def decode_content(
+    body: bytes, content_encoding: str | None, max_size: int = DEFAULT_MAX_DECODED
+) -> bytes:
     """The entity body with every listed Content-Encoding undone (last applied first)."""
     if not content_encoding:
         return body

@@ -48,7 +48,9 @@ class CrawlSummary:
 
     def table(self) -> str:
         """A plain-text table for the terminal."""
-        header = f"{'source':<32} {'archived':>8} {'extracted':>9} {'failed':>6} {'no-response':>11}"
+        header = (
+            f"{'source':<32} {'archived':>8} {'extracted':>9} {'failed':>6} {'no-response':>11}"
+        )
         lines = [header, "-" * len(header)]
         for s in self.sources:
             lines.append(
@@ -74,7 +76,9 @@ def run_crawl(
     """Crawl every source once; blocks until done. One call per process (Twisted's reactor)."""
     Path(archive_dir).mkdir(parents=True, exist_ok=True)
     Path(db_path).parent.mkdir(parents=True, exist_ok=True)
-    process = CrawlerProcess(crawl_settings(db_path, archive_dir, **overrides), install_root_handler=True)
+    process = CrawlerProcess(
+        crawl_settings(db_path, archive_dir, **overrides), install_root_handler=True
+    )
     by_family: dict[str, list[Source]] = defaultdict(list)
     for source in sources:
         by_family[source.family].append(source)

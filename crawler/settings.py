@@ -18,7 +18,9 @@ BOT_NAME = "nianbao"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
 
-NIANBAO_CONTACT_URL = os.environ.get("NIANBAO_CONTACT_URL", "https://github.com/nianbao-archive/nianbao")
+NIANBAO_CONTACT_URL = os.environ.get(
+    "NIANBAO_CONTACT_URL", "https://github.com/nianbao-archive/nianbao"
+)
 NIANBAO_ARCHIVE_DIR = os.environ.get("NIANBAO_ARCHIVE_DIR", "data/archive")
 NIANBAO_DB = os.environ.get("NIANBAO_DB", "data/nianbao.db")
 NIANBAO_WARC_MAX_BYTES = 256 * 2**20

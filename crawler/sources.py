@@ -132,7 +132,9 @@ def parse_source(entry: Any, where: str) -> Source:
         raise SourcesError(f"{where}: each source must be a mapping, got {type(entry).__name__}")
     source_id = entry.get("id")
     if not isinstance(source_id, str) or not _ID_PATTERN.match(source_id):
-        raise SourcesError(f"{where}: 'id' must be lower-case letters, digits and '-', got {source_id!r}")
+        raise SourcesError(
+            f"{where}: 'id' must be lower-case letters, digits and '-', got {source_id!r}"
+        )
     where = f"{where} (id {source_id})"
     unknown = set(entry) - _KNOWN_FIELDS
     if unknown:
@@ -142,7 +144,9 @@ def parse_source(entry: Any, where: str) -> Source:
         raise SourcesError(f"{where}: 'agency' is required")
     family = entry.get("family")
     if family not in FAMILIES:
-        raise SourcesError(f"{where}: 'family' must be one of {', '.join(FAMILIES)}, got {family!r}")
+        raise SourcesError(
+            f"{where}: 'family' must be one of {', '.join(FAMILIES)}, got {family!r}"
+        )
     level = entry.get("level")
     if level is not None and level not in LEVELS:
         raise SourcesError(f"{where}: 'level' must be one of {', '.join(LEVELS)}, got {level!r}")
@@ -180,7 +184,9 @@ def parse_source(entry: Any, where: str) -> Source:
     )
     for url in start_urls + column_urls:
         if not source.allows(url):
-            raise SourcesError(f"{where}: {url} is not on its allowed_hosts {list(source.allowed_hosts)}")
+            raise SourcesError(
+                f"{where}: {url} is not on its allowed_hosts {list(source.allowed_hosts)}"
+            )
     return source
 
 
@@ -188,7 +194,9 @@ def parse_sources(data: Any, where: str = "sources") -> list[Source]:
     """Validate the parsed YAML of a whole source file."""
     if not isinstance(data, dict) or not isinstance(data.get("sources"), list):
         raise SourcesError(f"{where}: expected a mapping with a 'sources:' list")
-    sources = [parse_source(entry, f"{where}: sources[{i}]") for i, entry in enumerate(data["sources"])]
+    sources = [
+        parse_source(entry, f"{where}: sources[{i}]") for i, entry in enumerate(data["sources"])
+    ]
     seen: set[str] = set()
     for source in sources:
         if source.id in seen:

@@ -24,20 +24,50 @@ def cli() -> None:
 
 
 @cli.command()
-@click.option("--synthetic", type=click.IntRange(min=0), default=0, show_default=True,
-              help="Also serve N generated reports of fictional (示例) agencies.")
-@click.option("--seed", type=int, default=0, show_default=True, help="Random seed of the generator.")
-@click.option("--port", type=click.IntRange(min=0, max=65535), default=8100, show_default=True,
-              help="First port; the sites take PORT, PORT+1, PORT+2 (0 = any free ports).")
-@click.option("--no-seeds", is_flag=True, help="Serve only the synthetic reports, not the five seeds.")
-@click.option("--sources-out", type=click.Path(dir_okay=False), help="Write a sources file for what is served.")
-@click.option("--truth-out", type=click.Path(dir_okay=False), help="Write the ground truth (JSON) of what is served.")
-def portal(synthetic: int, seed: int, port: int, no_seeds: bool, sources_out: str | None,
-           truth_out: str | None) -> None:
+@click.option(
+    "--synthetic",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="Also serve N generated reports of fictional (示例) agencies.",
+)
+@click.option(
+    "--seed", type=int, default=0, show_default=True, help="Random seed of the generator."
+)
+@click.option(
+    "--port",
+    type=click.IntRange(min=0, max=65535),
+    default=8100,
+    show_default=True,
+    help="First port; the sites take PORT, PORT+1, PORT+2 (0 = any free ports).",
+)
+@click.option(
+    "--no-seeds", is_flag=True, help="Serve only the synthetic reports, not the five seeds."
+)
+@click.option(
+    "--sources-out",
+    type=click.Path(dir_okay=False),
+    help="Write a sources file for what is served.",
+)
+@click.option(
+    "--truth-out",
+    type=click.Path(dir_okay=False),
+    help="Write the ground truth (JSON) of what is served.",
+)
+def portal(
+    synthetic: int,
+    seed: int,
+    port: int,
+    no_seeds: bool,
+    sources_out: str | None,
+    truth_out: str | None,
+) -> None:
     """Serve the bundled sample portal on 127.0.0.1 until Ctrl-C."""
     from portal.server import SamplePortal, serve_forever
 
-    sample = SamplePortal(synthetic=synthetic, seed=seed, base_port=port, include_seeds=not no_seeds)
+    sample = SamplePortal(
+        synthetic=synthetic, seed=seed, base_port=port, include_seeds=not no_seeds
+    )
     try:
         sample.start()
     except OSError as exc:
@@ -56,16 +86,40 @@ def portal(synthetic: int, seed: int, port: int, no_seeds: bool, sources_out: st
 
 
 @cli.command()
-@click.option("--sources", "sources_path", required=True, type=click.Path(dir_okay=False),
-              help="Source file (YAML) describing the portals to crawl.")
-@click.option("--db", "db_path", default=DEFAULT_DB, show_default=True, type=click.Path(dir_okay=False),
-              help="SQLite database to write.")
-@click.option("--archive", "archive_dir", default=DEFAULT_ARCHIVE, show_default=True,
-              type=click.Path(file_okay=False), help="Directory of the WARC archive.")
+@click.option(
+    "--sources",
+    "sources_path",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Source file (YAML) describing the portals to crawl.",
+)
+@click.option(
+    "--db",
+    "db_path",
+    default=DEFAULT_DB,
+    show_default=True,
+    type=click.Path(dir_okay=False),
+    help="SQLite database to write.",
+)
+@click.option(
+    "--archive",
+    "archive_dir",
+    default=DEFAULT_ARCHIVE,
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="Directory of the WARC archive.",
+)
 @click.option("--only", multiple=True, help="Crawl only these source ids (repeatable).")
-@click.option("--log-level", default="INFO", show_default=True,
-              type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"]), help="Scrapy log level.")
-def crawl(sources_path: str, db_path: str, archive_dir: str, only: tuple[str, ...], log_level: str) -> None:
+@click.option(
+    "--log-level",
+    default="INFO",
+    show_default=True,
+    type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"]),
+    help="Scrapy log level.",
+)
+def crawl(
+    sources_path: str, db_path: str, archive_dir: str, only: tuple[str, ...], log_level: str
+) -> None:
     """Crawl the portals of a source file into the archive and the database."""
     from crawler.runner import run_crawl
     from crawler.sources import SourcesError, load_sources
@@ -77,25 +131,46 @@ def crawl(sources_path: str, db_path: str, archive_dir: str, only: tuple[str, ..
     if only:
         unknown = set(only) - {s.id for s in sources}
         if unknown:
-            raise click.ClickException(f"no source with id {', '.join(sorted(unknown))} in {sources_path}")
+            raise click.ClickException(
+                f"no source with id {', '.join(sorted(unknown))} in {sources_path}"
+            )
         sources = [s for s in sources if s.id in only]
     summary = run_crawl(sources, db_path, archive_dir, LOG_LEVEL=log_level)
     click.echo(summary.table())
     if summary.unreachable:
         raise click.ClickException(
-            "nothing could be fetched from: " + ", ".join(summary.unreachable)
+            "nothing could be fetched from: "
+            + ", ".join(summary.unreachable)
             + " (unreachable start URL? see the 'pages' table and the log for the reason)"
         )
 
 
 @cli.command()
-@click.option("--archive", "archive_dir", default=DEFAULT_ARCHIVE, show_default=True,
-              type=click.Path(file_okay=False), help="Directory of the WARC archive.")
-@click.option("--db", "db_path", default=DEFAULT_DB, show_default=True, type=click.Path(dir_okay=False),
-              help="SQLite database to (re)build.")
-@click.option("--sources", "sources_path", type=click.Path(dir_okay=False),
-              help="Source file, to name each source's agency and portal in the database.")
-@click.option("--progress/--no-progress", default=True, show_default=True, help="Show a progress bar.")
+@click.option(
+    "--archive",
+    "archive_dir",
+    default=DEFAULT_ARCHIVE,
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="Directory of the WARC archive.",
+)
+@click.option(
+    "--db",
+    "db_path",
+    default=DEFAULT_DB,
+    show_default=True,
+    type=click.Path(dir_okay=False),
+    help="SQLite database to (re)build.",
+)
+@click.option(
+    "--sources",
+    "sources_path",
+    type=click.Path(dir_okay=False),
+    help="Source file, to name each source's agency and portal in the database.",
+)
+@click.option(
+    "--progress/--no-progress", default=True, show_default=True, help="Show a progress bar."
+)
 def rebuild(archive_dir: str, db_path: str, sources_path: str | None, progress: bool) -> None:
     """Rebuild the database from the WARC archive alone (no network)."""
     from archive.rebuild import rebuild as rebuild_db
@@ -147,8 +222,14 @@ def extract(path: str, as_json: bool) -> None:
 
 
 @cli.command()
-@click.option("--db", "db_path", default=DEFAULT_DB, show_default=True,
-              type=click.Path(dir_okay=False), help="The database to publish.")
+@click.option(
+    "--db",
+    "db_path",
+    default=DEFAULT_DB,
+    show_default=True,
+    type=click.Path(dir_okay=False),
+    help="The database to publish.",
+)
 @click.option("--port", default=8001, show_default=True, type=click.IntRange(min=0, max=65535))
 @click.option("--host", default="127.0.0.1", show_default=True)
 def serve(db_path: str, port: int, host: str) -> None:
@@ -156,7 +237,9 @@ def serve(db_path: str, port: int, host: str) -> None:
     from nianbao.serve import run_datasette
 
     if not Path(db_path).is_file():
-        raise click.ClickException(f"no database at {db_path}: run 'nianbao crawl' or 'nianbao rebuild' first")
+        raise click.ClickException(
+            f"no database at {db_path}: run 'nianbao crawl' or 'nianbao rebuild' first"
+        )
     click.echo(f"Datasette: http://{host}:{port}/")
     sys.stdout.flush()
     sys.exit(run_datasette(Path(db_path), host=host, port=port, config_dir=DATASETTE_DIR))

@@ -29,17 +29,28 @@ class ProcessedDocument:
     report: ExtractedReport | None = None
 
 
+def outcome_without_extraction(doc: FetchedDocument) -> tuple[str, str] | None:
+    """The page outcome of a response that needs no extraction; None when it must be extracted.
+
+    The crawl records this for every archived response as it arrives, and `process_fetched` starts
+    from it, so a 404 report page is `failed` whether the crawl or the rebuild stores it.
+    """
+    if doc.role not in DOCUMENT_ROLES:
+        return OUTCOME_ARCHIVED, ""
+    if doc.status == 304:
+        return OUTCOME_ARCHIVED, "HTTP 304 not modified"
+    if 300 <= doc.status < 400:
+        return OUTCOME_ARCHIVED, f"HTTP {doc.status} redirect to {doc.headers.get('location', '')}"
+    if doc.status != 200:
+        return OUTCOME_FAILED, f"HTTP {doc.status}"
+    return None
+
+
 def process_fetched(doc: FetchedDocument, source_agency: str | None = None) -> ProcessedDocument:
     """Extract `doc` when it is a document response; say why not otherwise."""
-    if doc.role not in DOCUMENT_ROLES:
-        return ProcessedDocument(doc, OUTCOME_ARCHIVED)
-    if 300 <= doc.status < 400:
-        target = doc.headers.get("location", "")
-        return ProcessedDocument(doc, OUTCOME_ARCHIVED, f"HTTP {doc.status} redirect to {target}")
-    if doc.status == 304:
-        return ProcessedDocument(doc, OUTCOME_ARCHIVED, "HTTP 304 not modified")
-    if doc.status != 200:
-        return ProcessedDocument(doc, OUTCOME_FAILED, f"HTTP {doc.status}")
+    settled = outcome_without_extraction(doc)
+    if settled is not None:
+        return ProcessedDocument(doc, *settled)
     report = extract_document(
         doc.body, doc.url, doc.headers, link_text=doc.link_text, source_agency=source_agency
     )

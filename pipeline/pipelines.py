@@ -23,7 +23,12 @@ from archive.records import FetchedDocument
 from archive.schema import open_db
 from archive.store import store_page, store_source
 from crawler import signals as nianbao_signals
-from pipeline.ingest import OUTCOME_FAILED, ProcessedDocument, process_fetched
+from pipeline.ingest import (
+    OUTCOME_FAILED,
+    ProcessedDocument,
+    outcome_without_extraction,
+    process_fetched,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -70,7 +75,9 @@ class StorePipeline:
         if not db_path:
             raise NotConfigured("NIANBAO_DB is not set")
         pipeline = cls(crawler, db_path)
-        crawler.signals.connect(pipeline.response_archived, signal=nianbao_signals.response_archived)
+        crawler.signals.connect(
+            pipeline.response_archived, signal=nianbao_signals.response_archived
+        )
         crawler.signals.connect(pipeline.fetch_failed, signal=nianbao_signals.fetch_failed)
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         return pipeline
@@ -87,7 +94,9 @@ class StorePipeline:
 
     def response_archived(self, document: FetchedDocument) -> None:
         if self.db is not None:
-            store_page(self.db, document, "archived")
+            store_page(
+                self.db, document, *(outcome_without_extraction(document) or ("archived", ""))
+            )
 
     def fetch_failed(self, url: str, source_id: str | None, role: str, reason: str) -> None:
         if self.db is None:

@@ -102,8 +102,7 @@ class FamilySpider(scrapy.Spider):
             status=response.status,
             body=response.body,
             headers=response_headers(response),
-            fetched_at=meta.get(META_FETCHED_AT)
-            or datetime.now(UTC).isoformat(timespec="seconds"),
+            fetched_at=meta.get(META_FETCHED_AT) or datetime.now(UTC).isoformat(timespec="seconds"),
             source_id=meta.get(META_SOURCE),
             role=meta.get(META_ROLE, ROLE_OTHER),
             link_text=meta.get(META_LINK_TEXT),

@@ -1,0 +1,76 @@
+"""Shared fixtures: the sample portal on loopback and the real `nianbao` command run against it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+NIANBAO = [sys.executable, "-m", "nianbao.cli"]
+
+
+def run_nianbao(
+    *args: str, timeout: float = 600, check: bool = True
+) -> subprocess.CompletedProcess[str]:
+    """Run the real command line, as a user would, in a child process (Scrapy's reactor is one per process)."""
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    result = subprocess.run(
+        [*NIANBAO, *args], capture_output=True, text=True, timeout=timeout, cwd=ROOT, env=env
+    )
+    if check and result.returncode != 0:
+        raise AssertionError(
+            f"nianbao {' '.join(args)} exited {result.returncode}\n"
+            f"stdout:\n{result.stdout[-4000:]}\nstderr:\n{result.stderr[-8000:]}"
+        )
+    return result
+
+
+@dataclass
+class Crawl:
+    """One finished crawl: where its database and archive are, and the portal it crawled."""
+
+    portal: object
+    sources: Path
+    db: Path
+    archive: Path
+    output: subprocess.CompletedProcess[str]
+
+
+@pytest.fixture(scope="session")
+def seed_portal() -> Iterator[object]:
+    """The sample portal with the five seeds and a few synthetic reports, on free ports."""
+    from portal.server import SamplePortal
+
+    portal = SamplePortal(synthetic=12, seed=7, base_port=0, include_seeds=True)
+    portal.start()
+    try:
+        yield portal
+    finally:
+        portal.stop()
+
+
+@pytest.fixture(scope="session")
+def seed_crawl(seed_portal: object, tmp_path_factory: pytest.TempPathFactory) -> Crawl:
+    """`nianbao crawl` over the seed portal, run once for the session."""
+    work = tmp_path_factory.mktemp("seed-crawl")
+    sources = work / "sources.yaml"
+    seed_portal.write_sources(sources)  # type: ignore[attr-defined]
+    db, archive = work / "nianbao.db", work / "archive"
+    output = run_nianbao(
+        "crawl",
+        "--sources",
+        str(sources),
+        "--db",
+        str(db),
+        "--archive",
+        str(archive),
+        "--log-level",
+        "WARNING",
+    )
+    return Crawl(seed_portal, sources, db, archive, output)
