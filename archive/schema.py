@@ -133,8 +133,97 @@ def _initial(db: sqlite_utils.Database) -> None:
         db.table(table).create_index(columns)
 
 
+def _versions_and_runs(db: sqlite_utils.Database) -> None:
+    """Nightly crawls: every version of a report, what changed, withdrawals, and runs that explain themselves."""
+    reports = db.table("reports")
+    for column, kind in (
+        ("first_seen", str),
+        ("last_seen", str),
+        ("version", int),
+        ("withdrawn_at", str),
+        ("withdrawn_reason", str),
+    ):
+        reports.add_column(column, kind)
+    pages = db.table("pages")
+    for column in ("etag", "last_modified", "run_id"):
+        pages.add_column(column, str)
+    db.table("report_versions").create(
+        {
+            "report_id": str,
+            "version": int,
+            "sha256": str,
+            "first_seen": str,
+            "last_seen": str,
+            "warc_file": str,
+            "warc_offset": int,
+            "extraction_status": str,
+            "metric_count": int,
+        },
+        pk=("report_id", "version"),
+        foreign_keys=[("report_id", "reports", "id")],
+    )
+    db.table("metric_changes").create(
+        {
+            "report_id": str,
+            "from_version": int,
+            "to_version": int,
+            "key": str,
+            "old_value": float,
+            "new_value": float,
+            "old_raw": str,
+            "new_raw": str,
+        },
+        pk=("report_id", "to_version", "key"),
+        foreign_keys=[("report_id", "reports", "id")],
+    )
+    db.table("crawl_runs").create(
+        {
+            "id": str,
+            "started_at": str,
+            "finished_at": str,
+            "sources_file": str,
+            "settings_digest": str,
+            "full_revalidation": int,
+            "pages": int,
+            "full_downloads": int,
+            "not_modified": int,
+            "reports_new": int,
+            "reports_changed": int,
+            "reports_unchanged": int,
+            "reports_withdrawn": int,
+            "failures": int,
+            "failures_by_reason": str,  # JSON object reason -> count
+            "exit_code": int,
+        },
+        pk="id",
+    )
+    db.table("source_runs").create(
+        {
+            "run_id": str,
+            "source_id": str,
+            "status": str,  # ok | empty | blocked | broken | robots
+            "detail": str,
+            "pages": int,
+            "reports_seen": int,
+            "reports_new": int,
+            "reports_changed": int,
+            "failures": int,
+        },
+        pk=("run_id", "source_id"),
+        foreign_keys=[("run_id", "crawl_runs", "id"), ("source_id", "sources", "id")],
+    )
+    for table, columns in (
+        ("reports", ["withdrawn_at"]),
+        ("reports", ["url"]),
+        ("pages", ["run_id"]),
+        ("report_versions", ["sha256"]),
+        ("source_runs", ["source_id", "status"]),
+    ):
+        db.table(table).create_index(columns)
+
+
 # Append only: position + 1 is the schema version a step brings the database to.
-_STEPS: list[Callable[[sqlite_utils.Database], None]] = [_initial]
+_STEPS: list[Callable[[sqlite_utils.Database], None]] = [_initial, _versions_and_runs]
 SCHEMA_VERSION: int = len(_STEPS)
 
 _MIGRATIONS = Migrations("nianbao")
