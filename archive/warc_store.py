@@ -200,13 +200,18 @@ class WarcWriter:
                     f"{method.upper()} {_request_target(url)} HTTP/1.1", req_headers
                 ),
             )
-            offset = self._file.tell()
-            writer.write_record(response)
-            length = self._file.tell() - offset
+            # Both records are composed in memory and written with one call, so a crawl killed
+            # (even with SIGKILL) between exchanges never leaves half a record in the file.
+            exchange = BytesIO()
+            buffer_writer = WARCWriter(exchange, gzip=True)
+            buffer_writer.write_record(response)
+            length = exchange.tell()
             request.rec_headers.add_header(
                 "WARC-Concurrent-To", response.rec_headers.get_header("WARC-Record-ID")
             )
-            writer.write_record(request)
+            buffer_writer.write_record(request)
+            offset = self._file.tell()
+            self._file.write(exchange.getvalue())
             self._file.flush()
             return WarcLocation(self._filename, offset, length)
 
