@@ -24,9 +24,10 @@ _AGENCY_END = re.compile(
     r"(局|委|委员会|办|办公室|政府|院|厅|部|会|署|中心|所|处|站|街道|街道办事处|镇|乡|区|县|市|省|"
     r"队|馆|公司|集团|管委会|管理委员会|分局|支队|大队|总队|监狱|学校|大学|台|社|园|团|室)$"
 )
+_TRAILING_NOTE = re.compile(r"[（(][^（）()，。；]{1,20}[）)]$")
 _BAD_AGENCY_CHARS = re.compile(r"[，。；：、“”《》（）()\s\d:;,.!?！？]")
 _BODY_AGENCY_PATTERNS = (
-    re.compile(rf"特向社会公布(?P<agency>[^，。；]{{2,30}}?){_YEAR}\s*年"),
+    re.compile(rf"(?:特向社会|现予|现)公布(?P<agency>[^，。；]{{2,40}}?){_YEAR}\s*年"),
     re.compile(rf"现将(?P<agency>[^，。；]{{2,30}}?){_YEAR}\s*年"),
     re.compile(r"本报告由(?P<agency>[^，。；]{2,30}?)(?:根据|依据|按照|编制)"),
     re.compile(
@@ -112,9 +113,11 @@ def _plausible(candidate: str | None) -> str | None:
     if not candidate:
         return None
     candidate = candidate.strip().strip("“”\"'：:")
-    if not 2 <= len(candidate) <= 30 or _BAD_AGENCY_CHARS.search(candidate):
+    # A trailing parenthetical belongs to the name: "某区财政局（某区国资办）".
+    core = _TRAILING_NOTE.sub("", candidate)
+    if not 2 <= len(core) <= 30 or _BAD_AGENCY_CHARS.search(core):
         return None
-    if _NOT_AGENCY.search(candidate) or not _AGENCY_END.search(candidate):
+    if _NOT_AGENCY.search(core) or not _AGENCY_END.search(core):
         return None
     return candidate
 

@@ -103,3 +103,8 @@ def test_template_comes_from_tables_then_year(tables: str | None, year: int, tem
 def test_link_text_titles_a_document_without_one() -> None:
     meta = read_metadata(None, "", link_text="某县2019年政府信息公开工作年度报告.pdf")
     assert (meta.doc_type, meta.year) == ("annual_report", 2019)
+
+
+def test_agency_keeps_a_trailing_parenthetical() -> None:
+    title = "示例市示例二区财政局（示例）2022年政府信息公开工作年度报告"
+    assert find_agency(title, "") == "示例市示例二区财政局（示例）"
