@@ -1,8 +1,9 @@
 """`nianbao rebuild`: the database again, from the WARC archive alone (no network).
 
 Every archived response goes through the same decision (`pipeline.ingest.process_fetched`) and the
-same loading (`archive.ingest.ingest`) as in the crawl, so the rebuilt reports, metrics, checks and
-facts equal the crawled ones. A damaged WARC file costs only what cannot be read in it.
+same loading (`archive.ingest.ingest`) as in the crawl, in the order it was fetched, so the rebuilt
+reports, versions, metrics, checks and facts equal the crawled ones; the crawl runs come back from the
+metadata records each run leaves in the archive. A damaged WARC file costs only what cannot be read in it.
 """
 
 from __future__ import annotations
@@ -15,20 +16,33 @@ from typing import TYPE_CHECKING
 import sqlite_utils
 from tqdm import tqdm
 
+from archive.ingest import ingest
 from archive.records import DOCUMENT_ROLES, FetchedDocument
+from archive.runs import restore_runs
 from archive.schema import open_db
-from archive.store import store_page, store_report, store_source
+from archive.store import current_report, store_source
 from archive.warc_read import iter_archived
 from crawler.sources import Source
 
 if TYPE_CHECKING:
     from pipeline.ingest import ProcessedDocument
 
-# (document, the agency of its source) -> what it becomes; `pipeline.ingest.process_fetched`.
-Processor = Callable[[FetchedDocument, "str | None"], "ProcessedDocument"]
+# (document, the agency of its source, the stored version's SHA-256) -> what it becomes;
+# `pipeline.ingest.process_fetched`.
+Processor = Callable[[FetchedDocument, "str | None", "str | None"], "ProcessedDocument"]
 
 # Everything derived from the archive; sources (from source files) are kept.
-DERIVED_TABLES = ("facts", "checks", "metrics", "reports", "pages")
+DERIVED_TABLES = (
+    "metric_changes",
+    "report_versions",
+    "facts",
+    "checks",
+    "metrics",
+    "reports",
+    "pages",
+    "source_runs",
+    "crawl_runs",
+)
 
 
 @dataclass
@@ -86,15 +100,16 @@ def rebuild(
             documents = tqdm(documents, desc="rebuild", unit=" responses")
         for doc in documents:
             summary.responses += 1
+            known_sha256 = None
             if doc.role in DOCUMENT_ROLES:
                 summary.documents += 1
-            processed = processor(doc, agencies.get(doc.source_id or ""))
-            # What archive.ingest.ingest does for the crawl's store pipeline.
-            store_page(db, processed.document, processed.outcome, processed.reason)
-            if processed.report is not None:
-                store_report(db, processed.document, processed.report)
+                known = current_report(db, doc.url)
+                known_sha256 = known["content_sha256"] if known else None
+            processed = processor(doc, agencies.get(doc.source_id or ""), known_sha256)
+            ingest(db, processed)
             if processed.outcome == "failed":
                 summary.failed += 1
+        restore_runs(db, archive_dir, errors=summary.errors)
         summary.reports = db.table("reports").count
     finally:
         db.close()

@@ -38,6 +38,7 @@ class FetchedDocument:
     warc_file: str | None = None  # file name relative to the archive directory
     warc_offset: int | None = None
     sha256: str = ""
+    run_id: str | None = None  # the crawl run that fetched it (WARC-Nianbao-Run)
 
     def __post_init__(self) -> None:
         if not self.sha256:

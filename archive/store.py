@@ -11,6 +11,7 @@ import hashlib
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import sqlite_utils
 from tenacity import (
@@ -24,7 +25,7 @@ from archive.records import FetchedDocument
 from crawler.sources import Source
 from pipeline.report import ExtractedReport
 
-PAGE_OUTCOMES = ("archived", "extracted", "failed", "skipped")
+PAGE_OUTCOMES = ("archived", "extracted", "unchanged", "failed", "skipped")
 
 
 def stable_id(*parts: str) -> str:
@@ -135,6 +136,9 @@ def store_page(
                 "warc_offset": doc.warc_offset,
                 "outcome": outcome,
                 "reason": reason,
+                "etag": doc.headers.get("etag"),
+                "last_modified": doc.headers.get("last-modified"),
+                "run_id": doc.run_id,
             },
             pk="id",
             replace=True,
@@ -156,6 +160,8 @@ def store_report(db: sqlite_utils.Database, doc: FetchedDocument, report: Extrac
     """
     rid = report_id(doc.url)
     with _transaction(db):
+        previous = _current_version(db, rid)
+        old_metrics = _metric_cells(db, rid) if previous else {}
         for table in ("metrics", "checks", "facts"):
             db.execute(f"DELETE FROM [{table}] WHERE report_id = ?", [rid])
         aid = None
@@ -171,6 +177,14 @@ def store_report(db: sqlite_utils.Database, doc: FetchedDocument, report: Extrac
                 level=str(level) if own and level else None,
             )
         failed = sum(1 for check in report.checks if check.passed is False)
+        # Same content again (a re-extraction) keeps its version; new content is the next version.
+        is_new_version = previous is None or previous["content_sha256"] != doc.sha256
+        version = (
+            (previous["version"] or 0) + 1
+            if previous and is_new_version
+            else (previous["version"] if previous else 1)
+        )
+        first_seen = previous["first_seen"] if previous else doc.fetched_at
         db.table("reports").insert(
             {
                 "id": rid,
@@ -193,10 +207,49 @@ def store_report(db: sqlite_utils.Database, doc: FetchedDocument, report: Extrac
                 "text": report.text,
                 "metric_count": len(report.metrics),
                 "failed_checks": failed,
+                "version": version,
+                "first_seen": first_seen,
+                "last_seen": doc.fetched_at,
+                "withdrawn_at": None,
+                "withdrawn_reason": None,
             },
             pk="id",
             replace=True,
         )
+        db.table("report_versions").upsert(
+            {
+                "report_id": rid,
+                "version": version,
+                "sha256": doc.sha256,
+                "first_seen": doc.fetched_at if is_new_version else previous["version_first_seen"],
+                "last_seen": doc.fetched_at,
+                "warc_file": doc.warc_file,
+                "warc_offset": doc.warc_offset,
+                "extraction_status": report.status,
+                "metric_count": len(report.metrics),
+            },
+            pk=("report_id", "version"),
+        )
+        if previous and is_new_version:
+            new_metrics = {k: (m.value, m.raw) for k, m in report.metrics.items()}
+            db.table("metric_changes").insert_all(
+                (
+                    {
+                        "report_id": rid,
+                        "from_version": previous["version"],
+                        "to_version": version,
+                        "key": key,
+                        "old_value": old_metrics.get(key, (None, None))[0],
+                        "new_value": new_metrics.get(key, (None, None))[0],
+                        "old_raw": old_metrics.get(key, (None, None))[1],
+                        "new_raw": new_metrics.get(key, (None, None))[1],
+                    }
+                    for key in sorted(set(old_metrics) | set(new_metrics))
+                    if old_metrics.get(key) != new_metrics.get(key)
+                ),
+                pk=("report_id", "to_version", "key"),
+                replace=True,
+            )
         db.table("metrics").insert_all(
             (
                 {"report_id": rid, "key": key, "value": metric.value, "raw": metric.raw}
@@ -238,3 +291,70 @@ def store_report(db: sqlite_utils.Database, doc: FetchedDocument, report: Extrac
             replace=True,
         )
     return rid
+
+
+def _current_version(db: sqlite_utils.Database, rid: str) -> dict[str, Any] | None:
+    rows = list(
+        db.query(
+            """
+            SELECT r.version, r.first_seen, r.content_sha256, v.first_seen AS version_first_seen
+            FROM reports r LEFT JOIN report_versions v ON v.report_id = r.id AND v.version = r.version
+            WHERE r.id = ?
+            """,
+            [rid],
+        )
+    )
+    return rows[0] if rows else None
+
+
+def _metric_cells(db: sqlite_utils.Database, rid: str) -> dict[str, tuple[Any, Any]]:
+    return {
+        row["key"]: (row["value"], row["raw"])
+        for row in db.query("SELECT key, value, raw FROM metrics WHERE report_id = ?", [rid])
+    }
+
+
+@_retry_when_locked
+def touch_report(db: sqlite_utils.Database, url: str, seen_at: str) -> bool:
+    """Record that the report at `url` was seen unchanged at `seen_at`; False when it is unknown.
+
+    A withdrawn report seen again is reinstated.
+    """
+    rid = report_id(url)
+    with _transaction(db):
+        cursor = db.execute(
+            "UPDATE reports SET last_seen = max(coalesce(last_seen, ''), ?), withdrawn_at = NULL,"
+            " withdrawn_reason = NULL WHERE id = ?",
+            [seen_at, rid],
+        )
+        if cursor.rowcount == 0:
+            return False
+        db.execute(
+            "UPDATE report_versions SET last_seen = max(coalesce(last_seen, ''), ?)"
+            " WHERE report_id = ? AND version = (SELECT version FROM reports WHERE id = ?)",
+            [seen_at, rid, rid],
+        )
+    return True
+
+
+@_retry_when_locked
+def mark_withdrawn(db: sqlite_utils.Database, url: str, when: str, reason: str) -> bool:
+    """Mark the report at `url` withdrawn (never deleted); False when unknown or already withdrawn."""
+    with _transaction(db):
+        cursor = db.execute(
+            "UPDATE reports SET withdrawn_at = ?, withdrawn_reason = ? WHERE id = ? AND withdrawn_at IS NULL",
+            [when, reason, report_id(url)],
+        )
+    return cursor.rowcount > 0
+
+
+def current_report(db: sqlite_utils.Database, url: str) -> dict[str, Any] | None:
+    """The stored report row for `url` (without its text), or None."""
+    rows = list(
+        db.query(
+            "SELECT id, url, doc_type, extraction_status, content_sha256, version, withdrawn_at"
+            " FROM reports WHERE id = ?",
+            [report_id(url)],
+        )
+    )
+    return rows[0] if rows else None

@@ -99,6 +99,7 @@ def _document(record: Any, body: bytes, filename: str, offset: int) -> FetchedDo
         source_id=extra.get("source") or None,
         role=extra.get("role") or ROLE_OTHER,
         link_text=extra.get("link-text") or None,
+        run_id=extra.get("run") or None,
         warc_file=filename,
         warc_offset=offset,
     )

@@ -215,6 +215,33 @@ class WarcWriter:
             self._file.flush()
             return WarcLocation(self._filename, offset, length)
 
+    def write_metadata(
+        self,
+        *,
+        uri: str,
+        payload: bytes,
+        fetched_at: datetime,
+        content_type: str = "application/json",
+    ) -> WarcLocation:
+        """Archive a `metadata` record (e.g. a crawl run's summary) about `uri`."""
+        with self._lock:
+            self._rotate_if_full()
+            assert self._file is not None and self._writer is not None
+            record = self._writer.create_warc_record(
+                uri,
+                "metadata",
+                payload=BytesIO(payload),
+                length=len(payload),
+                warc_content_type=content_type,
+                warc_headers_dict={"WARC-Date": warc_date(fetched_at)},
+            )
+            buffer = BytesIO()
+            WARCWriter(buffer, gzip=True).write_record(record)
+            offset = self._file.tell()
+            self._file.write(buffer.getvalue())
+            self._file.flush()
+            return WarcLocation(self._filename, offset, buffer.tell())
+
     def _close_file(self) -> None:
         if self._file is not None:
             self._file.close()

@@ -15,8 +15,9 @@ from pipeline.report import STATUS_FAILED, ExtractedReport
 
 OUTCOME_ARCHIVED = "archived"  # kept in the archive, nothing to extract (lists, robots, redirects)
 OUTCOME_EXTRACTED = "extracted"  # read into a report row (whatever its extraction status)
+OUTCOME_UNCHANGED = "unchanged"  # same content as the stored version (304, or the same SHA-256)
 OUTCOME_FAILED = "failed"  # should have been a document but could not be read; reason says why
-OUTCOMES = (OUTCOME_ARCHIVED, OUTCOME_EXTRACTED, OUTCOME_FAILED)
+OUTCOMES = (OUTCOME_ARCHIVED, OUTCOME_EXTRACTED, OUTCOME_UNCHANGED, OUTCOME_FAILED)
 
 
 @dataclass
@@ -38,7 +39,7 @@ def outcome_without_extraction(doc: FetchedDocument) -> tuple[str, str] | None:
     if doc.role not in DOCUMENT_ROLES:
         return OUTCOME_ARCHIVED, ""
     if doc.status == 304:
-        return OUTCOME_ARCHIVED, "HTTP 304 not modified"
+        return OUTCOME_UNCHANGED, "HTTP 304 not modified"
     if 300 <= doc.status < 400:
         return OUTCOME_ARCHIVED, f"HTTP {doc.status} redirect to {doc.headers.get('location', '')}"
     if doc.status != 200:
@@ -46,11 +47,19 @@ def outcome_without_extraction(doc: FetchedDocument) -> tuple[str, str] | None:
     return None
 
 
-def process_fetched(doc: FetchedDocument, source_agency: str | None = None) -> ProcessedDocument:
-    """Extract `doc` when it is a document response; say why not otherwise."""
+def process_fetched(
+    doc: FetchedDocument, source_agency: str | None = None, known_sha256: str | None = None
+) -> ProcessedDocument:
+    """Extract `doc` when it is a document response; say why not otherwise.
+
+    `known_sha256` is the content hash of the version already stored for this URL: the same bytes
+    again are not re-extracted.
+    """
     settled = outcome_without_extraction(doc)
     if settled is not None:
         return ProcessedDocument(doc, *settled)
+    if known_sha256 is not None and known_sha256 == doc.sha256:
+        return ProcessedDocument(doc, OUTCOME_UNCHANGED, "same content as the stored version")
     report = extract_document(
         doc.body, doc.url, doc.headers, link_text=doc.link_text, source_agency=source_agency
     )

@@ -11,10 +11,11 @@ import sqlite_utils
 import yaml
 
 from archive.content import decode_content
+from archive.ingest import ingest
 from archive.rebuild import Processor, rebuild
 from archive.records import DOCUMENT_ROLES, FetchedDocument
 from archive.schema import open_db
-from archive.store import store_page, store_report, store_source
+from archive.store import current_report, store_page, store_report, store_source
 from archive.warc_store import WarcWriter, fetched_at_text
 from crawler.sources import Source
 from pipeline.ingest import ProcessedDocument
@@ -32,7 +33,9 @@ SOURCE = Source(
 DERIVED = ("pages", "reports", "metrics", "checks", "facts")
 
 
-def stand_in(doc: FetchedDocument, source_agency: str | None) -> ProcessedDocument:
+def stand_in(
+    doc: FetchedDocument, source_agency: str | None, known_sha256: str | None = None
+) -> ProcessedDocument:
     """A tiny extractor: one metric per line 'key=value' of the body, a check, a fact."""
     if doc.role not in DOCUMENT_ROLES:
         return ProcessedDocument(doc, "archived")
@@ -101,10 +104,9 @@ class FakeCrawl:
             warc_file=location.filename,
             warc_offset=location.offset,
         )
-        processed = processor(doc, SOURCE.agency)
-        store_page(self.db, processed.document, processed.outcome, processed.reason)
-        if processed.report is not None:
-            store_report(self.db, processed.document, processed.report)
+        known = current_report(self.db, doc.url) if role in ("document", "attachment") else None
+        processed = processor(doc, SOURCE.agency, known["content_sha256"] if known else None)
+        ingest(self.db, processed)
 
     def close(self) -> None:
         self.writer.close()
