@@ -17,6 +17,7 @@ import sqlite_utils
 from tqdm import tqdm
 
 from archive.ingest import ingest
+from archive.publish import prepare_for_publishing
 from archive.records import DOCUMENT_ROLES, FetchedDocument
 from archive.runs import restore_runs
 from archive.schema import open_db
@@ -110,6 +111,7 @@ def rebuild(
             if processed.outcome == "failed":
                 summary.failed += 1
         restore_runs(db, archive_dir, errors=summary.errors)
+        prepare_for_publishing(db)
         summary.reports = db.table("reports").count
     finally:
         db.close()
