@@ -19,6 +19,7 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.threads import deferToThread
 
 from archive.ingest import ingest
+from archive.publish import prepare_for_publishing
 from archive.records import FetchedDocument
 from archive.schema import open_db
 from archive.store import store_page, store_source
@@ -89,6 +90,7 @@ class StorePipeline:
 
     def spider_closed(self, spider: Spider) -> None:
         if self.db is not None:
+            prepare_for_publishing(self.db)
             self.db.close()
             self.db = None
 
