@@ -16,6 +16,8 @@ from typing import Any
 import sqlite_utils
 from warcio.archiveiterator import ArchiveIterator
 
+from archive.records import FetchedDocument
+from archive.store import store_page
 from archive.warc_read import warc_files
 from archive.warc_store import WarcWriter
 
@@ -64,6 +66,8 @@ class CrawlRun:
     failures_by_reason: dict[str, int] = field(default_factory=dict)
     exit_code: int = 0
     sources: list[SourceRun] = field(default_factory=list)
+    # Requests that got no response at all (nothing in the archive to rebuild them from).
+    failed_requests: list[dict[str, Any]] = field(default_factory=list)
 
     def to_json(self) -> bytes:
         return json.dumps(asdict(self), ensure_ascii=False, sort_keys=True).encode("utf-8")
@@ -75,6 +79,19 @@ class CrawlRun:
         return cls(**data, sources=sources)
 
 
+def failed_request_document(failure: dict[str, Any], run_id: str | None) -> FetchedDocument:
+    """The page-row stand-in for a request that got no response (status 0, nothing archived)."""
+    return FetchedDocument(
+        url=failure["url"],
+        status=0,
+        body=b"",
+        fetched_at=failure["fetched_at"],
+        source_id=failure.get("source_id"),
+        role=failure.get("role") or "other",
+        run_id=run_id or None,
+    )
+
+
 def new_run_id(now: datetime | None = None) -> str:
     """A sortable run id: the UTC start time to the microsecond."""
     return (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%S%fZ")
@@ -84,6 +101,7 @@ def store_run(db: sqlite_utils.Database, run: CrawlRun) -> None:
     """Write (or rewrite) a run and its per-source rows."""
     row: dict[str, Any] = asdict(run)
     row.pop("sources")
+    row.pop("failed_requests")
     row["full_revalidation"] = int(run.full_revalidation)
     row["failures_by_reason"] = json.dumps(
         run.failures_by_reason, ensure_ascii=False, sort_keys=True
@@ -94,6 +112,8 @@ def store_run(db: sqlite_utils.Database, run: CrawlRun) -> None:
         db.table("source_runs").insert_all(
             ({"run_id": run.id, **asdict(s)} for s in run.sources), pk=("run_id", "source_id")
         )
+    for failure in run.failed_requests:
+        store_page(db, failed_request_document(failure, run.id), "failed", failure["reason"])
 
 
 def archive_run(writer: WarcWriter, run: CrawlRun) -> None:

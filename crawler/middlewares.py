@@ -16,7 +16,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 
 from archive.content import ContentDecodingError, decode_content
-from archive.records import ROLE_OTHER, FetchedDocument
+from archive.records import DOCUMENT_ROLES, ROLE_OTHER, FetchedDocument
 from archive.warc_store import WarcWriter
 from crawler import signals as nianbao_signals
 from crawler.spiders.base import (
@@ -51,6 +51,7 @@ class WarcArchiveMiddleware:
     def __init__(self, crawler: Crawler, archive_dir: str, max_bytes: int) -> None:
         self.crawler = crawler
         self.writer = WarcWriter(archive_dir, max_bytes=max_bytes)
+        self.run_id = crawler.settings.get("NIANBAO_RUN_ID") or ""
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> WarcArchiveMiddleware:
@@ -61,16 +62,19 @@ class WarcArchiveMiddleware:
         crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
         return middleware
 
-    def spider_closed(self, spider: Spider) -> None:
+    def spider_closed(self, spider: Spider | None = None) -> None:
         self.writer.close()
 
-    def process_response(self, request: Request, response: Response, spider: Spider) -> Response:
+    def process_response(
+        self, request: Request, response: Response, spider: Spider | None = None
+    ) -> Response:
         fetched_at = datetime.now(UTC)
         meta = request.meta
         extra = {
             "source": meta.get(META_SOURCE) or "",
             "role": meta.get(META_ROLE) or ROLE_OTHER,
             "link-text": meta.get(META_LINK_TEXT) or "",
+            "run": self.run_id,
         }
         location = self.writer.write_exchange(
             url=response.url,
@@ -87,9 +91,15 @@ class WarcArchiveMiddleware:
         meta[META_WARC_FILE] = location.filename
         meta[META_WARC_OFFSET] = location.offset
         meta[META_FETCHED_AT] = fetched_at.isoformat(timespec="seconds")
-        self.crawler.stats.inc_value("nianbao/archived")
-        if meta.get(META_SOURCE):
-            self.crawler.stats.inc_value(f"nianbao/source/{meta[META_SOURCE]}/archived")
+        stats = self.crawler.stats
+        stats.inc_value("nianbao/archived")
+        source = meta.get(META_SOURCE)
+        if source:
+            stats.inc_value(f"nianbao/source/{source}/archived")
+            if response.status >= 400:
+                stats.inc_value(f"nianbao/source/{source}/http_errors")
+        if response.status == 200 and meta.get(META_ROLE) in DOCUMENT_ROLES:
+            stats.inc_value("nianbao/full_downloads")
         headers = response_headers(response)
         try:
             body = decode_content(response.body, headers.get("content-encoding"))
@@ -109,6 +119,7 @@ class WarcArchiveMiddleware:
                 link_text=meta.get(META_LINK_TEXT),
                 warc_file=location.filename,
                 warc_offset=location.offset,
+                run_id=self.run_id or None,
             ),
         )
         return response
@@ -128,11 +139,16 @@ class FailureRecorderMiddleware:
     def from_crawler(cls, crawler: Crawler) -> FailureRecorderMiddleware:
         return cls(crawler)
 
-    def process_exception(self, request: Request, exception: Exception, spider: Spider) -> None:
+    def process_exception(
+        self, request: Request, exception: Exception, spider: Spider | None = None
+    ) -> None:
         reason = f"{type(exception).__name__}: {exception}".strip()
         self.crawler.stats.inc_value(f"nianbao/fetch_failed/{type(exception).__name__}")
-        if request.meta.get(META_SOURCE):
-            self.crawler.stats.inc_value(f"nianbao/source/{request.meta[META_SOURCE]}/fetch_failed")
+        source = request.meta.get(META_SOURCE)
+        if source:
+            self.crawler.stats.inc_value(f"nianbao/source/{source}/fetch_failed")
+            if "robots.txt" in reason:
+                self.crawler.stats.inc_value(f"nianbao/source/{source}/robots")
         logger.warning("No response for %s: %s", request.url, reason)
         self.crawler.signals.send_catch_log(
             nianbao_signals.fetch_failed,

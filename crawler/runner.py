@@ -1,20 +1,41 @@
-"""Running a crawl over a list of sources in one Scrapy process, and summarising what it did.
+"""Running a crawl over a list of sources, and a run record that says plainly what happened.
 
-`run_crawl` groups the sources by site family, starts one spider per family, waits for all of them,
-and returns a `CrawlSummary` built from the crawl stats: per source, how many responses were archived,
-how many documents extracted or failed, how many requests got no response at all.
+`run_crawl` groups the sources by site family, starts one spider per family in one Scrapy process,
+waits for all of them, then turns the crawl stats into a `CrawlRun`: per source a status (`ok`,
+`empty`, `blocked`, `broken`, `robots`) with its counts, and for the run the new / changed /
+unchanged / withdrawn reports and the failures by reason. The run is stored in the database
+(`crawl_runs`, `source_runs`) and left in the archive as a metadata record, and its exit code is
+non-zero when a source that did not fail in its previous run fails now, so a cron job notices.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections import defaultdict
-from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
+from archive.runs import (
+    FAILING_STATUSES,
+    STATUS_BLOCKED,
+    STATUS_BROKEN,
+    STATUS_EMPTY,
+    STATUS_OK,
+    STATUS_ROBOTS,
+    CrawlRun,
+    SourceRun,
+    archive_run,
+    new_run_id,
+    previous_statuses,
+    store_run,
+)
+from archive.schema import open_db
+from archive.warc_store import WarcWriter
 from crawler import settings as default_settings
 from crawler.sources import Source
 from crawler.spiders.hanweb import HanwebSpider
@@ -22,41 +43,19 @@ from crawler.spiders.plain import PlainSpider
 from crawler.spiders.trs import TrsSpider
 
 SPIDERS_BY_FAMILY = {"trs": TrsSpider, "hanweb": HanwebSpider, "plain": PlainSpider}
-
-
-@dataclass
-class SourceSummary:
-    source_id: str
-    archived: int = 0
-    extracted: int = 0
-    failed: int = 0
-    fetch_failed: int = 0
-
-    @property
-    def reachable(self) -> bool:
-        return self.archived > 0
-
-
-@dataclass
-class CrawlSummary:
-    sources: list[SourceSummary] = field(default_factory=list)
-    stats: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def unreachable(self) -> list[str]:
-        return [s.source_id for s in self.sources if not s.reachable]
-
-    def table(self) -> str:
-        """A plain-text table for the terminal."""
-        header = (
-            f"{'source':<32} {'archived':>8} {'extracted':>9} {'failed':>6} {'no-response':>11}"
-        )
-        lines = [header, "-" * len(header)]
-        for s in self.sources:
-            lines.append(
-                f"{s.source_id:<32} {s.archived:>8} {s.extracted:>9} {s.failed:>6} {s.fetch_failed:>11}"
-            )
-        return "\n".join(lines)
+# Settings whose values make two runs comparable or not; their digest is stored with each run.
+DIGESTED_SETTINGS = (
+    "USER_AGENT",
+    "ROBOTSTXT_OBEY",
+    "CONCURRENT_REQUESTS",
+    "CONCURRENT_REQUESTS_PER_DOMAIN",
+    "AUTOTHROTTLE_ENABLED",
+    "DOWNLOAD_DELAY",
+    "DOWNLOAD_TIMEOUT",
+    "DOWNLOAD_MAXSIZE",
+    "RETRY_TIMES",
+    "NIANBAO_FULL_REVALIDATION",
+)
 
 
 def crawl_settings(db_path: str | Path, archive_dir: str | Path, **overrides: Any) -> Settings:
@@ -70,15 +69,172 @@ def crawl_settings(db_path: str | Path, archive_dir: str | Path, **overrides: An
     return settings
 
 
-def run_crawl(
-    sources: list[Source], db_path: str | Path, archive_dir: str | Path, **overrides: Any
-) -> CrawlSummary:
-    """Crawl every source once; blocks until done. One call per process (Twisted's reactor)."""
-    Path(archive_dir).mkdir(parents=True, exist_ok=True)
-    Path(db_path).parent.mkdir(parents=True, exist_ok=True)
-    process = CrawlerProcess(
-        crawl_settings(db_path, archive_dir, **overrides), install_root_handler=True
+def settings_digest(settings: Settings) -> str:
+    values = {name: settings.get(name) for name in DIGESTED_SETTINGS}
+    return hashlib.sha256(json.dumps(values, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+def _merged_stats(crawlers: list[Any]) -> dict[str, Any]:
+    merged: dict[str, Any] = {}
+    for crawler in crawlers:
+        for key, value in (crawler.stats.get_stats() or {}).items():
+            if isinstance(value, int) and isinstance(merged.get(key), int):
+                merged[key] += value
+            elif isinstance(value, list) and isinstance(merged.get(key), list):
+                merged[key] = merged[key] + value
+            else:
+                merged.setdefault(key, value)
+    return merged
+
+
+def source_status(counts: dict[str, int], reports_before: int) -> tuple[str, str]:
+    """A source's status for this run, and a sentence saying why."""
+    seen = counts["reports_seen"]
+    if seen:
+        failures = counts["failed"] + counts["fetch_failed"]
+        return STATUS_OK, f"{seen} reports" + (f", {failures} failures" if failures else "")
+    if counts["blocked"]:
+        return STATUS_BLOCKED, f"{counts['blocked']} anti-bot challenge responses"
+    if counts["robots"]:
+        return STATUS_ROBOTS, "robots.txt disallows the way to the reports"
+    if (
+        counts["fetch_failed"]
+        or counts["http_errors"]
+        or counts["failed"]
+        or not counts["archived"]
+    ):
+        problems = counts["fetch_failed"] + counts["http_errors"] + counts["failed"]
+        if not counts["archived"]:
+            return STATUS_BROKEN, "nothing could be fetched"
+        return STATUS_BROKEN, f"{problems} errors and no report"
+    if reports_before:
+        return STATUS_EMPTY, f"yielded {reports_before} reports before, none now"
+    return STATUS_EMPTY, "no report found"
+
+
+def _source_counts(stats: dict[str, Any], source_id: str) -> dict[str, int]:
+    prefix = f"nianbao/source/{source_id}/"
+    names = ("archived", "failed", "fetch_failed", "blocked", "robots", "http_errors")
+    counts = {name: int(stats.get(prefix + name, 0)) for name in names}
+    for change in ("new", "changed", "unchanged", "withdrawn"):
+        counts[change] = int(stats.get(f"{prefix}change/{change}", 0))
+    counts["reports_seen"] = counts["new"] + counts["changed"] + counts["unchanged"]
+    return counts
+
+
+def _reports_before(db_path: Path, run_started: str) -> dict[str, int]:
+    db = open_db(db_path)
+    try:
+        rows = db.query(
+            "SELECT source_id, count(*) AS n FROM reports WHERE first_seen < ? GROUP BY source_id",
+            [run_started],
+        )
+        return {row["source_id"]: row["n"] for row in rows if row["source_id"]}
+    finally:
+        db.close()
+
+
+def build_run(
+    run: CrawlRun, sources: list[Source], stats: dict[str, Any], db_path: Path
+) -> CrawlRun:
+    """Fill `run` from the crawl stats and the database, including statuses and the exit code."""
+    before = _reports_before(db_path, run.started_at)
+    for source in sources:
+        counts = _source_counts(stats, source.id)
+        status, detail = source_status(counts, before.get(source.id, 0))
+        run.sources.append(
+            SourceRun(
+                source_id=source.id,
+                status=status,
+                detail=detail,
+                pages=counts["archived"],
+                reports_seen=counts["reports_seen"],
+                reports_new=counts["new"],
+                reports_changed=counts["changed"],
+                failures=counts["failed"] + counts["fetch_failed"],
+            )
+        )
+    run.pages = int(stats.get("nianbao/archived", 0))
+    run.not_modified = int(stats.get("nianbao/not_modified", 0))
+    run.full_downloads = int(stats.get("nianbao/full_downloads", 0))
+    run.reports_new = int(stats.get("nianbao/change/new", 0))
+    run.reports_changed = int(stats.get("nianbao/change/changed", 0))
+    run.reports_unchanged = int(stats.get("nianbao/change/unchanged", 0))
+    run.reports_withdrawn = int(stats.get("nianbao/change/withdrawn", 0))
+    run.failures_by_reason = {
+        key.removeprefix("nianbao/failure/"): int(value)
+        for key, value in stats.items()
+        if key.startswith("nianbao/failure/")
+    }
+    run.failures = sum(run.failures_by_reason.values())
+    run.failed_requests = list(stats.get("nianbao/failed_requests", []))
+    db = open_db(db_path)
+    try:
+        previous = previous_statuses(db, run.id)
+    finally:
+        db.close()
+    newly_failing = [
+        s.source_id
+        for s in run.sources
+        if s.status in FAILING_STATUSES and previous.get(s.source_id) not in FAILING_STATUSES
+    ]
+    run.exit_code = 1 if newly_failing else 0
+    return run
+
+
+def summary_table(run: CrawlRun) -> str:
+    """The run as a plain-text table for the terminal."""
+    header = (
+        f"{'source':<28} {'status':<8} {'pages':>6} {'seen':>5} {'new':>5} {'chg':>4} "
+        f"{'fail':>5}  detail"
     )
+    lines = [f"crawl run {run.id}", header, "-" * len(header)]
+    for s in run.sources:
+        lines.append(
+            f"{s.source_id:<28} {s.status:<8} {s.pages:>6} {s.reports_seen:>5} {s.reports_new:>5} "
+            f"{s.reports_changed:>4} {s.failures:>5}  {s.detail}"
+        )
+    lines.append("-" * len(header))
+    lines.append(
+        f"pages {run.pages} (full downloads {run.full_downloads}, not modified {run.not_modified}); "
+        f"reports new {run.reports_new}, changed {run.reports_changed}, "
+        f"unchanged {run.reports_unchanged}, withdrawn {run.reports_withdrawn}; "
+        f"failures {run.failures}"
+        + (f" {json.dumps(run.failures_by_reason, ensure_ascii=False)}" if run.failures else "")
+    )
+    return "\n".join(lines)
+
+
+def run_crawl(
+    sources: list[Source],
+    db_path: str | Path,
+    archive_dir: str | Path,
+    *,
+    sources_file: str = "",
+    full_revalidation: bool = False,
+    **overrides: Any,
+) -> CrawlRun:
+    """Crawl every source once; blocks until done. One call per process (Twisted's reactor)."""
+    db_path, archive_dir = Path(db_path), Path(archive_dir)
+    archive_dir.mkdir(parents=True, exist_ok=True)
+    started = datetime.now(UTC)
+    run = CrawlRun(
+        id=new_run_id(started),
+        started_at=started.isoformat(timespec="seconds"),
+        sources_file=sources_file,
+        full_revalidation=full_revalidation,
+    )
+    db = open_db(db_path)  # schema first, so the crawl's readers (known reports) find it
+    db.close()
+    settings = crawl_settings(
+        db_path,
+        archive_dir,
+        NIANBAO_RUN_ID=run.id,
+        NIANBAO_FULL_REVALIDATION=full_revalidation,
+        **overrides,
+    )
+    run.settings_digest = settings_digest(settings)
+    process = CrawlerProcess(settings, install_root_handler=True)
     by_family: dict[str, list[Source]] = defaultdict(list)
     for source in sources:
         by_family[source.family].append(source)
@@ -88,23 +244,13 @@ def run_crawl(
         crawlers.append(crawler)
         process.crawl(crawler, sources=family_sources)
     process.start()
-    stats: dict[str, Any] = {}
-    for crawler in crawlers:
-        for key, value in (crawler.stats.get_stats() or {}).items():
-            if isinstance(value, int) and key in stats and isinstance(stats[key], int):
-                stats[key] += value
-            else:
-                stats.setdefault(key, value)
-    summary = CrawlSummary(stats=stats)
-    for source in sources:
-        prefix = f"nianbao/source/{source.id}/"
-        summary.sources.append(
-            SourceSummary(
-                source_id=source.id,
-                archived=stats.get(prefix + "archived", 0),
-                extracted=stats.get(prefix + "extracted", 0),
-                failed=stats.get(prefix + "failed", 0),
-                fetch_failed=stats.get(prefix + "fetch_failed", 0),
-            )
-        )
-    return summary
+    run.finished_at = datetime.now(UTC).isoformat(timespec="seconds")
+    build_run(run, sources, _merged_stats(crawlers), db_path)
+    db = open_db(db_path)
+    try:
+        store_run(db, run)
+    finally:
+        db.close()
+    with WarcWriter(archive_dir, prefix="nianbao-run") as writer:
+        archive_run(writer, run)
+    return run

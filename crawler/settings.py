@@ -51,11 +51,31 @@ RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 HTTPERROR_ALLOW_ALL = False
 HTTPERROR_ALLOWED_CODES = [404, 410]
 
+# Incremental crawling: known reports are revalidated with conditional requests; a full
+# revalidation (every known report downloaded and compared by hash) guards against servers that lie
+# about freshness — `nianbao crawl --full` or NIANBAO_FULL_REVALIDATION=1, e.g. weekly.
+NIANBAO_FULL_REVALIDATION = os.environ.get("NIANBAO_FULL_REVALIDATION", "") in ("1", "true", "yes")
+NIANBAO_RUN_ID = ""  # set by the runner for each run
+NIANBAO_RETRY_BASE_DELAY = float(os.environ.get("NIANBAO_RETRY_BASE_DELAY", "1.0"))
+NIANBAO_RETRY_MAX_DELAY = float(os.environ.get("NIANBAO_RETRY_MAX_DELAY", "60"))
+
+# process_request runs in increasing order, process_response in decreasing order.
 DOWNLOADER_MIDDLEWARES = {
-    # Closest to the network: archive every response exactly as received, before anything parses it.
-    "crawler.middlewares.WarcArchiveMiddleware": 950,
     # Far from the network: sees only requests that failed for good, after the retries.
     "crawler.middlewares.FailureRecorderMiddleware": 50,
+    # robots.txt with its Crawl-delay, in place of Scrapy's own (which ignores Crawl-delay).
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.robots.CrawlDelayRobotsTxtMiddleware": 100,
+    # Retries with exponential backoff and Retry-After, in place of Scrapy's immediate retries.
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.retry.BackoffRetryMiddleware": 550,
+    "crawler.retry.RetryDelayMiddleware": 560,
+    # After decompression: anti-bot challenge pages are dropped before any spider sees them.
+    "crawler.challenges.ChallengeDetectionMiddleware": 580,
+    # Conditional requests for known reports; a 304 hands the spider the archived copy.
+    "crawler.revalidation.RevalidationMiddleware": 920,
+    # Closest to the network: archive every response exactly as received, before anything parses it.
+    "crawler.middlewares.WarcArchiveMiddleware": 950,
 }
 ITEM_PIPELINES = {
     "pipeline.pipelines.ExtractPipeline": 300,

@@ -85,6 +85,16 @@ def portal(
     serve_forever(sample)
 
 
+def _setting_overrides(pairs: tuple[str, ...]) -> dict[str, str]:
+    overrides = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise click.BadParameter(f"{pair!r} is not NAME=VALUE", param_hint="--set")
+        overrides[name.strip()] = value
+    return overrides
+
+
 @cli.command()
 @click.option(
     "--sources",
@@ -111,6 +121,20 @@ def portal(
 )
 @click.option("--only", multiple=True, help="Crawl only these source ids (repeatable).")
 @click.option(
+    "--full",
+    is_flag=True,
+    help="Full revalidation: download every known report again and compare hashes "
+    "(guards against servers that lie about freshness; e.g. weekly).",
+)
+@click.option(
+    "-s",
+    "--set",
+    "settings",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Override a Scrapy/nianbao setting for this run (repeatable), e.g. -s AUTOTHROTTLE_ENABLED=0.",
+)
+@click.option(
     "--log-level",
     default="INFO",
     show_default=True,
@@ -118,10 +142,20 @@ def portal(
     help="Scrapy log level.",
 )
 def crawl(
-    sources_path: str, db_path: str, archive_dir: str, only: tuple[str, ...], log_level: str
+    sources_path: str,
+    db_path: str,
+    archive_dir: str,
+    only: tuple[str, ...],
+    full: bool,
+    settings: tuple[str, ...],
+    log_level: str,
 ) -> None:
-    """Crawl the portals of a source file into the archive and the database."""
-    from crawler.runner import run_crawl
+    """Crawl the portals of a source file into the archive and the database.
+
+    Incremental by default: known reports are revalidated with conditional requests and nothing
+    unchanged is extracted again. Exits 1 when a source that did not fail last time fails now.
+    """
+    from crawler.runner import run_crawl, summary_table
     from crawler.sources import SourcesError, load_sources
 
     try:
@@ -135,13 +169,22 @@ def crawl(
                 f"no source with id {', '.join(sorted(unknown))} in {sources_path}"
             )
         sources = [s for s in sources if s.id in only]
-    summary = run_crawl(sources, db_path, archive_dir, LOG_LEVEL=log_level)
-    click.echo(summary.table())
-    if summary.unreachable:
+    run = run_crawl(
+        sources,
+        db_path,
+        archive_dir,
+        sources_file=str(sources_path),
+        full_revalidation=full,
+        LOG_LEVEL=log_level,
+        **_setting_overrides(settings),
+    )
+    click.echo(summary_table(run))
+    failing = [s for s in run.sources if s.status != "ok"]
+    if run.exit_code:
         raise click.ClickException(
-            "nothing could be fetched from: "
-            + ", ".join(summary.unreachable)
-            + " (unreachable start URL? see the 'pages' table and the log for the reason)"
+            "newly failing sources: "
+            + ", ".join(f"{s.source_id} ({s.status}: {s.detail})" for s in failing)
+            + " — see the crawl_runs, source_runs and pages tables for the reasons"
         )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from archive.records import DOCUMENT_ROLES, FetchedDocument
+from pipeline.challenge import detect_challenge
 from pipeline.extract import extract_document
 from pipeline.report import STATUS_FAILED, ExtractedReport
 
@@ -36,6 +37,9 @@ def outcome_without_extraction(doc: FetchedDocument) -> tuple[str, str] | None:
     The crawl records this for every archived response as it arrives, and `process_fetched` starts
     from it, so a 404 report page is `failed` whether the crawl or the rebuild stores it.
     """
+    challenge = detect_challenge(doc.status, doc.headers, doc.body)
+    if challenge is not None:
+        return OUTCOME_FAILED, f"blocked: {challenge}"
     if doc.role not in DOCUMENT_ROLES:
         return OUTCOME_ARCHIVED, ""
     if doc.status == 304:
@@ -66,3 +70,15 @@ def process_fetched(
     if report.status == STATUS_FAILED:
         return ProcessedDocument(doc, OUTCOME_FAILED, report.status_reason, report)
     return ProcessedDocument(doc, OUTCOME_EXTRACTED, report.status_reason, report)
+
+
+def failure_kind(reason: str) -> str:
+    """A short, countable kind for a failure reason ("HTTP 503", "blocked", "TimeoutError"…)."""
+    reason = (reason or "unknown").strip()
+    if reason.startswith("HTTP "):
+        return reason[:8]
+    if reason.startswith("blocked"):
+        return "blocked"
+    if "robots.txt" in reason:
+        return "robots"
+    return reason.split(":")[0].strip()[:40] or "unknown"

@@ -18,15 +18,20 @@ from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.threads import deferToThread
 
-from archive.ingest import ingest
+from archive.ingest import CHANGE_NONE, ingest
 from archive.publish import prepare_for_publishing
 from archive.records import FetchedDocument
+from archive.runs import failed_request_document
 from archive.schema import open_db
 from archive.store import store_page, store_source
 from crawler import signals as nianbao_signals
+from crawler.revalidation import NOT_MODIFIED_HEADER
+from crawler.state import known_documents
 from pipeline.ingest import (
+    OUTCOME_ARCHIVED,
     OUTCOME_FAILED,
     ProcessedDocument,
+    failure_kind,
     outcome_without_extraction,
     process_fetched,
 )
@@ -38,24 +43,28 @@ class ExtractPipeline:
     """FetchedDocument → ProcessedDocument (report, or the reason there is none)."""
 
     def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
         self.stats = crawler.stats
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ExtractPipeline:
         return cls(crawler)
 
-    async def process_item(self, item: Any, spider: Spider) -> ProcessedDocument:
+    async def process_item(self, item: Any, spider: Spider | None = None) -> ProcessedDocument:
         if not isinstance(item, FetchedDocument):
             raise DropItem(f"not a fetched document: {type(item).__name__}")
-        sources = getattr(spider, "sources", {})
+        if item.headers.get(NOT_MODIFIED_HEADER.lower()):
+            # The 304 itself was archived and recorded; this is the stored copy, for navigation.
+            raise DropItem("not modified since the archived version", log_level="DEBUG")
+        sources = getattr(self.crawler.spider, "sources", {})
         source = sources.get(item.source_id) if item.source_id else None
+        known_sha256 = known_documents(self.crawler).sha256(item.url)
         processed: ProcessedDocument = await maybe_deferred_to_future(
-            deferToThread(process_fetched, item, source.agency if source else None)
+            deferToThread(process_fetched, item, source.agency if source else None, known_sha256)
         )
         report = processed.report
         if processed.outcome == OUTCOME_FAILED:
-            reason_key = (processed.reason or "unknown").split(":")[0][:40]
-            self.stats.inc_value(f"extract/failed/{reason_key}")
+            self.stats.inc_value(f"extract/failed/{failure_kind(processed.reason)}")
             logger.warning("Could not extract %s: %s", item.url, processed.reason)
         elif report is not None:
             self.stats.inc_value(f"extract/{report.status}")
@@ -69,6 +78,9 @@ class StorePipeline:
         self.crawler = crawler
         self.db_path = db_path
         self.db: Any = None
+        # Requests that got no response at all: kept for the run record, so a rebuild has them too.
+        self.failed_requests: list[dict[str, Any]] = []
+        crawler.stats.set_value("nianbao/failed_requests", self.failed_requests)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
@@ -83,45 +95,61 @@ class StorePipeline:
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         return pipeline
 
-    def open_spider(self, spider: Spider) -> None:
+    def open_spider(self, spider: Spider | None = None) -> None:
         self.db = open_db(self.db_path)
-        for source in getattr(spider, "sources", {}).values():
+        for source in getattr(self.crawler.spider, "sources", {}).values():
             store_source(self.db, source)
 
-    def spider_closed(self, spider: Spider) -> None:
+    def spider_closed(self, spider: Spider | None = None) -> None:
         if self.db is not None:
             prepare_for_publishing(self.db)
             self.db.close()
             self.db = None
 
-    def response_archived(self, document: FetchedDocument) -> None:
-        if self.db is not None:
-            store_page(
-                self.db, document, *(outcome_without_extraction(document) or ("archived", ""))
-            )
+    def _count(self, document: FetchedDocument, change: str, outcome: str, reason: str) -> None:
+        stats = self.crawler.stats
+        source = document.source_id
+        if change != CHANGE_NONE:
+            stats.inc_value(f"nianbao/change/{change}")
+            if source:
+                stats.inc_value(f"nianbao/source/{source}/change/{change}")
+        if outcome == OUTCOME_FAILED:
+            stats.inc_value(f"nianbao/failure/{failure_kind(reason)}")
+            if source:
+                stats.inc_value(f"nianbao/source/{source}/failed")
 
-    def fetch_failed(self, url: str, source_id: str | None, role: str, reason: str) -> None:
+    def response_archived(self, document: FetchedDocument) -> None:
         if self.db is None:
             return
-        store_page(
-            self.db,
-            FetchedDocument(
-                url=url,
-                status=0,
-                body=b"",
-                fetched_at=datetime.now(UTC).isoformat(timespec="seconds"),
-                source_id=source_id,
-                role=role,
-            ),
-            OUTCOME_FAILED,
-            reason,
-        )
+        settled = outcome_without_extraction(document)
+        if settled is None:
+            # Provisional: the spider's item brings the extraction and the final outcome.
+            store_page(self.db, document, OUTCOME_ARCHIVED)
+            return
+        result = ingest(self.db, ProcessedDocument(document, *settled))
+        self._count(document, result.change, settled[0], settled[1])
 
-    def process_item(self, item: Any, spider: Spider) -> Any:
+    def fetch_failed(self, url: str, source_id: str | None, role: str, reason: str) -> None:
+        fetched_at = datetime.now(UTC).isoformat(timespec="seconds")
+        failure = {
+            "url": url,
+            "source_id": source_id,
+            "role": role,
+            "reason": reason,
+            "fetched_at": fetched_at,
+        }
+        self.failed_requests.append(failure)
+        document = failed_request_document(failure, self.crawler.settings.get("NIANBAO_RUN_ID"))
+        self._count(document, CHANGE_NONE, OUTCOME_FAILED, reason)
+        if self.db is not None:
+            store_page(self.db, document, OUTCOME_FAILED, reason)
+
+    def process_item(self, item: Any, spider: Spider | None = None) -> Any:
         if not isinstance(item, ProcessedDocument):
             raise DropItem(f"not a processed document: {type(item).__name__}")
-        ingest(self.db, item)
+        result = ingest(self.db, item)
         self.crawler.stats.inc_value(f"store/{item.outcome}")
-        if item.document.source_id:
+        self._count(item.document, result.change, item.outcome, item.reason)
+        if item.document.source_id and item.outcome != OUTCOME_FAILED:
             self.crawler.stats.inc_value(f"nianbao/source/{item.document.source_id}/{item.outcome}")
         return item

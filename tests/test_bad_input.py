@@ -69,7 +69,7 @@ def test_unreachable_start_url_is_named_and_keeps_the_archive(
         check=False,
     )
     assert result.returncode != 0
-    assert "nothing could be fetched from: gone" in result.stderr
+    assert "gone (broken: nothing could be fetched)" in result.stderr
     after = archive_snapshot(archive)
     assert all(after[name] == data for name, data in before.items())
     assert sqlite_utils.Database(db)["reports"].count == reports_before

@@ -22,8 +22,9 @@ from urllib.parse import urlsplit
 import scrapy
 from scrapy.http import Response
 
-from archive.records import ROLE_LIST, ROLE_OTHER, FetchedDocument
+from archive.records import ROLE_ATTACHMENT, ROLE_LIST, ROLE_OTHER, FetchedDocument
 from crawler.sources import Source
+from crawler.state import known_documents
 
 META_SOURCE = "nianbao_source"
 META_ROLE = "nianbao_role"
@@ -57,6 +58,19 @@ class FamilySpider(scrapy.Spider):
                 role = ROLE_LIST if source.column_urls else ROLE_OTHER
                 callback = self.parse_list if source.column_urls else self.parse_home
                 yield self.follow(url, source, role, callback, dont_filter=True)
+        # Every report already archived is revalidated, linked or not: that is how a changed or
+        # withdrawn report is noticed. The dupefilter merges these with the list pages' links.
+        known = known_documents(self.crawler)
+        for source in self.sources.values():
+            for document in known.of_source(source.id):
+                callback = (
+                    self.parse_attachment
+                    if document.role == ROLE_ATTACHMENT
+                    else self.parse_document
+                )
+                yield self.follow(
+                    document.url, source, document.role, callback, link_text=document.title
+                )
 
     # -- helpers for subclasses -------------------------------------------------------------------
 
@@ -109,6 +123,7 @@ class FamilySpider(scrapy.Spider):
             referer=referer.decode("latin-1") if referer else None,
             warc_file=meta.get(META_WARC_FILE),
             warc_offset=meta.get(META_WARC_OFFSET),
+            run_id=self.settings.get("NIANBAO_RUN_ID") or None,
         )
 
     # -- to be defined by each family -------------------------------------------------------------
