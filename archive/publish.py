@@ -150,14 +150,26 @@ def _active_label(key: str, template: str) -> dict[str, str]:
         unit = "万元"
     else:
         unit = "项" if column in _ITEM_COLUMNS else "件"
-    return {"label_zh": f"{row_zh}·{column_zh}", "label_en": f"{row_en}, {column_en}", "unit": unit}
+    return {
+        "label_zh": f"{row_zh}·{column_zh}",
+        "label_en": f"{row_en}, {column_en}",
+        "row_zh": row_zh,
+        "column_zh": column_zh,
+        "unit": unit,
+    }
 
 
 def _apply_label(key: str) -> dict[str, str]:
     stem, column = key[len("apply.") :].rsplit(".", 1)
     row_zh, row_en = _APPLY_ROWS[stem]
     column_zh, column_en = _APPLY_COLUMNS[column]
-    return {"label_zh": f"{row_zh}·{column_zh}", "label_en": f"{row_en}, {column_en}", "unit": "件"}
+    return {
+        "label_zh": f"{row_zh}·{column_zh}",
+        "label_en": f"{row_en}, {column_en}",
+        "row_zh": row_zh,
+        "column_zh": column_zh,
+        "unit": "件",
+    }
 
 
 def _review_label(key: str) -> dict[str, str]:
@@ -167,6 +179,8 @@ def _review_label(key: str) -> dict[str, str]:
     return {
         "label_zh": f"{group_zh}·{outcome_zh}",
         "label_en": f"{group_en}, {outcome_en}",
+        "row_zh": group_zh,
+        "column_zh": outcome_zh,
         "unit": "件",
     }
 

@@ -1,7 +1,8 @@
 """Serving a nianbao database with Datasette: read-only, immutable, with our configuration directory.
 
 Immutable mode (`-i`) lets Datasette skip locking and count rows once (from an inspect file written
-next to the database), and lets visitors download the whole database.
+next to the database), and lets visitors download the whole database. The configuration directory's
+metadata describes a database named "nianbao": serve a file called nianbao.db for it to apply.
 """
 
 from __future__ import annotations
@@ -10,8 +11,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import sqlite_utils
+
+from archive.publish import FTS_TABLE, VIEWS, metric_label_rows, prepare_for_publishing
+
 SQL_TIME_LIMIT_MS = 5000
 MAX_RETURNED_ROWS = 2000
+DATABASE_NAME = "nianbao"
 
 
 def datasette_command(
@@ -74,8 +80,33 @@ def write_inspect_file(db_path: Path, inspect_file: Path) -> None:
     )
 
 
+def ensure_prepared(db_path: Path) -> bool:
+    """Add the views and search index to a database made before they existed; True if it had to."""
+    db = sqlite_utils.Database(db_path)
+    try:
+        labels = db.table("metric_labels")
+        label_columns = set(labels.columns_dict) if labels.exists() else set()
+        if (
+            FTS_TABLE in db.table_names()
+            and set(VIEWS) <= set(db.view_names())
+            and set(metric_label_rows()[0]) <= label_columns
+        ):
+            return False
+        prepare_for_publishing(db)
+        return True
+    finally:
+        db.close()
+
+
 def run_datasette(db_path: Path, *, host: str, port: int, config_dir: Path) -> int:
     """Serve until interrupted; returns Datasette's exit code."""
+    if db_path.stem != DATABASE_NAME:
+        print(
+            f"warning: {db_path.name} is published as {db_path.stem!r}; the descriptions, canned "
+            f"queries and dashboard apply to a database named {DATABASE_NAME}.db",
+            file=sys.stderr,
+        )
+    ensure_prepared(db_path)
     inspect_file = db_path.with_suffix(".inspect.json")
     write_inspect_file(db_path, inspect_file)
     command = datasette_command(

@@ -1,0 +1,165 @@
+"""The report page, `/-/report/<id>`: a report's tables laid out like the official template.
+
+Each table is drawn from `metric_labels` (its row and column labels as printed) and the report's
+`metrics`; cells named by a failing check are highlighted. The archived document is shown only as
+the text extracted from it, escaped: scraped HTML is never rendered. Report ids in tables, views and
+queries link here.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from datasette.utils.asgi import NotFound, Response
+from markupsafe import Markup, escape
+
+from datasette import hookimpl
+
+DATABASE = "nianbao"
+REPORT_ID_RE = re.compile(r"^[0-9a-f]{16}$")
+TABLES = ("二", "三", "四")
+
+
+def cells_of_rule(rule: str) -> list[str]:
+    """The printed cells (metric keys) a check rule compares its sum against."""
+    parts = rule.split(".")
+    if rule.startswith("apply.balance."):
+        return [f"apply.total.{parts[-1]}", f"apply.carried_out.{parts[-1]}"]
+    if rule.startswith("apply.total_is_sum."):
+        return [f"apply.total.{parts[-1]}"]
+    if rule.startswith("apply.row_total."):
+        return [f"apply.{rule.removeprefix('apply.row_total.')}.total"]
+    if rule.startswith("apply.row_subtotal."):
+        return [f"apply.{rule.removeprefix('apply.row_subtotal.')}.org_subtotal"]
+    if rule.startswith("review.total_is_sum."):
+        return [f"{rule.removeprefix('review.total_is_sum.')}.total"]
+    return []
+
+
+def display_value(value: float | None, raw: str | None) -> str:
+    """What the report printed, or the stored number when the printed text was not kept."""
+    if raw not in (None, ""):
+        return str(raw)
+    if value is None:
+        return ""
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def layout(
+    labels: list[dict[str, Any]], metrics: dict[str, dict[str, Any]], failed: dict[str, str]
+) -> list[dict[str, Any]]:
+    """Sub-tables per template table: consecutive rows sharing their columns form one grid."""
+    sections = []
+    for table in TABLES:
+        rows: dict[str, dict[str, Any]] = {}
+        for label in labels:
+            if label["table"] != table:
+                continue
+            row = rows.setdefault(label["row_zh"], {"label": label["row_zh"], "cells": {}})
+            metric = metrics.get(label["key"], {})
+            row["cells"][label["column_zh"]] = {
+                "key": label["key"],
+                "text": display_value(metric.get("value"), metric.get("raw")),
+                "failed": failed.get(label["key"]),
+                "unit": label["unit"],
+            }
+        grids: list[dict[str, Any]] = []
+        for row in rows.values():
+            columns = list(row["cells"])
+            if grids and grids[-1]["columns"] == columns:
+                grids[-1]["rows"].append(row)
+            else:
+                grids.append({"columns": columns, "rows": [row]})
+        if grids:
+            sections.append({"table": table, "title": labels_title(labels, table), "grids": grids})
+    return sections
+
+
+def labels_title(labels: list[dict[str, Any]], table: str) -> str:
+    return next((label["table_zh"] for label in labels if label["table"] == table), table)
+
+
+def _database(datasette: Any) -> Any:
+    if DATABASE in datasette.databases:
+        return datasette.get_database(DATABASE)
+    names = [name for name in datasette.databases if not name.startswith("_")]
+    if not names:
+        raise NotFound("No database")
+    return datasette.get_database(names[0])
+
+
+async def report_page(datasette: Any, request: Any) -> Response:
+    report_id = request.url_vars["report_id"]
+    db = _database(datasette)
+    found = await db.execute(
+        "SELECT r.*, a.name AS agency_name, a.region, a.level FROM reports r "
+        "LEFT JOIN agencies a ON a.id = r.agency_id WHERE r.id = ?",
+        [report_id],
+    )
+    report = found.first()
+    if report is None:
+        raise NotFound(f"No report {report_id}")
+    report = dict(report)
+    metrics = {
+        row["key"]: dict(row)
+        for row in await db.execute(
+            "SELECT key, value, raw FROM metrics WHERE report_id = ?", [report_id]
+        )
+    }
+    checks = [
+        dict(row)
+        for row in await db.execute(
+            "SELECT rule, passed, expected, printed, detail, severity FROM checks "
+            "WHERE report_id = ? ORDER BY passed IS NOT 0, rule",
+            [report_id],
+        )
+    ]
+    failed = {
+        key: check["detail"] or check["rule"]
+        for check in checks
+        if check["passed"] == 0
+        for key in cells_of_rule(check["rule"])
+    }
+    # The template's own keys, plus any key of another template the report happens to print.
+    template = report.get("template") or ""
+    labels = [
+        dict(row)
+        for row in await db.execute(
+            "SELECT * FROM metric_labels WHERE instr(templates, ?) > 0 OR key IN "
+            "(SELECT key FROM metrics WHERE report_id = ?) ORDER BY position",
+            [template if template in ("2019", "2021") else "-", report_id],
+        )
+    ]
+    # The 法人小计 column is shown only when the report prints it.
+    labels = [
+        label
+        for label in labels
+        if not label["key"].endswith(".org_subtotal") or label["key"] in metrics
+    ]
+    url = str(report.get("url") or "")
+    context = {
+        "report": report,
+        "sections": layout(labels, metrics, failed),
+        "checks": checks,
+        "failed_count": sum(1 for check in checks if check["passed"] == 0),
+        "original_url": url if url.startswith(("http://", "https://")) else None,
+        "database": db.name,
+    }
+    return Response.html(await datasette.render_template("report.html", context, request=request))
+
+
+@hookimpl
+def register_routes() -> list[tuple[str, Any]]:
+    return [(r"^/-/report/(?P<report_id>[^/]+)$", report_page)]
+
+
+@hookimpl
+def render_cell(value: Any, column: str, table: str | None, database: str) -> Markup | None:
+    is_report_id = column == "report_id" or (table == "reports" and column == "id")
+    # Tables keep their own foreign-key links; views and queries get a link to the report page.
+    if table in ("metrics", "checks", "facts", "report_versions", "metric_changes"):
+        return None
+    if not is_report_id or not isinstance(value, str) or not REPORT_ID_RE.match(value):
+        return None
+    return Markup('<a href="/-/report/{0}">{0}</a>').format(escape(value))
