@@ -1,0 +1,128 @@
+"""Metadata coverage, the report page and escaping, through Datasette's own client."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import sqlite_utils
+import yaml
+from datasette.app import Datasette
+from test_datasette_queries import (
+    CONFIG_DIR,
+    R1,
+    R2,
+    R4,
+    XSS_TITLE,
+    build_known_db,
+    fetch,
+    published_datasette,
+)
+
+from archive.publish import metric_label_rows, prepare_for_publishing
+from pipeline import keys
+
+
+@pytest.fixture(scope="module")
+def known_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_known_db(tmp_path_factory.mktemp("pages") / "nianbao.db")
+
+
+@pytest.fixture(scope="module")
+def ds(known_db: Path) -> Datasette:
+    return published_datasette(known_db)
+
+
+def test_every_table_view_and_column_is_described(known_db: Path) -> None:
+    metadata = yaml.safe_load((CONFIG_DIR / "metadata.yml").read_text(encoding="utf-8"))
+    described = metadata["databases"]["nianbao"]["tables"]
+    db = sqlite_utils.Database(known_db)
+    for name in db.table_names() + db.view_names():
+        if name.startswith("reports_fts") or name == "_migrations":
+            continue
+        assert name in described, f"{name} has no metadata"
+        entry = described[name]
+        assert entry.get("description") or entry.get("description_html"), name
+        columns = entry.get("columns", {})
+        for column in db[name].columns_dict:
+            text = columns.get(column, "")
+            assert " · " in text or "·" in text, f"{name}.{column} lacks a bilingual description"
+
+
+def test_metric_labels_cover_every_key_of_both_templates() -> None:
+    labelled = {row["key"]: row for row in metric_label_rows()}
+    for template, template_keys in keys.TEMPLATE_KEYS.items():
+        for key in template_keys:
+            assert key in labelled, key
+            assert template in str(labelled[key]["templates"]), key
+    assert labelled["active.procurement.amount"]["unit"] == "万元"
+    assert labelled["active.fees.amount"]["unit"] == "万元"
+    assert labelled["apply.denied.safety.natural"]["label_zh"] == (
+        "（三）不予公开 3.危及“三安全一稳定”·自然人"
+    )
+
+
+def test_prepare_for_publishing_is_idempotent_and_refreshes_search(tmp_path: Path) -> None:
+    db_path = build_known_db(tmp_path / "nianbao.db")
+    db = sqlite_utils.Database(db_path)
+    prepare_for_publishing(db)
+    db.execute("UPDATE reports SET title = '丙区审计局年报' WHERE id = ?", [R1])
+    db.conn.commit()
+    prepare_for_publishing(db)
+    found = db.execute(
+        "SELECT rowid FROM reports_fts WHERE reports_fts MATCH '\"丙区审计局\"'"
+    ).fetchall()
+    assert len(found) == 1
+    assert db.table("metric_labels").count == len(metric_label_rows())
+
+
+def test_report_page_lays_out_the_template_tables(ds: Datasette) -> None:
+    page = fetch(ds, f"/-/report/{R1}").text
+    assert "三、收到和处理政府信息公开申请情况" in page
+    assert "四、政府信息公开行政复议、行政诉讼情况" in page
+    assert '<td data-key="apply.new.total">10</td>' in page
+    assert '<td data-key="review.total">3</td>' in page
+    assert "https://example.gov.cn/" in page
+
+
+def test_report_page_highlights_the_cell_a_failing_check_names(ds: Datasette) -> None:
+    page = fetch(ds, f"/-/report/{R2}").text
+    assert 'data-key="apply.total.total" class="cell-failed"' in page
+    assert 'data-key="apply.new.total" class="cell-failed"' not in page
+    assert "1 项勾稽关系未通过" in page
+
+
+def test_report_page_escapes_scraped_title_and_text(ds: Datasette) -> None:
+    page = fetch(ds, f"/-/report/{R4}").text
+    assert "<script>window.__xss" not in page
+    assert "&lt;script&gt;window.__xss = 1&lt;/script&gt;" in page
+    assert "&lt;b&gt;正文&lt;/b&gt;" in page
+
+
+def test_tables_escape_scraped_titles(ds: Datasette) -> None:
+    page = fetch(ds, "/nianbao/reports", _col="title").text
+    assert "<script>window.__xss" not in page
+    assert XSS_TITLE.replace("<", "&lt;").replace(">", "&gt;") in page
+
+
+def test_report_ids_in_views_link_to_the_report_page(ds: Datasette) -> None:
+    page = fetch(ds, "/nianbao/report_summary").text
+    assert f'<a href="/-/report/{R1}">{R1}</a>' in page
+
+
+def test_unknown_report_is_not_found(ds: Datasette) -> None:
+    import asyncio
+
+    response = asyncio.run(ds.client.get("/-/report/0000000000000000"))
+    assert response.status_code == 404
+
+
+def test_home_page_points_a_first_time_visitor_somewhere(ds: Datasette) -> None:
+    page = fetch(ds, "/").text
+    for target in (
+        "/nianbao/search",
+        "/-/dashboards/overview",
+        "/nianbao/report_summary",
+        "/nianbao.db",
+    ):
+        assert target in page, target
