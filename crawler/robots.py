@@ -11,12 +11,31 @@ import logging
 
 from scrapy import Request
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
+from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
+from twisted.internet.defer import Deferred
 
 logger = logging.getLogger(__name__)
 
 
 class CrawlDelayRobotsTxtMiddleware(RobotsTxtMiddleware):
+    async def robot_parser(self, request: Request):  # type: ignore[no-untyped-def]
+        # Scrapy hands every request that arrives while robots.txt is still downloading the same
+        # Deferred; awaited as asyncio futures, only the first waiter gets the parser and the rest
+        # get None, i.e. "no robots.txt" — they would be fetched unchecked. Each waiter gets its
+        # own Deferred relaying the parser instead.
+        pending = self._parsers.get(urlparse_cached(request).netloc)
+        if isinstance(pending, Deferred):
+            waiter: Deferred = Deferred()
+
+            def relay(result):  # type: ignore[no-untyped-def]
+                waiter.callback(result)
+                return result
+
+            pending.addBoth(relay)
+            return await maybe_deferred_to_future(waiter)
+        return await super().robot_parser(request)
+
     def process_request_2(self, rp, request: Request) -> None:  # type: ignore[no-untyped-def]
         super().process_request_2(rp, request)
         if rp is None:

@@ -90,7 +90,7 @@ def _merged_stats(crawlers: list[Any]) -> dict[str, Any]:
 def source_status(counts: dict[str, int], reports_before: int) -> tuple[str, str]:
     """A source's status for this run, and a sentence saying why."""
     seen = counts["reports_seen"]
-    if seen:
+    if seen and counts["listed"]:
         failures = counts["failed"] + counts["fetch_failed"]
         return STATUS_OK, f"{seen} reports" + (f", {failures} failures" if failures else "")
     if counts["blocked"]:
@@ -108,13 +108,13 @@ def source_status(counts: dict[str, int], reports_before: int) -> tuple[str, str
             return STATUS_BROKEN, "nothing could be fetched"
         return STATUS_BROKEN, f"{problems} errors and no report"
     if reports_before:
-        return STATUS_EMPTY, f"yielded {reports_before} reports before, none now"
+        return STATUS_EMPTY, f"yielded {reports_before} reports before, its lists lead to none now"
     return STATUS_EMPTY, "no report found"
 
 
 def _source_counts(stats: dict[str, Any], source_id: str) -> dict[str, int]:
     prefix = f"nianbao/source/{source_id}/"
-    names = ("archived", "failed", "fetch_failed", "blocked", "robots", "http_errors")
+    names = ("archived", "listed", "failed", "fetch_failed", "blocked", "robots", "http_errors")
     counts = {name: int(stats.get(prefix + name, 0)) for name in names}
     for change in ("new", "changed", "unchanged", "withdrawn"):
         counts[change] = int(stats.get(f"{prefix}change/{change}", 0))

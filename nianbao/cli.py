@@ -50,6 +50,14 @@ def cli() -> None:
     help="Write a sources file for what is served.",
 )
 @click.option(
+    "--mode",
+    "modes",
+    multiple=True,
+    metavar="FAMILY=MODE",
+    help="Make a site misbehave like real portals (repeatable): trs|hanweb|plain = "
+    "blocked-ruishu|blocked-jsl|broken|robots|empty. Also switchable at /-/control on each site.",
+)
+@click.option(
     "--truth-out",
     type=click.Path(dir_okay=False),
     help="Write the ground truth (JSON) of what is served.",
@@ -60,10 +68,13 @@ def portal(
     port: int,
     no_seeds: bool,
     sources_out: str | None,
+    modes: tuple[str, ...],
     truth_out: str | None,
 ) -> None:
     """Serve the bundled sample portal on 127.0.0.1 until Ctrl-C."""
     from portal.server import SamplePortal, serve_forever
+
+    site_modes = _pairs(modes, "--mode")
 
     sample = SamplePortal(
         synthetic=synthetic, seed=seed, base_port=port, include_seeds=not no_seeds
@@ -72,6 +83,12 @@ def portal(
         sample.start()
     except OSError as exc:
         raise click.ClickException(f"cannot start the sample portal on port {port}: {exc}") from exc
+    try:
+        for family, mode in site_modes.items():
+            sample.set_mode(family, mode)
+    except (ValueError, StopIteration) as exc:
+        sample.stop()
+        raise click.BadParameter(f"{exc or 'unknown site family'}", param_hint="--mode") from exc
     if sources_out:
         sample.write_sources(sources_out)
     if truth_out:
@@ -85,14 +102,15 @@ def portal(
     serve_forever(sample)
 
 
-def _setting_overrides(pairs: tuple[str, ...]) -> dict[str, str]:
-    overrides = {}
+def _pairs(pairs: tuple[str, ...], option: str) -> dict[str, str]:
+    """NAME=VALUE options as a dict."""
+    values = {}
     for pair in pairs:
         name, sep, value = pair.partition("=")
         if not sep or not name.strip():
-            raise click.BadParameter(f"{pair!r} is not NAME=VALUE", param_hint="--set")
-        overrides[name.strip()] = value
-    return overrides
+            raise click.BadParameter(f"{pair!r} is not NAME=VALUE", param_hint=option)
+        values[name.strip()] = value
+    return values
 
 
 @cli.command()
@@ -176,7 +194,7 @@ def crawl(
         sources_file=str(sources_path),
         full_revalidation=full,
         LOG_LEVEL=log_level,
-        **_setting_overrides(settings),
+        **_pairs(settings, "--set"),
     )
     click.echo(summary_table(run))
     failing = [s for s in run.sources if s.status != "ok"]

@@ -11,7 +11,12 @@ import re
 
 _RUISHU_BODY = re.compile(rb"\$_ts\s*=|\$_ts\.|\bFSSBBIl1UgzbN7N\w*|\bNfBCSins2Oyw\w*")
 _RUISHU_COOKIE = re.compile(r"^(FSSBBIl1UgzbN7N\w*|NfBCSins2Oyw\w*|\w{10,}[OST])=", re.IGNORECASE)
-_JSL_BODY = re.compile(rb"__jsl_clearance|document\.cookie\s*=.{0,200}__jsl", re.DOTALL)
+# 加速乐 obfuscates the cookie name ("('_')+('_')+('j')+('sl')…"), so the script is recognised by its
+# shape: a tiny page that sets document.cookie and reloads itself.
+_JSL_BODY = re.compile(
+    rb"__jsl_clearance|\('j'\)\s*\+\s*\('sl'\)|document\.cookie\s*=.{0,400}location\.href",
+    re.DOTALL,
+)
 _CAPTCHA_BODY = re.compile(
     "(请完成安全验证|访问验证|人机验证|滑动验证|请输入验证码|访问过于频繁|您的访问请求被拦截|安全狗|云盾|"
     "Access Denied|Please enable JavaScript and cookies)".encode()
@@ -26,7 +31,7 @@ def detect_challenge(status: int, headers: dict[str, str], body: bytes) -> str |
     set_cookie = headers.get("set-cookie", "")
     if status == 412 and (_RUISHU_BODY.search(head) or _RUISHU_COOKIE.search(set_cookie)):
         return "瑞数 challenge (HTTP 412 with its script and cookies)"
-    if _JSL_BODY.search(head) and (status in (521, 403, 200) and len(body) < _SMALL):
+    if _JSL_BODY.search(head) and status in (521, 403, 200) and len(body) < _SMALL:
         return "加速乐 __jsl_clearance JavaScript cookie challenge"
     if len(body) < _SMALL and _CAPTCHA_BODY.search(head) and status in (200, 403, 405, 429, 503):
         return f"challenge page (HTTP {status})"

@@ -129,7 +129,7 @@ def build(site: Site, placements: list[Placement], noise: list[NoiseItem]) -> No
                 site, spec.title, spec.published, spec.agency, report_body(spec, False), meta
             ),
         )
-        site.truth[site.url(path)] = spec.truth()
+        site.publish(path, spec)
         entries.append(_Entry(spec.title, path, spec.published))
     for item in noise:
         path = _art_path(item.published, art_id)

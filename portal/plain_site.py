@@ -115,7 +115,7 @@ def build(site: Site, placements: list[Placement], noise: list[NoiseItem]) -> No
             site.add(
                 path, _TYPES[fmt], spec.published, lambda spec=spec, fmt=fmt: _render(spec, fmt)
             )
-            site.truth[site.url(path)] = spec.truth()
+            site.publish(path, spec)
             files.append((path, f"{spec.title}.{fmt}"))
         detail = f"{COLUMN}content_{content_id}.html"
         content_id += 1

@@ -11,18 +11,19 @@ with 304, as a re-crawl needs. Pages render lazily, so thousands of reports star
 from __future__ import annotations
 
 import json
+import re
 import threading
 from datetime import UTC, datetime, timedelta, timezone
 from email.utils import format_datetime, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from crawler.sources import Source, dump_sources
 from portal import hanweb_site, plain_site, trs_site
 from portal.content import ReportSpec, TruthReport, load_seeds, noise_items
-from portal.sites import Placement, Site
+from portal.sites import Placement, Site, html_page
 from portal.synthetic import generate
 
 _CHINA = timezone(timedelta(hours=8))  # page dates are Beijing time
@@ -35,6 +36,14 @@ _SITE_PROFILES: dict[str, tuple[str, str, str, str]] = {
 }
 _BUILDERS = {"trs": trs_site.build, "hanweb": hanweb_site.build, "plain": plain_site.build}
 FAMILY_ORDER = ("trs", "hanweb", "plain")
+CONTROL_PATH = "/-/control"
+_COLUMNS = {"trs": trs_site.COLUMN, "hanweb": hanweb_site.COLUMN, "plain": plain_site.COLUMN}
+# The report column's list pages, which the "empty" mode serves without entries.
+_LIST_PAGE = {
+    "trs": re.compile(r"^/zwgk/zfxxgk/zfxxgknb/(index(_\d+)?\.htm)?$"),
+    "hanweb": re.compile(r"^/col/col123/index\.html$"),
+    "plain": re.compile(r"^/zwgk/ndbg/((index|list_\d+)\.html)?$"),
+}
 
 # Where each seed is published: seeds with tables as HTML on TRS or Hanweb, the narrative 自查报告
 # as HTML on Hanweb, and every seed's original text on the plain site, two also as PDF / DOCX.
@@ -54,6 +63,27 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _respond(self, with_body: bool) -> None:
         parts = urlsplit(self.path)
+        if parts.path == CONTROL_PATH:
+            self._control(parts.query)
+            return
+        column_url = self.site.url(_COLUMNS[self.site.family])
+        override = self.site.behaviour.override(parts.path, column_url)
+        if (
+            override is None
+            and self.site.behaviour.mode == "empty"
+            and (_LIST_PAGE[self.site.family].match(parts.path))
+        ):
+            page = html_page("政府信息公开年报", "<div class='list'>暂无信息</div>", self.site)
+            override = (
+                200,
+                f"text/html; charset={self.site.charset}",
+                page.encode(self.site.charset),
+                {},
+            )
+        if override is not None:
+            status, content_type, body, headers = override
+            self._send(status, content_type, body, headers, with_body)
+            return
         resource = self.site.resolve(parts.path, parts.query)
         if resource is None:
             self._send(
@@ -74,6 +104,25 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(304, None, b"", validators, with_body=False)
             return
         self._send(200, resource.content_type, body, validators, with_body)
+
+    def _control(self, query: str) -> None:
+        params = {k: v[0] for k, v in parse_qs(query).items()}
+        behaviour = self.site.behaviour
+        try:
+            if params.get("reset"):
+                behaviour.reset()
+            if "mode" in params:
+                behaviour.set_mode(params["mode"])
+            if "withdraw" in params:
+                behaviour.withdraw(params["withdraw"], params.get("kind", "404"))
+            changed = self.site.change_report(params["change"]) if "change" in params else []
+        except (ValueError, KeyError) as exc:
+            body = json.dumps({"error": str(exc)}, ensure_ascii=False).encode("utf-8")
+            self._send(400, "application/json", body, {}, with_body=True)
+            return
+        state = {"mode": behaviour.mode, "withdrawn": behaviour.withdrawn, "changed": changed}
+        body = json.dumps(state, ensure_ascii=False).encode("utf-8")
+        self._send(200, "application/json", body, {"Cache-Control": "no-store"}, with_body=True)
 
     def _not_modified(self, etag: str, modified: datetime) -> bool:
         if_none_match = self.headers.get("If-None-Match")
@@ -106,7 +155,8 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header(name, value)
         if status != 304:
             self.send_header("Content-Length", str(len(body)))
-            self.send_header("Cache-Control", "max-age=600")
+            if "Cache-Control" not in headers:
+                self.send_header("Cache-Control", "max-age=600")
         self.end_headers()
         if with_body and status != 304:
             self.wfile.write(body)
@@ -200,6 +250,24 @@ class SamplePortal:
 
     def site(self, family: str) -> Site:
         return next(s for s in self.sites if s.family == family)
+
+    def site_of(self, url: str) -> Site:
+        return next(s for s in self.sites if url.startswith(s.base_url + "/"))
+
+    def set_mode(self, family: str, mode: str) -> None:
+        """Make one site fail the way real portals do (see `portal.behaviour`)."""
+        self.site(family).behaviour.set_mode(mode)
+
+    def change_report(self, url: str) -> list[str]:
+        """Publish a corrected version of the report at `url`; returns the metric keys that changed."""
+        site = self.site_of(url)
+        changed = site.change_report(urlsplit(url).path)
+        self.truth[url] = site.truth[url]
+        return changed
+
+    def withdraw_report(self, url: str, kind: str = "404") -> None:
+        """Take the report at `url` down: 404, a redirect to its column, or a deleted-article page."""
+        self.site_of(url).behaviour.withdraw(urlsplit(url).path, kind)
 
     def sources(self) -> list[Source]:
         """One source per site, as `crawler.sources` describes them."""

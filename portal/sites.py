@@ -16,6 +16,7 @@ from datetime import datetime
 from html import escape
 from urllib.parse import parse_qs
 
+from portal.behaviour import SiteBehaviour
 from portal.content import NoiseItem, ReportSpec, TruthReport
 
 PORTAL_EPOCH = datetime(2025, 1, 6, 9, 0)  # Last-Modified of navigation pages
@@ -34,6 +35,12 @@ class Resource:
         self._body: bytes | None = None
         self.etag = ""  # set with the body: a strong validator of its bytes
         self._lock = threading.Lock()
+
+    def reset(self, last_modified: datetime) -> None:
+        """Render again on the next request (the content changed)."""
+        with self._lock:
+            self._body = None
+            self.last_modified = last_modified
 
     def body(self) -> bytes:
         if self._body is None:
@@ -58,6 +65,36 @@ class Site:
     query_params: tuple[str, ...] = ()  # query parameters that select a different page
     resources: dict[str, Resource] = field(default_factory=dict)
     truth: dict[str, TruthReport] = field(default_factory=dict)
+    specs: dict[str, ReportSpec] = field(default_factory=dict)  # document URL -> what it renders
+    behaviour: SiteBehaviour = field(default_factory=SiteBehaviour)
+
+    def publish(self, path: str, spec: ReportSpec) -> None:
+        """Record that the document at `path` holds `spec` (its ground truth)."""
+        self.truth[self.url(path)] = spec.truth()
+        self.specs[self.url(path)] = spec
+
+    def change_report(self, path: str) -> list[str]:
+        """Correct the numbers of the report at `path` (keeping its sums true); returns changed keys.
+
+        Every document rendering that report (page and attachments) renders anew.
+        """
+        url = self.url(path)
+        spec = self.specs.get(url)
+        if spec is None or not spec.metrics:
+            raise KeyError(f"no report with tables at {path}")
+        changed = []
+        for key in ("review.upheld", "review.total"):
+            value = spec.metrics.get(key)
+            spec.metrics[key] = (value or 0) + 1
+            spec.raw.pop(key, None)
+            changed.append(key)
+        now = datetime.now().replace(microsecond=0)
+        for doc_url, doc_spec in self.specs.items():
+            if doc_spec is spec:
+                resource = self.resources[doc_url[len(self.base_url) :]]
+                resource.reset(now)
+                self.truth[doc_url] = spec.truth()
+        return changed
 
     def url(self, path: str) -> str:
         return self.base_url + path

@@ -127,7 +127,7 @@ def build(site: Site, placements: list[Placement], noise: list[NoiseItem]) -> No
                 site, spec.title, spec.published, spec.agency, report_body(spec, True)
             ),
         )
-        site.truth[site.url(path)] = spec.truth()
+        site.publish(path, spec)
         entries.append(_Entry(spec.title, "./" + path[len(COLUMN) :], spec.published))
     for item in noise:
         path = _doc_path(item.published, doc_id)

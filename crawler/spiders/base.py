@@ -22,7 +22,13 @@ from urllib.parse import urlsplit
 import scrapy
 from scrapy.http import Response
 
-from archive.records import ROLE_ATTACHMENT, ROLE_LIST, ROLE_OTHER, FetchedDocument
+from archive.records import (
+    ROLE_ATTACHMENT,
+    ROLE_DOCUMENT,
+    ROLE_LIST,
+    ROLE_OTHER,
+    FetchedDocument,
+)
 from crawler.sources import Source
 from crawler.state import known_documents
 
@@ -32,6 +38,7 @@ META_LINK_TEXT = "nianbao_link_text"
 META_WARC_FILE = "nianbao_warc_file"
 META_WARC_OFFSET = "nianbao_warc_offset"
 META_FETCHED_AT = "nianbao_fetched_at"
+META_REVALIDATION = "nianbao_revalidation"  # a known report visited again, not found on a list
 
 
 def response_headers(response: Response) -> dict[str, str]:
@@ -51,6 +58,7 @@ class FamilySpider(scrapy.Spider):
     def __init__(self, sources: Iterable[Source] = (), *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.sources: dict[str, Source] = {s.id: s for s in sources if s.family == self.family}
+        self._listed: dict[str, set[str]] = {}
 
     async def start(self) -> AsyncIterator[Any]:
         for source in self.sources.values():
@@ -69,8 +77,28 @@ class FamilySpider(scrapy.Spider):
                     else self.parse_document
                 )
                 yield self.follow(
-                    document.url, source, document.role, callback, link_text=document.title
+                    document.url,
+                    source,
+                    document.role,
+                    callback,
+                    link_text=document.title,
+                    meta={META_REVALIDATION: True},
                 )
+
+    def closed(self, reason: str) -> None:
+        crawler = getattr(self, "crawler", None)
+        if crawler is None:
+            return
+        for source_id in self.sources:
+            crawler.stats.set_value(
+                f"nianbao/source/{source_id}/listed", len(self._listed.get(source_id, ()))
+            )
+
+    @property
+    def run_id(self) -> str | None:
+        """The crawl run this spider works for (None outside a crawl, e.g. in parsing tests)."""
+        crawler = getattr(self, "crawler", None)
+        return (crawler.settings.get("NIANBAO_RUN_ID") or None) if crawler else None
 
     # -- helpers for subclasses -------------------------------------------------------------------
 
@@ -98,6 +126,10 @@ class FamilySpider(scrapy.Spider):
             # The source file carries the reason for this override (crawler.sources enforces it).
             meta["dont_obey_robotstxt"] = True
         meta.update(kwargs.pop("meta", {}))
+        if role == ROLE_DOCUMENT and not meta.get(META_REVALIDATION):
+            # What the portal's own lists lead to this run; a source whose lists lead nowhere is
+            # "empty" even when its old reports still answer.
+            self._listed.setdefault(source.id, set()).add(url)
         headers = kwargs.pop("headers", {})
         if referer:
             headers = {**headers, "Referer": referer}
@@ -123,7 +155,7 @@ class FamilySpider(scrapy.Spider):
             referer=referer.decode("latin-1") if referer else None,
             warc_file=meta.get(META_WARC_FILE),
             warc_offset=meta.get(META_WARC_OFFSET),
-            run_id=self.settings.get("NIANBAO_RUN_ID") or None,
+            run_id=self.run_id,
         )
 
     # -- to be defined by each family -------------------------------------------------------------

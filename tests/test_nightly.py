@@ -1,0 +1,181 @@
+"""Nightly crawls over the sample portal, over real HTTP: incremental, versioned, and self-explaining."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlite_utils
+
+from conftest import run_nianbao
+
+REPORTS = 9  # three per site family
+
+
+class Nightly:
+    """A sample portal and the paths of an archive that is crawled night after night."""
+
+    def __init__(self, portal: object, work: Path) -> None:
+        self.portal = portal
+        self.sources = work / "sources.yaml"
+        self.db = work / "nianbao.db"
+        self.archive = work / "archive"
+        portal.write_sources(self.sources)  # type: ignore[attr-defined]
+
+    def crawl(self, *extra: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        return run_nianbao(
+            "crawl", "--sources", str(self.sources), "--db", str(self.db),
+            "--archive", str(self.archive), "--log-level", "WARNING", *extra, check=check,
+        )
+
+    def query(self, sql: str, params: list | None = None) -> list[dict]:
+        return list(sqlite_utils.Database(self.db).query(sql, params or []))
+
+    def last_run(self) -> dict:
+        return self.query("select * from crawl_runs order by id desc limit 1")[0]
+
+    def statuses(self) -> dict[str, str]:
+        run = self.last_run()["id"]
+        rows = self.query("select source_id, status from source_runs where run_id = ?", [run])
+        return {row["source_id"]: row["status"] for row in rows}
+
+
+@pytest.fixture
+def nightly(tmp_path: Path) -> Iterator[Nightly]:
+    from portal.server import SamplePortal
+
+    with SamplePortal(synthetic=REPORTS, seed=11, include_seeds=False) as portal:
+        yield Nightly(portal, tmp_path)
+
+
+def table_urls(nightly: Nightly, family: str) -> list[str]:
+    base = nightly.portal.site(family).base_url  # type: ignore[attr-defined]
+    return sorted(u for u, t in nightly.portal.truth.items() if t.metrics and u.startswith(base))  # type: ignore[attr-defined]
+
+
+def test_second_run_revalidates_instead_of_downloading(nightly: Nightly) -> None:
+    nightly.crawl()
+    first = nightly.last_run()
+    nightly.crawl()
+    second = nightly.last_run()
+    assert first["reports_new"] >= REPORTS and first["full_downloads"] >= REPORTS
+    assert second["full_downloads"] == 0
+    assert second["not_modified"] == first["full_downloads"]
+    assert second["reports_new"] == second["reports_changed"] == 0
+    assert second["reports_unchanged"] == first["reports_new"]
+    # nothing was extracted again: every document visit of the second run is a 304 page row
+    outcomes = nightly.query(
+        "select outcome, count(*) n from pages where run_id = ? and role in ('document', 'attachment')"
+        " group by outcome", [second["id"]],
+    )
+    assert {row["outcome"] for row in outcomes} == {"unchanged"}
+
+
+def test_changed_report_becomes_a_new_version_with_its_metric_diff(nightly: Nightly) -> None:
+    nightly.crawl()
+    url = table_urls(nightly, "trs")[0]
+    before = nightly.query("select value from metrics m join reports r on r.id = m.report_id "
+                           "where r.url = ? and key = 'review.total'", [url])[0]["value"]
+    changed_keys = nightly.portal.change_report(url)  # type: ignore[attr-defined]
+    nightly.crawl()
+    assert nightly.last_run()["reports_changed"] == 1
+    report = nightly.query("select id, version from reports where url = ?", [url])[0]
+    assert report["version"] == 2
+    versions = nightly.query(
+        "select version, sha256 from report_versions where report_id = ? order by version", [report["id"]]
+    )
+    assert [v["version"] for v in versions] == [1, 2] and versions[0]["sha256"] != versions[1]["sha256"]
+    changes = nightly.query("select key, old_value, new_value from metric_changes where report_id = ?",
+                            [report["id"]])
+    assert {c["key"] for c in changes} == set(changed_keys)
+    total = next(c for c in changes if c["key"] == "review.total")
+    assert total["old_value"] == before and total["new_value"] == (before or 0) + 1
+    # the old version is still in the archive, at the location its version row names
+    from archive.warc_read import read_record
+
+    old = nightly.query("select warc_file, warc_offset, sha256 from report_versions "
+                        "where report_id = ? and version = 1", [report["id"]])[0]
+    assert read_record(nightly.archive, old["warc_file"], old["warc_offset"]).sha256 == old["sha256"]
+
+
+@pytest.mark.parametrize("kind", ["404", "redirect", "deleted"])
+def test_withdrawn_report_is_marked_and_kept(nightly: Nightly, kind: str) -> None:
+    nightly.crawl()
+    url = table_urls(nightly, "hanweb")[0]
+    metrics_before = nightly.query("select count(*) n from metrics m join reports r on r.id = m.report_id "
+                                   "where r.url = ?", [url])[0]["n"]
+    nightly.portal.withdraw_report(url, kind)  # type: ignore[attr-defined]
+    nightly.crawl()
+    report = nightly.query("select * from reports where url = ?", [url])[0]
+    assert report["withdrawn_at"] and report["withdrawn_reason"]
+    assert nightly.last_run()["reports_withdrawn"] == 1
+    metrics_after = nightly.query("select count(*) n from metrics where report_id = ?", [report["id"]])[0]["n"]
+    assert metrics_after == metrics_before > 0
+
+
+@pytest.mark.parametrize(
+    "mode, status",
+    [("blocked-ruishu", "blocked"), ("blocked-jsl", "blocked"), ("broken", "broken"),
+     ("robots", "robots"), ("empty", "empty")],
+)
+def test_each_source_status_comes_from_its_cause_and_fails_the_run(
+    nightly: Nightly, mode: str, status: str
+) -> None:
+    nightly.crawl()
+    assert set(nightly.statuses().values()) == {"ok"}
+    nightly.portal.set_mode("plain", mode)  # type: ignore[attr-defined]
+    result = nightly.crawl("--full", check=False)
+    assert nightly.statuses()["sample-plain"] == status
+    assert nightly.statuses()["sample-trs"] == "ok"
+    assert result.returncode == 1
+    assert f"sample-plain ({status}" in result.stderr
+    if status == "blocked":
+        # challenge pages are archived but never become reports
+        reports = nightly.query("select count(*) n from reports where title like '%jsl%' or text like '%$_ts%'")
+        assert reports[0]["n"] == 0
+        failed = nightly.query("select reason from pages where run_id = ? and outcome = 'failed'",
+                               [nightly.last_run()["id"]])
+        assert failed and all(row["reason"].startswith("blocked") for row in failed)
+
+
+def test_a_source_failing_two_nights_running_fails_only_the_first(nightly: Nightly) -> None:
+    nightly.crawl()
+    nightly.portal.set_mode("trs", "broken")  # type: ignore[attr-defined]
+    assert nightly.crawl(check=False).returncode == 1
+    assert nightly.crawl(check=False).returncode == 0
+    assert nightly.statuses()["sample-trs"] == "broken"
+
+
+def test_robots_disallowed_paths_are_never_fetched(nightly: Nightly) -> None:
+    nightly.crawl()
+    fetched = [row["url"] for row in nightly.query("select url from pages")]
+    assert not [u for u in fetched if "/admin/" in u]
+    assert [u for u in fetched if u.endswith("/robots.txt")]
+
+
+def test_run_summary_is_printed_and_stored(nightly: Nightly) -> None:
+    result = nightly.crawl()
+    assert "sample-trs" in result.stdout and "status" in result.stdout
+    run = nightly.last_run()
+    assert run["finished_at"] >= run["started_at"] and run["settings_digest"]
+    assert json.loads(run["failures_by_reason"]) == {}
+
+
+def test_rebuild_restores_versions_withdrawals_and_runs(nightly: Nightly, tmp_path: Path) -> None:
+    nightly.crawl()
+    urls = table_urls(nightly, "plain")
+    nightly.portal.change_report(urls[0])  # type: ignore[attr-defined]
+    nightly.portal.withdraw_report(urls[1], "404")  # type: ignore[attr-defined]
+    nightly.crawl()
+    rebuilt = tmp_path / "rebuilt.db"
+    run_nianbao("rebuild", "--archive", str(nightly.archive), "--db", str(rebuilt),
+                "--sources", str(nightly.sources), "--no-progress")
+    for table in ("reports", "report_versions", "metric_changes", "crawl_runs", "source_runs", "metrics"):
+        crawled = sqlite_utils.Database(nightly.db)
+        columns = ", ".join(f"[{c}]" for c in crawled[table].columns_dict)
+        a = list(crawled.query(f"select {columns} from [{table}] order by {columns}"))
+        b = list(sqlite_utils.Database(rebuilt).query(f"select {columns} from [{table}] order by {columns}"))
+        assert a == b, f"{table} differs after rebuild"
