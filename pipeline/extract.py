@@ -20,6 +20,7 @@ from pipeline.facts import find_facts
 from pipeline.html_doc import HtmlDocument, parse_html
 from pipeline.keys import TEMPLATE_2019, TEMPLATE_2021
 from pipeline.metadata import choose_template, read_metadata
+from pipeline.narrative_checks import narrative_checks
 from pipeline.report import (
     DOC_ANNUAL_REPORT,
     DOC_OTHER,
@@ -227,6 +228,7 @@ def extract_document(
     if tables_read and tables:
         report.metrics = dict(tables.metrics)
         report.checks = check_tables(tables.template, report.metrics)
+        report.checks += narrative_checks(report.facts, report.metrics)
         if report.doc_type == DOC_OTHER:
             # Only annual reports print the template's tables.
             report.doc_type = DOC_ANNUAL_REPORT
