@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sqlite_utils
 
+from archive.cross_year import cross_year_checks
 from pipeline import keys
 
 FTS_TABLE = "reports_fts"
@@ -357,6 +358,7 @@ VIEWS: dict[str, str] = {
 
 def prepare_for_publishing(db: sqlite_utils.Database) -> None:
     """Create or refresh metric_labels, the convenience views and the trigram index over reports."""
+    cross_year_checks(db)
     with db.conn:
         _refresh_metric_labels(db)
         for name, sql in VIEWS.items():
