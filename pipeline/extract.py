@@ -18,9 +18,10 @@ from pipeline.checks import check_tables
 from pipeline.decode import decode_body
 from pipeline.facts import find_facts
 from pipeline.html_doc import HtmlDocument, parse_html
-from pipeline.keys import TEMPLATE_2019, TEMPLATE_2021
+from pipeline.keys import TEMPLATE_2019, TEMPLATE_2021, TEMPLATE_PRE2019
 from pipeline.metadata import choose_template, read_metadata
 from pipeline.narrative_checks import narrative_checks
+from pipeline.pre2019 import Pre2019Result, read_pre2019
 from pipeline.report import (
     DOC_ANNUAL_REPORT,
     DOC_OTHER,
@@ -145,6 +146,16 @@ def _read_template_tables(
     return best
 
 
+def _read_old_table(rows: list[list[str]], text: str) -> Pre2019Result | None:
+    """The pre-2019 统计表 from the document's tables, else from its text; None when absent."""
+    for candidate_rows in (rows, text_to_rows(text)):
+        if candidate_rows:
+            result = read_pre2019(candidate_rows)
+            if result.metrics:
+                return result
+    return None
+
+
 def _failed(report: ExtractedReport, reason: str) -> ExtractedReport:
     report.status = STATUS_FAILED
     report.status_reason = reason
@@ -216,6 +227,16 @@ def extract_document(
     )
     report.title, report.agency, report.year = meta.title, meta.agency, meta.year
     report.published, report.doc_type = meta.published, meta.doc_type
+    old_table = _read_old_table(rows, text) if meta.year is not None and meta.year < 2019 else None
+    if old_table is not None:
+        report.template = TEMPLATE_PRE2019
+        report.facts = find_facts(text)
+        report.metrics = old_table.metrics
+        if report.doc_type == DOC_OTHER:
+            report.doc_type = DOC_ANNUAL_REPORT  # only annual reports print the 统计表
+        report.status = STATUS_OK
+        report.status_reason = "; ".join(([problem] if problem else []) + old_table.problems)[:500]
+        return report
     tables = _read_template_tables(rows, text, meta.year)
     tables_read = bool(
         tables and tables.metrics and tables.template in (TEMPLATE_2019, TEMPLATE_2021)

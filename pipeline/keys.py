@@ -124,3 +124,56 @@ def template_for_year(year: int) -> str:
     if year < 2019:
         return TEMPLATE_PRE2019
     return TEMPLATE_2019 if year <= 2020 else TEMPLATE_2021
+
+
+# Reports before 2019 (pre2019) printed no fixed template, but many carried the old 统计表 of
+# 2008–2018 guidance (主动公开政府信息数 / 受理申请数 / 行政复议数量 …). Its rows are kept
+# under this namespace; the keys are nianbao's own, not the State Council's. They are not in
+# TEMPLATE_KEYS (whose keys the publishing step labels as table 二/三/四 cells).
+PRE2019_KEYS: tuple[str, ...] = (
+    "pre2019.active.total",
+    "pre2019.active.normative",
+    "pre2019.normative.made",
+    "pre2019.active.gazette",
+    "pre2019.active.website",
+    "pre2019.active.weibo",
+    "pre2019.active.wechat",
+    "pre2019.active.other_channels",
+    "pre2019.response.hotspots",
+    "pre2019.apply.received",
+    "pre2019.apply.in_person",
+    "pre2019.apply.fax",
+    "pre2019.apply.online",
+    "pre2019.apply.letter",
+    "pre2019.apply.closed",
+    "pre2019.apply.on_time",
+    "pre2019.apply.extended",
+    "pre2019.apply.answered",
+    "pre2019.apply.already_public",
+    "pre2019.apply.granted",
+    "pre2019.apply.partial",
+    "pre2019.apply.denied",
+    "pre2019.apply.not_this_agency",
+    "pre2019.apply.not_exist",
+    "pre2019.apply.correction",
+    "pre2019.apply.other_route",
+    "pre2019.review.total",
+    "pre2019.review.upheld",
+    "pre2019.review.corrected",
+    "pre2019.review.other",
+    "pre2019.litigation.total",
+    "pre2019.litigation.upheld",
+    "pre2019.litigation.corrected",
+    "pre2019.litigation.other",
+    "pre2019.complaints.total",
+    "pre2019.fees.amount",
+    "pre2019.staff.offices",
+    "pre2019.staff.reading_points",
+    "pre2019.staff.total",
+    "pre2019.staff.full_time",
+    "pre2019.staff.part_time",
+    "pre2019.budget.amount",
+    "pre2019.meetings.count",
+    "pre2019.training.sessions",
+    "pre2019.training.people",
+)

@@ -1,0 +1,103 @@
+"""Reports from before 2019: template pre2019, text and facts kept, the old 统计表 under pre2019.*.
+
+Expected values are typed from the hand-written fixture's table (tests/fixtures/documents/
+pre2019_2017_report.html, a GBK page modelled on the 2008–2018 统计表), not from nianbao code.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pipeline import keys
+from pipeline.extract import extract_document
+from pipeline.report import STATUS_NO_TABLES, STATUS_OK
+
+FIXTURE = Path(__file__).parent / "fixtures" / "documents" / "pre2019_2017_report.html"
+TEXT = {"content-type": "text/plain; charset=utf-8"}
+
+EXPECTED_2017 = {
+    "active.total": 312, "active.normative": 4, "normative.made": 4, "active.gazette": 0,
+    "active.website": 286, "active.weibo": None, "active.wechat": 1024,
+    "active.other_channels": None, "apply.received": 9, "apply.in_person": 2, "apply.fax": 0,
+    "apply.online": 6, "apply.letter": 1, "apply.closed": 9, "apply.on_time": 9,
+    "apply.extended": 0, "apply.answered": 9, "apply.already_public": 3, "apply.granted": 4,
+    "apply.partial": 1, "apply.denied": 0, "apply.not_this_agency": 1, "apply.not_exist": 0,
+    "review.total": 0, "review.upheld": 0, "review.corrected": 0, "review.other": 0,
+    "litigation.total": 1, "litigation.upheld": 1, "litigation.corrected": 0,
+    "litigation.other": None, "complaints.total": 0, "fees.amount": 0, "staff.offices": 1,
+    "staff.reading_points": 2, "staff.total": 3, "staff.full_time": 1, "staff.part_time": 2,
+    "budget.amount": 1.5, "meetings.count": 2, "training.sessions": 1, "training.people": 45,
+}  # fmt: skip
+
+
+def extract_fixture():
+    return extract_document(FIXTURE.read_bytes(), "http://127.0.0.1/art/2018/3/20/art_7.html", {})
+
+
+def test_old_statistics_table_is_read_under_the_pre2019_namespace() -> None:
+    report = extract_fixture()
+    assert (report.status, report.template, report.year) == (STATUS_OK, keys.TEMPLATE_PRE2019, 2017)
+    for suffix, value in EXPECTED_2017.items():
+        assert report.value(f"pre2019.{suffix}") == value, suffix
+
+
+def test_every_pre2019_key_is_present_and_unprinted_rows_are_blank() -> None:
+    report = extract_fixture()
+    assert set(report.metrics) == set(keys.PRE2019_KEYS)
+    assert report.metrics["pre2019.apply.correction"].raw == ""
+    assert report.metrics["pre2019.apply.correction"].value is None
+
+
+def test_pre2019_printed_text_is_kept_beside_the_number() -> None:
+    metrics = extract_fixture().metrics
+    assert (metrics["pre2019.active.wechat"].raw, metrics["pre2019.active.weibo"].raw) == (
+        "1,024",
+        "—",
+    )
+    assert metrics["pre2019.litigation.other"].raw == "/"
+
+
+def test_pre2019_report_keeps_metadata_text_and_facts() -> None:
+    report = extract_fixture()
+    assert report.agency == "示例市示例区教育局"
+    assert report.published == "2018-03-20"
+    assert "进一步健全政府信息公开工作机制" in report.text
+    assert ("apply.received", 9.0) in {(f.kind, f.value) for f in report.facts}
+
+
+def test_old_table_in_a_tab_separated_text_rendering_is_read() -> None:
+    text = (
+        "某县财政局2015年政府信息公开工作年度报告\n\n"
+        "本报告中所列数据的统计期限自2015年1月1日起至2015年12月31日止。\n"
+        "统计指标\t单位\t统计数\n"
+        "一、主动公开政府信息数\t条\t１２０\n"
+        "二、受理政府信息公开申请数\t件\t7\n"
+        "三、行政复议数\t件\t1\n"
+        "四、行政诉讼数\t件\t0\n"
+    )
+    report = extract_document(text.encode("utf-8"), "http://127.0.0.1/2015.txt", TEXT)
+    assert (report.status, report.template) == (STATUS_OK, keys.TEMPLATE_PRE2019)
+    assert [
+        report.value(f"pre2019.{k}")
+        for k in ("active.total", "apply.received", "review.total", "litigation.total")
+    ] == [120, 7, 1, 0]
+
+
+def test_free_form_pre2019_report_without_a_table_is_no_tables_with_facts() -> None:
+    text = (
+        "某县民政局2016年政府信息公开工作年度报告\n\n"
+        "2016年，我局共受理政府信息公开申请3件，均已按期答复。全年未发生行政复议。\n"
+    )
+    report = extract_document(text.encode("utf-8"), "http://127.0.0.1/2016.txt", TEXT)
+    assert (report.status, report.template, report.metrics) == (
+        STATUS_NO_TABLES,
+        keys.TEMPLATE_PRE2019,
+        {},
+    )
+    assert ("apply.received", 3.0) in {(f.kind, f.value) for f in report.facts}
+
+
+def test_a_single_indicator_in_prose_is_not_a_table() -> None:
+    text = "某县民政局2016年政府信息公开工作年度报告\n\n主动公开政府信息数\t条\t5\n"
+    report = extract_document(text.encode("utf-8"), "http://127.0.0.1/2016.txt", TEXT)
+    assert report.metrics == {} and report.status == STATUS_NO_TABLES
