@@ -137,6 +137,23 @@ def previous_statuses(db: sqlite_utils.Database, before_run: str) -> dict[str, s
     return {row["source_id"]: row["status"] for row in rows}
 
 
+def due_for_full_revalidation(db: sqlite_utils.Database, every_days: float, now: datetime) -> bool:
+    """Whether the last full download of every known report (a full run, or the first run) is
+    `every_days` old or more; 0 or less turns periodic full revalidation off."""
+    if every_days <= 0 or "crawl_runs" not in db.table_names():
+        return False
+    rows = list(
+        db.query(
+            "SELECT max(started_at) AS last FROM crawl_runs WHERE full_revalidation = 1"
+            " OR id = (SELECT min(id) FROM crawl_runs)"
+        )
+    )
+    last = rows[0]["last"] if rows else None
+    if not last:
+        return False
+    return (now - datetime.fromisoformat(last)).total_seconds() >= every_days * 86400
+
+
 def restore_runs(
     db: sqlite_utils.Database, archive_dir: str | Path, errors: list[str] | None = None
 ) -> int:

@@ -30,6 +30,7 @@ from archive.runs import (
     CrawlRun,
     SourceRun,
     archive_run,
+    due_for_full_revalidation,
     new_run_id,
     previous_statuses,
     store_run,
@@ -225,7 +226,16 @@ def run_crawl(
         full_revalidation=full_revalidation,
     )
     db = open_db(db_path)  # schema first, so the crawl's readers (known reports) find it
-    db.close()
+    try:
+        every = float(
+            overrides.get(
+                "NIANBAO_FULL_REVALIDATION_DAYS", default_settings.NIANBAO_FULL_REVALIDATION_DAYS
+            )
+        )
+        if not full_revalidation and due_for_full_revalidation(db, every, started):
+            run.full_revalidation = full_revalidation = True
+    finally:
+        db.close()
     settings = crawl_settings(
         db_path,
         archive_dir,

@@ -28,7 +28,10 @@ NIANBAO_WARC_MAX_BYTES = 256 * 2**20
 DOWNLOAD_MAXSIZE = 50 * 2**20
 DOWNLOAD_WARNSIZE = 20 * 2**20
 
-USER_AGENT = f"nianbao/0.1 (+{NIANBAO_CONTACT_URL}; open archive of 政府信息公开工作年度报告)"
+# ASCII only: HTTP header values are Latin-1, and some servers reject anything else.
+USER_AGENT = (
+    f"nianbao/0.1 (+{NIANBAO_CONTACT_URL}; open archive of government disclosure annual reports)"
+)
 
 # Politeness: robots.txt, at most two requests in flight per host:port (the spiders set the download
 # slot to host:port), AutoThrottle adapting to the server's latency.
@@ -55,6 +58,8 @@ HTTPERROR_ALLOWED_CODES = [404, 410]
 # revalidation (every known report downloaded and compared by hash) guards against servers that lie
 # about freshness — `nianbao crawl --full` or NIANBAO_FULL_REVALIDATION=1, e.g. weekly.
 NIANBAO_FULL_REVALIDATION = os.environ.get("NIANBAO_FULL_REVALIDATION", "") in ("1", "true", "yes")
+# Days between automatic full revalidations (0 turns them off); `--full` forces one.
+NIANBAO_FULL_REVALIDATION_DAYS = float(os.environ.get("NIANBAO_FULL_REVALIDATION_DAYS", "7"))
 NIANBAO_RUN_ID = ""  # set by the runner for each run
 NIANBAO_RETRY_BASE_DELAY = float(os.environ.get("NIANBAO_RETRY_BASE_DELAY", "1.0"))
 NIANBAO_RETRY_MAX_DELAY = float(os.environ.get("NIANBAO_RETRY_MAX_DELAY", "60"))

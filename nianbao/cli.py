@@ -306,6 +306,85 @@ def serve(db_path: str, port: int, host: str) -> None:
     sys.exit(run_datasette(Path(db_path), host=host, port=port, config_dir=DATASETTE_DIR))
 
 
+@cli.group()
+def sources() -> None:
+    """Source files: validate them, and find new portals' report columns."""
+
+
+@sources.command("check")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option(
+    "--network",
+    is_flag=True,
+    help="Also fetch every start URL and report those that do not answer.",
+)
+def sources_check(paths: tuple[str, ...], network: bool) -> None:
+    """Validate source files: fields, duplicates and (with --network) unreachable portals."""
+    from crawler.discovery import check_sources, http_fetch
+    from crawler.sources import SourcesError, load_sources
+
+    all_sources = []
+    errors: list[str] = []
+    for path in paths:
+        try:
+            all_sources.extend(load_sources(path))
+        except SourcesError as exc:
+            errors.append(str(exc))
+    seen: dict[str, int] = {}
+    for source in all_sources:
+        seen[source.id] = seen.get(source.id, 0) + 1
+    errors += [
+        f"source id {sid!r} appears in more than one file" for sid, n in seen.items() if n > 1
+    ]
+    errors += check_sources(all_sources, http_fetch if network else None)
+    for error in errors:
+        click.echo(f"✗ {error}", err=True)
+    click.echo(f"{len(all_sources)} sources in {len(paths)} file(s), {len(errors)} problem(s)")
+    if errors:
+        sys.exit(1)
+
+
+@sources.command("discover")
+@click.argument("home_url")
+@click.option("--id", "source_id", required=True, help="Id for the new source ([a-z0-9-]).")
+@click.option("--agency", required=True, help="The agency that publishes on this portal.")
+@click.option(
+    "--out",
+    "out_path",
+    type=click.Path(dir_okay=False),
+    help="Add the source to this file (created if missing).",
+)
+@click.option(
+    "--allow-private",
+    is_flag=True,
+    help="The portal is on a private/loopback address (e.g. the sample portal).",
+)
+def sources_discover(
+    home_url: str, source_id: str, agency: str, out_path: str | None, allow_private: bool
+) -> None:
+    """Find a portal's 政府信息公开年报 column from its home page, for review."""
+    from crawler.discovery import discover, discovered_source
+    from crawler.sources import SourcesError, dump_sources, load_sources, parse_source
+
+    found = discover(home_url)
+    click.echo(f"family   {found.family}")
+    click.echo(f"path     {' → '.join(found.path)}")
+    if found.problem:
+        raise click.ClickException(found.problem)
+    click.echo(f"column   {found.column_url}")
+    source = discovered_source(found, source_id, agency, allow_private)
+    try:
+        parse_source(source.to_dict(), "discovered source")
+        existing = load_sources(out_path) if out_path and Path(out_path).exists() else []
+    except SourcesError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if out_path:
+        if any(s.id == source_id for s in existing):
+            raise click.ClickException(f"{out_path} already has a source {source_id!r}")
+        dump_sources(existing + [source], out_path)
+        click.echo(f"added {source_id} to {out_path} (verified: false — review it)")
+
+
 def main() -> None:
     cli()
 

@@ -7,6 +7,7 @@ in place. Tests drive this through `SamplePortal` methods or over HTTP with the 
     /-/control?mode=blocked-jsl               the whole site answers with 加速乐 challenges
     /-/control?change=/path/of/report.htm     a report's numbers change (a corrected version)
     /-/control?withdraw=/path&kind=redirect   a report disappears (404 | redirect | deleted)
+    /-/control?crawl_delay=2                  robots.txt asks for a Crawl-delay of 2 s
     /-/control?reset=1                        back to normal (changes stay)
 
 Modes: normal; blocked-ruishu (HTTP 412 with a `$_ts` script and 瑞数-style cookies); blocked-jsl
@@ -43,6 +44,7 @@ class SiteBehaviour:
     def __init__(self) -> None:
         self.mode = "normal"
         self.withdrawn: dict[str, str] = {}  # path -> kind
+        self.crawl_delay: float | None = None  # asked for in robots.txt when set
 
     def set_mode(self, mode: str) -> None:
         if mode not in MODES:
@@ -59,13 +61,17 @@ class SiteBehaviour:
     def reset(self) -> None:
         self.mode = "normal"
         self.withdrawn.clear()
+        self.crawl_delay = None
 
     def override(self, path: str, column_url: str) -> tuple[int, str, bytes, dict[str, str]] | None:
         """The response that replaces the normal one for `path`, or None to serve normally."""
         if self.mode == "robots" and path == "/robots.txt":
             return 200, "text/plain; charset=utf-8", ROBOTS_DISALLOW_ALL, {}
         if path == "/robots.txt":
-            return None
+            if self.crawl_delay is None:
+                return None
+            robots = f"User-agent: *\nCrawl-delay: {self.crawl_delay:g}\nDisallow: /admin/\n"
+            return 200, "text/plain; charset=utf-8", robots.encode(), {}
         if self.mode == "blocked-ruishu":
             cookies = "FSSBBIl1UgzbN7N80S=Xq9.kfzPzWd0; Path=/; HttpOnly"
             return 412, "text/html; charset=utf-8", RUISHU_PAGE, {"Set-Cookie": cookies}

@@ -113,6 +113,8 @@ class _Handler(BaseHTTPRequestHandler):
                 behaviour.reset()
             if "mode" in params:
                 behaviour.set_mode(params["mode"])
+            if "crawl_delay" in params:
+                behaviour.crawl_delay = float(params["crawl_delay"])
             if "withdraw" in params:
                 behaviour.withdraw(params["withdraw"], params.get("kind", "404"))
             changed = self.site.change_report(params["change"]) if "change" in params else []

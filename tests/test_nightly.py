@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 import sqlite_utils
-
 from conftest import run_nianbao
 
 REPORTS = 9  # three per site family
@@ -19,6 +18,7 @@ class Nightly:
     """A sample portal and the paths of an archive that is crawled night after night."""
 
     def __init__(self, portal: object, work: Path) -> None:
+        work.mkdir(parents=True, exist_ok=True)
         self.portal = portal
         self.sources = work / "sources.yaml"
         self.db = work / "nianbao.db"
@@ -27,8 +27,17 @@ class Nightly:
 
     def crawl(self, *extra: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         return run_nianbao(
-            "crawl", "--sources", str(self.sources), "--db", str(self.db),
-            "--archive", str(self.archive), "--log-level", "WARNING", *extra, check=check,
+            "crawl",
+            "--sources",
+            str(self.sources),
+            "--db",
+            str(self.db),
+            "--archive",
+            str(self.archive),
+            "--log-level",
+            "WARNING",
+            *extra,
+            check=check,
         )
 
     def query(self, sql: str, params: list | None = None) -> list[dict]:
@@ -69,7 +78,8 @@ def test_second_run_revalidates_instead_of_downloading(nightly: Nightly) -> None
     # nothing was extracted again: every document visit of the second run is a 304 page row
     outcomes = nightly.query(
         "select outcome, count(*) n from pages where run_id = ? and role in ('document', 'attachment')"
-        " group by outcome", [second["id"]],
+        " group by outcome",
+        [second["id"]],
     )
     assert {row["outcome"] for row in outcomes} == {"unchanged"}
 
@@ -77,49 +87,70 @@ def test_second_run_revalidates_instead_of_downloading(nightly: Nightly) -> None
 def test_changed_report_becomes_a_new_version_with_its_metric_diff(nightly: Nightly) -> None:
     nightly.crawl()
     url = table_urls(nightly, "trs")[0]
-    before = nightly.query("select value from metrics m join reports r on r.id = m.report_id "
-                           "where r.url = ? and key = 'review.total'", [url])[0]["value"]
+    before = nightly.query(
+        "select value from metrics m join reports r on r.id = m.report_id "
+        "where r.url = ? and key = 'review.total'",
+        [url],
+    )[0]["value"]
     changed_keys = nightly.portal.change_report(url)  # type: ignore[attr-defined]
     nightly.crawl()
     assert nightly.last_run()["reports_changed"] == 1
     report = nightly.query("select id, version from reports where url = ?", [url])[0]
     assert report["version"] == 2
     versions = nightly.query(
-        "select version, sha256 from report_versions where report_id = ? order by version", [report["id"]]
+        "select version, sha256 from report_versions where report_id = ? order by version",
+        [report["id"]],
     )
-    assert [v["version"] for v in versions] == [1, 2] and versions[0]["sha256"] != versions[1]["sha256"]
-    changes = nightly.query("select key, old_value, new_value from metric_changes where report_id = ?",
-                            [report["id"]])
+    assert [v["version"] for v in versions] == [1, 2] and versions[0]["sha256"] != versions[1][
+        "sha256"
+    ]
+    changes = nightly.query(
+        "select key, old_value, new_value from metric_changes where report_id = ?", [report["id"]]
+    )
     assert {c["key"] for c in changes} == set(changed_keys)
     total = next(c for c in changes if c["key"] == "review.total")
     assert total["old_value"] == before and total["new_value"] == (before or 0) + 1
     # the old version is still in the archive, at the location its version row names
     from archive.warc_read import read_record
 
-    old = nightly.query("select warc_file, warc_offset, sha256 from report_versions "
-                        "where report_id = ? and version = 1", [report["id"]])[0]
-    assert read_record(nightly.archive, old["warc_file"], old["warc_offset"]).sha256 == old["sha256"]
+    old = nightly.query(
+        "select warc_file, warc_offset, sha256 from report_versions "
+        "where report_id = ? and version = 1",
+        [report["id"]],
+    )[0]
+    assert (
+        read_record(nightly.archive, old["warc_file"], old["warc_offset"]).sha256 == old["sha256"]
+    )
 
 
 @pytest.mark.parametrize("kind", ["404", "redirect", "deleted"])
 def test_withdrawn_report_is_marked_and_kept(nightly: Nightly, kind: str) -> None:
     nightly.crawl()
     url = table_urls(nightly, "hanweb")[0]
-    metrics_before = nightly.query("select count(*) n from metrics m join reports r on r.id = m.report_id "
-                                   "where r.url = ?", [url])[0]["n"]
+    metrics_before = nightly.query(
+        "select count(*) n from metrics m join reports r on r.id = m.report_id where r.url = ?",
+        [url],
+    )[0]["n"]
     nightly.portal.withdraw_report(url, kind)  # type: ignore[attr-defined]
     nightly.crawl()
     report = nightly.query("select * from reports where url = ?", [url])[0]
     assert report["withdrawn_at"] and report["withdrawn_reason"]
     assert nightly.last_run()["reports_withdrawn"] == 1
-    metrics_after = nightly.query("select count(*) n from metrics where report_id = ?", [report["id"]])[0]["n"]
+    metrics_after = nightly.query(
+        "select count(*) n from metrics where report_id = ?", [report["id"]]
+    )[0]["n"]
     assert metrics_after == metrics_before > 0
 
 
 @pytest.mark.parametrize(
     "mode, status",
-    [("blocked-ruishu", "blocked"), ("blocked-jsl", "blocked"), ("broken", "broken"),
-     ("robots", "robots"), ("empty", "empty")],
+    [
+        ("blocked-ruishu", "blocked"),
+        ("blocked-jsl", "blocked"),
+        ("broken", "broken"),
+        ("robots", "robots"),
+        ("empty", "empty"),
+    ],
 )
 def test_each_source_status_comes_from_its_cause_and_fails_the_run(
     nightly: Nightly, mode: str, status: str
@@ -134,10 +165,14 @@ def test_each_source_status_comes_from_its_cause_and_fails_the_run(
     assert f"sample-plain ({status}" in result.stderr
     if status == "blocked":
         # challenge pages are archived but never become reports
-        reports = nightly.query("select count(*) n from reports where title like '%jsl%' or text like '%$_ts%'")
+        reports = nightly.query(
+            "select count(*) n from reports where title like '%jsl%' or text like '%$_ts%'"
+        )
         assert reports[0]["n"] == 0
-        failed = nightly.query("select reason from pages where run_id = ? and outcome = 'failed'",
-                               [nightly.last_run()["id"]])
+        failed = nightly.query(
+            "select reason from pages where run_id = ? and outcome = 'failed'",
+            [nightly.last_run()["id"]],
+        )
         assert failed and all(row["reason"].startswith("blocked") for row in failed)
 
 
@@ -171,11 +206,130 @@ def test_rebuild_restores_versions_withdrawals_and_runs(nightly: Nightly, tmp_pa
     nightly.portal.withdraw_report(urls[1], "404")  # type: ignore[attr-defined]
     nightly.crawl()
     rebuilt = tmp_path / "rebuilt.db"
-    run_nianbao("rebuild", "--archive", str(nightly.archive), "--db", str(rebuilt),
-                "--sources", str(nightly.sources), "--no-progress")
-    for table in ("reports", "report_versions", "metric_changes", "crawl_runs", "source_runs", "metrics"):
+    run_nianbao(
+        "rebuild",
+        "--archive",
+        str(nightly.archive),
+        "--db",
+        str(rebuilt),
+        "--sources",
+        str(nightly.sources),
+        "--no-progress",
+    )
+    for table in (
+        "reports",
+        "report_versions",
+        "metric_changes",
+        "crawl_runs",
+        "source_runs",
+        "metrics",
+    ):
         crawled = sqlite_utils.Database(nightly.db)
         columns = ", ".join(f"[{c}]" for c in crawled[table].columns_dict)
         a = list(crawled.query(f"select {columns} from [{table}] order by {columns}"))
-        b = list(sqlite_utils.Database(rebuilt).query(f"select {columns} from [{table}] order by {columns}"))
+        b = list(
+            sqlite_utils.Database(rebuilt).query(
+                f"select {columns} from [{table}] order by {columns}"
+            )
+        )
         assert a == b, f"{table} differs after rebuild"
+
+
+def test_periodic_full_revalidation_downloads_everything_again(nightly: Nightly) -> None:
+    nightly.crawl()
+    first = nightly.last_run()
+    nightly.crawl("-s", "NIANBAO_FULL_REVALIDATION_DAYS=0.000001")
+    second = nightly.last_run()
+    assert second["full_revalidation"] == 1
+    assert second["full_downloads"] == first["full_downloads"] and second["not_modified"] == 0
+    assert second["reports_unchanged"] == first["reports_new"]  # same bytes: nothing re-extracted
+
+
+def test_robots_crawl_delay_spaces_the_requests(nightly: Nightly) -> None:
+    nightly.portal.site("plain").behaviour.crawl_delay = 2  # type: ignore[attr-defined]
+    nightly.crawl("--only", "sample-plain")
+    from datetime import datetime
+
+    times = sorted(
+        datetime.fromisoformat(row["fetched_at"])
+        for row in nightly.query("select fetched_at from pages where url not like '%robots.txt'")
+    )
+    assert len(times) >= 5
+    # n requests two seconds apart span at least 2(n-1) s; second-resolution stamps lose up to 1 s
+    assert (times[-1] - times[0]).total_seconds() >= 2 * (len(times) - 1) - 1
+
+
+def test_killed_crawl_resumes_to_the_same_archive_as_an_uninterrupted_one(tmp_path: Path) -> None:
+    import os
+    import signal
+    import sys
+    import time
+
+    from conftest import NIANBAO, ROOT
+    from warcio.archiveiterator import ArchiveIterator
+
+    from portal.server import SamplePortal
+
+    with SamplePortal(synthetic=45, seed=3, include_seeds=False) as portal:
+        killed = Nightly(portal, tmp_path / "killed")
+        clean = Nightly(portal, tmp_path / "clean")
+        args = [
+            "crawl",
+            "--sources",
+            str(killed.sources),
+            "--db",
+            str(killed.db),
+            "--archive",
+            str(killed.archive),
+            "--log-level",
+            "ERROR",
+            "-s",
+            "DOWNLOAD_DELAY=0.05",
+        ]
+        kills = 0
+        for moment in (4, 12):  # kill -9 twice, once early and once further in
+            process = subprocess.Popen(
+                [*NIANBAO, *args],
+                cwd=ROOT,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                env={**os.environ},
+            )
+            deadline = time.monotonic() + 120
+            while time.monotonic() < deadline and process.poll() is None:
+                if killed.db.exists():
+                    try:
+                        n = killed.query("select count(*) n from reports")[0]["n"]
+                    except Exception:
+                        n = 0
+                    if n >= moment * (moment // 4):
+                        break
+                time.sleep(0.2)
+            if process.poll() is None:
+                os.kill(process.pid, signal.SIGKILL)
+            kills += process.wait() == -signal.SIGKILL
+        assert kills == 2, "the crawl finished before it could be killed"
+        killed.crawl()  # resume to the end
+        clean.crawl()
+        truth = {u for u, t in portal.truth.items() if t.metrics}
+
+    def content(n: Nightly) -> tuple:
+        reports = n.query(
+            "select url, version, agency, year, template, content_sha256 from reports order by url"
+        )
+        metrics = n.query(
+            "select r.url, m.key, m.value from metrics m join reports r on r.id = m.report_id "
+            "order by 1, 2"
+        )
+        return reports, metrics
+
+    assert content(killed) == content(clean)
+    assert truth <= {row["url"] for row in killed.query("select url from reports")}
+    assert {row["version"] for row in killed.query("select version from reports")} == {1}
+    for path in sorted(killed.archive.glob("*.warc.gz")):
+        check = subprocess.run(
+            [sys.executable, "-m", "warcio.cli", "check", str(path)], capture_output=True
+        )
+        assert check.returncode == 0, path.name
+        with path.open("rb") as stream:
+            assert sum(1 for _ in ArchiveIterator(stream)) >= 1
