@@ -21,8 +21,17 @@ install: $(STAMP) ## create .venv and install the pinned dependencies
 demo: install ## serve the sample portal, crawl it, build the DB, open Datasette on :8001
 	bash scripts/demo.sh
 
-test: install ## run the whole test suite (installs what it needs)
+system-deps: ## Debian packages the tests use: chromium, CJK fonts, redis-server (idempotent)
+	bash scripts/install-system-deps.sh
+
+test: install system-deps ## run the whole test suite (installs what it needs)
 	$(BIN)/pytest -q
+
+SOURCES ?= sources/real.yaml
+DATA ?= data
+
+nightly: install ## one incremental crawl of SOURCES into DATA (exit 1 when a source newly fails)
+	$(BIN)/nianbao crawl --sources $(SOURCES) --db $(DATA)/nianbao.db --archive $(DATA)/archive --log-level WARNING
 
 lint: install ## ruff and mypy
 	$(BIN)/ruff check .
@@ -31,4 +40,4 @@ lint: install ## ruff and mypy
 clean: ## remove generated data (keeps .venv)
 	rm -rf data .pytest_cache
 
-.PHONY: help install demo test lint clean
+.PHONY: help install system-deps demo test nightly lint clean

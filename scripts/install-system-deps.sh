@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the browser tests need: Chromium and a CJK font.
+# Installs the Debian packages the tests need: Chromium and a CJK font (browser tests), Redis
+# (distributed crawling tests).
 # Idempotent: installs only what is missing, runs `apt-get update` at most once per call.
 # Runs as root (CI); elsewhere it uses sudo if it can. Never downloads a browser build of its own.
 set -euo pipefail
 
-wanted_packages=(chromium fonts-noto-cjk)
+wanted_packages=(chromium fonts-noto-cjk redis-server)
 
 missing=()
 for package in "${wanted_packages[@]}"; do
