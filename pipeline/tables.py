@@ -27,6 +27,10 @@ LOOKAHEAD = 4
 # How far back from an amount row its column header (and unit) is looked for.
 HEADER_REACH = 12
 REVIEW_VALUE_COUNT = len(keys.REVIEW_KEYS)
+# Fewer recognised rows than this is not the table but template words scattered in other text (a
+# table of random cells, a prose list): reading it would store numbers that mean nothing.
+MIN_ACTIVE_ROWS = 3
+MIN_APPLY_ROWS = 6
 
 
 @dataclass
@@ -219,9 +223,15 @@ def _read_with(stream: list[str], template: str) -> TablesResult:
     tables: list[str] = []
 
     active_specs = labels.ACTIVE_ROWS[template]
+    active_problems: list[str] = []
     active, active_end = _read_labelled(
-        stream, 0, active_specs, lambda s: s.columns, "active", problems, stop=_starts_apply
+        stream, 0, active_specs, lambda s: s.columns, "active", active_problems, stop=_starts_apply
     )
+    if active and len(active) < MIN_ACTIVE_ROWS:
+        problems.append(f"active: only {len(active)} rows recognised, not read as table 二")
+        active = {}
+    else:
+        problems += active_problems
     if active:
         tables.append("active")
         for spec in active_specs:
@@ -242,9 +252,15 @@ def _read_with(stream: list[str], template: str) -> TablesResult:
     if probe:
         first_row = min(row.label_index for row in probe.values())
         apply_columns = _apply_columns(stream, active_end, first_row)
+    apply_problems: list[str] = []
     apply, apply_end = _read_labelled(
-        stream, active_end, apply_specs, lambda _s: apply_columns, "apply", problems
+        stream, active_end, apply_specs, lambda _s: apply_columns, "apply", apply_problems
     )
+    if apply and len(apply) < MIN_APPLY_ROWS:
+        problems.append(f"apply: only {len(apply)} rows recognised, not read as table 三")
+        apply = {}
+    else:
+        problems += apply_problems
     if apply:
         tables.append("apply")
         for spec in apply_specs:
