@@ -39,6 +39,7 @@ META_WARC_FILE = "nianbao_warc_file"
 META_WARC_OFFSET = "nianbao_warc_offset"
 META_FETCHED_AT = "nianbao_fetched_at"
 META_REVALIDATION = "nianbao_revalidation"  # a known report visited again, not found on a list
+DOCUMENT_STATUSES_SEEN = [301, 302, 303, 307, 308, 404, 410]
 
 
 def response_headers(response: Response) -> dict[str, str]:
@@ -122,6 +123,11 @@ class FamilySpider(scrapy.Spider):
             META_LINK_TEXT: link_text,
             "download_slot": urlsplit(url).netloc.lower(),
         }
+        if role in (ROLE_DOCUMENT, ROLE_ATTACHMENT):
+            # A report page's redirect or 404 is news about that report (moved or withdrawn), not
+            # a page to parse: the spider sees it instead of Scrapy following it blindly.
+            meta.setdefault("dont_redirect", True)
+            meta.setdefault("handle_httpstatus_list", DOCUMENT_STATUSES_SEEN)
         if not source.obey_robots:
             # The source file carries the reason for this override (crawler.sources enforces it).
             meta["dont_obey_robotstxt"] = True
@@ -173,4 +179,30 @@ class FamilySpider(scrapy.Spider):
         raise NotImplementedError
 
     def parse_attachment(self, response: Response) -> Iterable[Any]:
+        if response.status != 200:
+            yield from self.moved(response)
+            return
         yield self.document(response)
+
+    def moved(self, response: Response) -> Iterable[Any]:
+        """For a document that answered 3xx: follow it only when it merely moved (same path on
+        another scheme or host alias); anything else is a withdrawal, recorded from the archive."""
+        location = response.headers.get("Location")
+        if not (300 <= response.status < 400 and location):
+            return
+        target = response.urljoin(location.decode("latin-1"))
+        source = self.source_of(response)
+        if urlsplit(target).path == urlsplit(response.url).path and source.allows(target):
+            callback = (
+                self.parse_attachment
+                if response.meta.get(META_ROLE) == ROLE_ATTACHMENT
+                else self.parse_document
+            )
+            yield self.follow(
+                target,
+                source,
+                response.meta.get(META_ROLE, ROLE_DOCUMENT),
+                callback,
+                link_text=response.meta.get(META_LINK_TEXT),
+                referer=response.url,
+            )

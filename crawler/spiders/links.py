@@ -192,6 +192,9 @@ def report_requests(
 
 def navigate_document(spider: FamilySpider, response: Response) -> Iterator[Any]:
     """A detail page: the page itself as a document, then each attached file once."""
+    if response.status != 200:
+        yield from spider.moved(response)
+        return
     yield spider.document(response)
     source = spider.source_of(response)
     for link in unique(links_of(response)):
