@@ -103,35 +103,62 @@ def cell_text(cell: etree._Element) -> str:
     return joined
 
 
-def _rows_of(table: etree._Element) -> list[list[str]]:
+# A page's cell texts, computed once: the tables and the body text both need them.
+CellTexts = dict[etree._Element, str]
+
+
+def _cell_text_cached(cell: etree._Element, cache: CellTexts) -> str:
+    text = cache.get(cell)
+    if text is None:
+        text = cache[cell] = cell_text(cell)
+    return text
+
+
+def _rows_of(table: etree._Element, cache: CellTexts) -> list[list[str]]:
     rows: list[list[str]] = []
     for row in table.xpath("./tr | ./thead/tr | ./tbody/tr | ./tfoot/tr"):
-        rows.append([cell_text(cell) for cell in row.xpath("./td | ./th")])
+        rows.append([_cell_text_cached(cell, cache) for cell in row.xpath("./td | ./th")])
     return [row for row in rows if row]
 
 
-def _data_tables(root: etree._Element) -> list[list[list[str]]]:
+def _data_tables(root: etree._Element, cache: CellTexts) -> list[list[list[str]]]:
     """Tables with no table inside them: layout tables wrap data tables, so read the innermost."""
     tables = []
     for table in root.iter("table"):
         if next(table.iterdescendants("table"), None) is None:
-            rows = _rows_of(table)
+            rows = _rows_of(table, cache)
             if rows:
                 tables.append(rows)
     return tables
 
 
-def _body_text(element: etree._Element) -> str:
+def _flatten_with_cells(element: etree._Element, cache: CellTexts) -> str:
+    """`_flatten`, with each data cell (a td/th holding no table) as its cell text and a tab."""
+    parts: list[str] = []
+
+    def walk(node: etree._Element) -> None:
+        tag = node.tag if isinstance(node.tag, str) else ""
+        if tag in _CELL_TAGS and next(node.iterdescendants("table"), None) is None:
+            parts.append(_cell_text_cached(node, cache) + "\t")
+            return
+        if node.text and tag:
+            parts.append(node.text)
+        for child in node:
+            walk(child)
+            if child.tail:
+                parts.append(child.tail)
+        if tag in _BLOCK_TAGS:
+            parts.append("\n")
+
+    walk(element)
+    return "".join(parts)
+
+
+def _body_text(element: etree._Element, cache: CellTexts) -> str:
     """Body text with paragraph breaks; table rows become tab-separated lines."""
-    copy = html.fromstring(etree.tostring(element, encoding="unicode"))
-    # Layout cells (holding a table) keep their structure; data cells become "text<TAB>".
-    for cell in copy.xpath("//td[not(.//table)] | //th[not(.//table)]"):
-        text = cell_text(cell)
-        for child in list(cell):
-            cell.remove(child)
-        cell.text = text + "\t"
     lines = []
-    for line in _flatten(copy).split("\n"):
+    # Layout cells (holding a table) keep their structure; data cells become "text<TAB>".
+    for line in _flatten_with_cells(element, cache).split("\n"):
         cells = [clean_text(part) for part in line.split("\t")]
         lines.append("\t".join(cells).rstrip("\t"))
     text = "\n".join(lines)
@@ -217,11 +244,12 @@ def parse_html(text: str, url: str) -> HtmlDocument:
     for element in root.xpath("|".join(f"//{tag}" for tag in _DROPPED_TAGS)):
         element.drop_tree()
     body = _find_body(root)
-    tables = _data_tables(body) or _data_tables(root)
+    cache: CellTexts = {}
+    tables = _data_tables(body, cache) or _data_tables(root, cache)
     return HtmlDocument(
         title=title,
         published=published,
-        text=_body_text(body),
+        text=_body_text(body, cache),
         tables=tables,
         attachments=list(attachments),
         attachment_texts=attachments,

@@ -12,6 +12,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from pipeline import keys
+from pipeline.values import cache_short_text
 
 # Leading enumerations: 一、 （一） (1) 1. 1、 1． 第一 … (after NFKC, so parentheses are ASCII).
 _NUMBERING_RE = re.compile(
@@ -19,12 +20,14 @@ _NUMBERING_RE = re.compile(
 )
 _PUNCT_RE = re.compile(r"[\s\"'“”‘’「」『』、，,。.；;：:!！?？·/／]")
 _PAREN_NOTE_RE = re.compile(r"\([^()]*\)")
+_WHITESPACE_RE = re.compile(r"\s+")
 
 
+@cache_short_text
 def normalise(cell: str) -> str:
     """The cell text in a canonical form: NFKC (full-width → ASCII), no whitespace or nbsp."""
     text = unicodedata.normalize("NFKC", cell)
-    return re.sub(r"\s+", "", text).rstrip(":")
+    return _WHITESPACE_RE.sub("", text).rstrip(":")
 
 
 def numbering(cell: str) -> str:
@@ -33,6 +36,7 @@ def numbering(cell: str) -> str:
     return match.group(0) if match else ""
 
 
+@cache_short_text
 def core(cell: str) -> str:
     """The label without its numbering, punctuation and quotes: what the vocabulary is keyed on."""
     text = normalise(cell)
@@ -45,6 +49,7 @@ def core(cell: str) -> str:
     return _PUNCT_RE.sub("", text)
 
 
+@cache_short_text
 def bare_core(cell: str) -> str:
     """`core` without parenthesised notes such as （区分处理的，只计这一情形，不计其他情形）."""
     return _PAREN_NOTE_RE.sub("", core(cell))
@@ -218,6 +223,7 @@ MARKER_PREFIXES_2019 = ("采购总金额", "本年新制作", "本年新公开")
 MARKER_PREFIXES_2021 = ("本年收费金额", "申请人无正当理由逾期不补正", "申请人逾期未按收费通知")
 
 
+@cache_short_text
 def template_votes(cell: str) -> tuple[int, int]:
     """(2019 votes, 2021 votes) a single cell casts for the template it belongs to."""
     cell_core = bare_core(cell)

@@ -19,7 +19,14 @@ from pipeline import keys, labels
 from pipeline.labels import RowLabel
 from pipeline.report import Metric
 from pipeline.text_cells import text_to_rows
-from pipeline.values import is_blank, is_null_marker, parse_value, read_number, to_wan_yuan
+from pipeline.values import (
+    cache_short_text,
+    is_blank,
+    is_null_marker,
+    parse_value,
+    read_number,
+    to_wan_yuan,
+)
 
 # How many rows ahead of the next expected one a label may be found (a row the agency dropped or
 # renamed past recognition is skipped rather than derailing the rest of the table).
@@ -49,6 +56,7 @@ class _RowRead:
     cells: list[str]  # exactly len(columns) cell texts
 
 
+@cache_short_text
 def _is_value_cell(text: str) -> bool:
     return is_blank(text) or is_null_marker(text) or read_number(text) is not None
 
@@ -59,12 +67,11 @@ def _flatten(rows: Sequence[Sequence[str | None]]) -> list[str]:
 
 def _run_after(stream: list[str], index: int) -> list[str]:
     """The number-like cells right after `index`, up to the next text cell."""
-    run: list[str] = []
-    for text in stream[index + 1 :]:
-        if not _is_value_cell(text):
-            break
-        run.append(text)
-    return run
+    end = index + 1
+    # Index, not slice: a slice would copy the rest of the stream on every call.
+    while end < len(stream) and _is_value_cell(stream[end]):
+        end += 1
+    return stream[index + 1 : end]
 
 
 def _fit(run: list[str], width: int, what: str, problems: list[str]) -> list[str]:

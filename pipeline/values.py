@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache, wraps
+from typing import TypeVar
 
 WAN_YUAN = "万元"
 YUAN = "元"
@@ -28,6 +31,26 @@ _PLUS_SIGNS = "+＋﹢"
 _NUMBER_RE = re.compile(r"^(\d+(?:\.\d+)?|\.\d+)$")
 _THOUSANDS_RE = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
 _SPACES_RE = re.compile(r"\s+")
+# Tables repeat the same few cell texts ("0", "", "—", labels) thousands of times per crawl, so
+# the per-cell readers remember short texts; long ones (prose, hostile cells) are not kept.
+_CACHE_SIZE = 1 << 16
+CACHED_TEXT_CHARS = 80
+_Result = TypeVar("_Result")
+
+
+def cache_short_text(
+    function: Callable[[str], _Result],
+) -> Callable[[str], _Result]:
+    """`function` memoised for texts of up to CACHED_TEXT_CHARS characters (and None)."""
+    cached = lru_cache(maxsize=_CACHE_SIZE)(function)
+
+    @wraps(function)
+    def wrapper(text: str) -> _Result:
+        if text is None or len(text) <= CACHED_TEXT_CHARS:
+            return cached(text)
+        return function(text)
+
+    return wrapper
 
 
 @dataclass(frozen=True)
@@ -44,11 +67,13 @@ def _canonical(raw: str) -> str:
     return _SPACES_RE.sub("", text)
 
 
+@cache_short_text
 def is_blank(raw: str | None) -> bool:
     """True for a cell with nothing printed in it (spaces and nbsp only)."""
     return raw is None or _canonical(raw) == ""
 
 
+@cache_short_text
 def is_null_marker(raw: str | None) -> bool:
     """True for a placeholder such as '—', '/' or '无' that stands for 'nothing to report'."""
     if raw is None:
@@ -57,6 +82,7 @@ def is_null_marker(raw: str | None) -> bool:
     return text in NULL_MARKERS or _canonical(text) in NULL_MARKERS
 
 
+@cache_short_text
 def read_number(raw: str | None) -> ParsedNumber | None:
     """The number in `raw` and its unit suffix, or None when the cell holds no single number."""
     if raw is None:

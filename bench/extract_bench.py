@@ -1,0 +1,97 @@
+"""Extraction throughput on the sample portal's report pages, against merely parsing them with lxml.
+
+    .venv/bin/python bench/extract_bench.py [--reports N] [--repeat R] [--profile]
+
+Pages are generated in-process: N synthetic reports (portal.synthetic.generate) rendered as the
+portal renders them (Word-pasted TRS tables and plain Hanweb tables, alternately) plus the five
+seed texts. Prints reports/s for full extraction (`pipeline.extract.extract_document`), for an lxml
+parse of the same bytes, and the ratio of the two times (the target is 3x or less). A plain script,
+not a test: figures depend on the machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import pstats
+import sys
+import time
+from html import escape
+from pathlib import Path
+
+import lxml.html
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from pipeline.extract import extract_document  # noqa: E402
+from portal.content import load_seeds  # noqa: E402
+from portal.html_render import report_body  # noqa: E402
+from portal.synthetic import generate  # noqa: E402
+
+HTML_HEADERS = {"content-type": "text/html; charset=utf-8"}
+TEXT_HEADERS = {"content-type": "text/plain; charset=utf-8"}
+
+
+def _page(title: str, body: str) -> bytes:
+    return (
+        '<!DOCTYPE html><html><head><meta http-equiv="Content-Type" content="text/html; '
+        f'charset=utf-8" />\n<title>{escape(title)}_示例市人民政府</title>\n'
+        f'<meta name="ArticleTitle" content="{escape(title)}">\n</head><body>\n'
+        f'<div class="header"><a href="/">示例市人民政府</a></div>\n<div class="article">'
+        f'<h1>{escape(title)}</h1><div class="TRS_Editor">{body}</div></div>\n'
+        '<div class="footer">主办单位：示例市人民政府办公室</div></body></html>\n'
+    ).encode()
+
+
+def documents(count: int) -> list[tuple[bytes, str, dict[str, str]]]:
+    """(body, url, headers) for `count` synthetic pages and the seed texts."""
+    docs = []
+    for index, spec in enumerate(generate(count, seed=7)):
+        body = _page(spec.title, report_body(spec, word_style=index % 2 == 0))
+        docs.append((body, f"http://127.0.0.1/art/{index}.html", HTML_HEADERS))
+    for spec in load_seeds():
+        if spec.seed_text:
+            docs.append((spec.seed_text, f"http://127.0.0.1/{spec.seed_name}.txt", TEXT_HEADERS))
+    return docs
+
+
+def _time(function, docs, repeat: int) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        for body, url, headers in docs:
+            function(body, url, headers)
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def _parse_only(body: bytes, _url: str, _headers: dict[str, str]) -> object:
+    return lxml.html.document_fromstring(body)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--reports", type=int, default=200, help="synthetic reports (default 200)")
+    parser.add_argument("--repeat", type=int, default=3, help="runs; the fastest counts")
+    parser.add_argument("--profile", action="store_true", help="print the top of a cProfile run")
+    args = parser.parse_args()
+    docs = documents(args.reports)
+    megabytes = sum(len(body) for body, _, _ in docs) / 1e6
+    extract_document(*docs[0][:3])  # warm-up: imports, regex compilation
+    parse_s = _time(_parse_only, docs, args.repeat)
+    full_s = _time(extract_document, docs, args.repeat)
+    print(f"documents: {len(docs)} ({megabytes:.1f} MB)")
+    print(f"lxml parse only:   {len(docs) / parse_s:8.1f} reports/s  ({parse_s:.3f} s)")
+    print(f"full extraction:   {len(docs) / full_s:8.1f} reports/s  ({full_s:.3f} s)")
+    print(f"extraction / parse time ratio: {full_s / parse_s:.2f}x (target <= 3x)")
+    if args.profile:
+        profiler = cProfile.Profile()
+        profiler.enable()
+        for body, url, headers in docs:
+            extract_document(body, url, headers)
+        profiler.disable()
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)
+
+
+if __name__ == "__main__":
+    main()
