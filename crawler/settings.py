@@ -64,6 +64,10 @@ NIANBAO_RUN_ID = ""  # set by the runner for each run
 NIANBAO_RETRY_BASE_DELAY = float(os.environ.get("NIANBAO_RETRY_BASE_DELAY", "1.0"))
 NIANBAO_RETRY_MAX_DELAY = float(os.environ.get("NIANBAO_RETRY_MAX_DELAY", "60"))
 
+# Security limits (crawler/security.py): redirect chains, list pages per source (calendar traps).
+NIANBAO_MAX_REDIRECTS = int(os.environ.get("NIANBAO_MAX_REDIRECTS", "10"))
+NIANBAO_MAX_LIST_PAGES = int(os.environ.get("NIANBAO_MAX_LIST_PAGES", "200"))
+
 # process_request runs in increasing order, process_response in decreasing order.
 DOWNLOADER_MIDDLEWARES = {
     # Far from the network: sees only requests that failed for good, after the retries.
@@ -75,6 +79,9 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.retry.BackoffRetryMiddleware": 550,
     "crawler.retry.RetryDelayMiddleware": 560,
+    # Allowed hosts, http(s) only, no private addresses; vets redirect targets before they are
+    # followed (redirects: 600) and compressed bodies before they are inflated (compression: 590).
+    "crawler.security.HostGuardMiddleware": 610,
     # After decompression: anti-bot challenge pages are dropped before any spider sees them.
     "crawler.challenges.ChallengeDetectionMiddleware": 580,
     # Conditional requests for known reports; a 304 hands the spider the archived copy.

@@ -62,6 +62,16 @@ def cli() -> None:
     type=click.Path(dir_okay=False),
     help="Write the ground truth (JSON) of what is served.",
 )
+@click.option(
+    "--faults",
+    "fault_spec",
+    metavar="SPEC",
+    help="Inject faults, seeded by --seed: KIND=RATE,… or a preset (heavy); see portal/faults.py. "
+    "Counts at /-/faults on each site.",
+)
+@click.option(
+    "--hostile", is_flag=True, help="Also publish a report whose text carries markup and script."
+)
 def portal(
     synthetic: int,
     seed: int,
@@ -70,14 +80,26 @@ def portal(
     sources_out: str | None,
     modes: tuple[str, ...],
     truth_out: str | None,
+    fault_spec: str | None,
+    hostile: bool,
 ) -> None:
     """Serve the bundled sample portal on 127.0.0.1 until Ctrl-C."""
+    from portal.faults import parse_spec
     from portal.server import SamplePortal, serve_forever
 
     site_modes = _pairs(modes, "--mode")
+    try:
+        faults = parse_spec(fault_spec) if fault_spec else None
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--faults") from exc
 
     sample = SamplePortal(
-        synthetic=synthetic, seed=seed, base_port=port, include_seeds=not no_seeds
+        synthetic=synthetic,
+        seed=seed,
+        base_port=port,
+        include_seeds=not no_seeds,
+        faults=faults,
+        hostile=hostile,
     )
     try:
         sample.start()
@@ -293,8 +315,13 @@ def extract(path: str, as_json: bool) -> None:
 )
 @click.option("--port", default=8001, show_default=True, type=click.IntRange(min=0, max=65535))
 @click.option("--host", default="127.0.0.1", show_default=True)
-def serve(db_path: str, port: int, host: str) -> None:
-    """Publish the database with Datasette (read-only, immutable)."""
+@click.option(
+    "--live",
+    is_flag=True,
+    help="The database is being written (a crawl is running): serve it read-only, not immutable.",
+)
+def serve(db_path: str, port: int, host: str, live: bool) -> None:
+    """Publish the database with Datasette (read-only; immutable unless --live)."""
     from nianbao.serve import run_datasette
 
     if not Path(db_path).is_file():
@@ -303,7 +330,9 @@ def serve(db_path: str, port: int, host: str) -> None:
         )
     click.echo(f"Datasette: http://{host}:{port}/")
     sys.stdout.flush()
-    sys.exit(run_datasette(Path(db_path), host=host, port=port, config_dir=DATASETTE_DIR))
+    sys.exit(
+        run_datasette(Path(db_path), host=host, port=port, config_dir=DATASETTE_DIR, live=live)
+    )
 
 
 @cli.group()

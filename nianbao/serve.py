@@ -3,6 +3,11 @@
 Immutable mode (`-i`) lets Datasette skip locking and count rows once (from an inspect file written
 next to the database), and lets visitors download the whole database. The configuration directory's
 metadata describes a database named "nianbao": serve a file called nianbao.db for it to apply.
+
+Live mode (`live=True`) serves a database a crawl is still writing: no `-i` and no inspect file
+(both promise the file never changes), nothing written to it first; Datasette then opens it with
+`?mode=ro` connections, which in WAL mode read the last committed state without ever taking a
+lock the writer could be refused.
 """
 
 from __future__ import annotations
@@ -21,18 +26,15 @@ DATABASE_NAME = "nianbao"
 
 
 def datasette_command(
-    db_path: Path, *, host: str, port: int, config_dir: Path, inspect_file: Path
+    db_path: Path, *, host: str, port: int, config_dir: Path, inspect_file: Path | None
 ) -> list[str]:
-    """The `datasette serve` command line for `db_path`."""
-    command = [
-        sys.executable,
-        "-m",
-        "datasette",
-        "serve",
-        "-i",
-        str(db_path),
-        "--inspect-file",
-        str(inspect_file),
+    """The `datasette serve` command line for `db_path` (immutable unless `inspect_file` is None)."""
+    command = [sys.executable, "-m", "datasette", "serve"]
+    if inspect_file is not None:
+        command += ["-i", str(db_path), "--inspect-file", str(inspect_file)]
+    else:
+        command += [str(db_path)]
+    command += [
         "--host",
         host,
         "--port",
@@ -98,17 +100,21 @@ def ensure_prepared(db_path: Path) -> bool:
         db.close()
 
 
-def run_datasette(db_path: Path, *, host: str, port: int, config_dir: Path) -> int:
-    """Serve until interrupted; returns Datasette's exit code."""
+def run_datasette(
+    db_path: Path, *, host: str, port: int, config_dir: Path, live: bool = False
+) -> int:
+    """Serve until interrupted; returns Datasette's exit code. `live`: the file is being written."""
     if db_path.stem != DATABASE_NAME:
         print(
             f"warning: {db_path.name} is published as {db_path.stem!r}; the descriptions, canned "
             f"queries and dashboard apply to a database named {DATABASE_NAME}.db",
             file=sys.stderr,
         )
-    ensure_prepared(db_path)
-    inspect_file = db_path.with_suffix(".inspect.json")
-    write_inspect_file(db_path, inspect_file)
+    inspect_file: Path | None = None
+    if not live:
+        ensure_prepared(db_path)
+        inspect_file = db_path.with_suffix(".inspect.json")
+        write_inspect_file(db_path, inspect_file)
     command = datasette_command(
         db_path, host=host, port=port, config_dir=config_dir, inspect_file=inspect_file
     )

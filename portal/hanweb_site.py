@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from html import escape
+from urllib.parse import parse_qsl
 
 from portal.content import NoiseItem
 from portal.html_render import report_body
@@ -75,6 +76,15 @@ def _list_page(site: Site, entries: list[_Entry], number: int, pages: int, total
         f'<div class="default_pgContainer">{" ".join(nav)}</div>'
     )
     return html_page("政府信息公开年报", body, site, meta_charset="gb2312")
+
+
+def _trap_page(site: Site, path: str, query: str, pages: int, total: int) -> str | None:
+    """An empty column page past the last one announcing one more page (the calendar trap)."""
+    numbers = [v for k, v in parse_qsl(query) if k == "pageNum" and v.isdigit()]
+    if path != COLUMN or not numbers or int(numbers[0]) <= pages:
+        return None
+    number = int(numbers[0])
+    return _list_page(site, [], number, number + 1, total)
 
 
 def _article(
@@ -158,11 +168,13 @@ def build(site: Site, placements: list[Placement], noise: list[NoiseItem]) -> No
         )
         entries.insert(entries.index(duplicate) + 1, again)
     pages = chunk(entries, PAGE_SIZE)
+    announced = site.announced_pages(len(pages))
     for index, page_entries in enumerate(pages):
         number = index + 1
         paths = (COLUMN, f"{COLUMN}?pageNum=1") if number == 1 else f"{COLUMN}?pageNum={number}"
         site.add_html(
             paths,
             PORTAL_EPOCH,
-            lambda e=page_entries, n=number: _list_page(site, e, n, len(pages), len(entries)),
+            lambda e=page_entries, n=number: _list_page(site, e, n, announced, len(entries)),
         )
+    site.trap_page = lambda path, query: _trap_page(site, path, query, len(pages), len(entries))

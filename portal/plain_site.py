@@ -7,6 +7,7 @@ its files under 附件. Seeds keep their original text as a `.txt` attachment, s
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from html import escape
@@ -62,6 +63,15 @@ def _list_page(site: Site, entries: list[_Entry], index: int, pages: int) -> str
         f'<table class="list">\n{items}\n</table>\n<p class="pager">{" ".join(nav)}</p>'
     )
     return html_page("政府信息公开年度报告", body, site)
+
+
+def _trap_page(site: Site, path: str, pages: int) -> str | None:
+    """An empty list page past the last one, linking 下一页 to the next (the calendar trap)."""
+    match = re.fullmatch(re.escape(COLUMN) + r"list_(\d+)\.html", path)
+    if match is None or int(match[1]) - 1 < pages:
+        return None
+    index = int(match[1]) - 1
+    return _list_page(site, [], index, index + 2)
 
 
 def _attachment_path(spec: ReportSpec, fmt: str) -> str:
@@ -145,8 +155,10 @@ def build(site: Site, placements: list[Placement], noise: list[NoiseItem]) -> No
         )
         entries.insert(entries.index(duplicate) + 1, again)
     pages = chunk(entries, PAGE_SIZE)
+    announced = site.announced_pages(len(pages))
     for index, page_entries in enumerate(pages):
         paths = (COLUMN, COLUMN + "index.html") if index == 0 else COLUMN + _page_name(index)
         site.add_html(
-            paths, PORTAL_EPOCH, lambda e=page_entries, i=index: _list_page(site, e, i, len(pages))
+            paths, PORTAL_EPOCH, lambda e=page_entries, i=index: _list_page(site, e, i, announced)
         )
+    site.trap_page = lambda path, query: _trap_page(site, path, len(pages))

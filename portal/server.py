@@ -23,6 +23,8 @@ from urllib.parse import parse_qs, urlsplit
 from crawler.sources import Source, dump_sources
 from portal import hanweb_site, plain_site, trs_site
 from portal.content import ReportSpec, TruthReport, load_seeds, noise_items
+from portal.faults import FAULTS_PATH, FaultInjector, FaultSpec
+from portal.hostile import hostile_spec
 from portal.sites import Placement, Site, html_page
 from portal.synthetic import generate
 
@@ -53,7 +55,14 @@ _SEED_EXTRA_FILES = {0: ("docx",), 1: ("pdf",)}
 
 class _Handler(BaseHTTPRequestHandler):
     site: Site
+    faults: FaultInjector | None = None
     protocol_version = "HTTP/1.1"
+
+    def handle(self) -> None:
+        try:
+            super().handle()
+        except ConnectionError:
+            pass  # the client hung up (a crawler giving up on an injected fault): not an error
 
     def do_GET(self) -> None:  # noqa: N802 (stdlib naming)
         self._respond(with_body=True)
@@ -65,6 +74,11 @@ class _Handler(BaseHTTPRequestHandler):
         parts = urlsplit(self.path)
         if parts.path == CONTROL_PATH:
             self._control(parts.query)
+            return
+        if parts.path == FAULTS_PATH:
+            counts = self.faults.counts() if self.faults else {}
+            body = json.dumps(counts).encode("utf-8")
+            self._send(200, "application/json", body, {"Cache-Control": "no-store"}, True)
             return
         column_url = self.site.url(_COLUMNS[self.site.family])
         override = self.site.behaviour.override(parts.path, column_url)
@@ -150,6 +164,10 @@ class _Handler(BaseHTTPRequestHandler):
         headers: dict[str, str],
         with_body: bool,
     ) -> None:
+        if self.faults is not None and self.faults.deliver(
+            self, self.site, status, content_type, body, headers, with_body
+        ):
+            return
         self.send_response(status)
         if content_type:
             self.send_header("Content-Type", content_type)
@@ -194,11 +212,17 @@ class SamplePortal:
         host: str = "127.0.0.1",
         base_port: int = 0,
         include_seeds: bool = True,
+        faults: FaultSpec | None = None,
+        hostile: bool = False,
     ) -> None:
         self.host = host
         self.base_port = base_port
         seeds = load_seeds() if include_seeds else []
         self._placements = _placements(seeds, generate(synthetic, seed) if synthetic else [])
+        if hostile:
+            # One report whose title and prose carry markup and script, for the escaping tests.
+            self._placements["trs"].append(Placement(hostile_spec(), ("html",)))
+        self.faults = FaultInjector(faults, seed) if faults is not None else None
         self.sites: list[Site] = []
         self.truth: dict[str, TruthReport] = {}
         self._servers: list[ThreadingHTTPServer] = []
@@ -221,10 +245,12 @@ class SamplePortal:
                 base_url=f"http://{self.host}:{server.server_address[1]}",
                 charset=charset,
                 query_params=("pageNum",) if family == "hanweb" else (),
+                calendar_trap=bool(self.faults and self.faults.spec.trap),
             )
             placements = self._placements[family]
             _BUILDERS[family](site, placements, noise_items(max(4, len(placements) // 8), agency))
             handler.site = site
+            handler.faults = self.faults
             self.sites.append(site)
             self.truth.update(site.truth)
             self._servers.append(server)
@@ -233,6 +259,9 @@ class SamplePortal:
             )
             thread.start()
             self._threads.append(thread)
+        if self.faults is not None:
+            self.faults.sites = self.sites
+            self.faults.choose_permanent(sorted(u for u, t in self.truth.items() if t.metrics))
         return self
 
     def stop(self) -> None:

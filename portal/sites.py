@@ -67,6 +67,11 @@ class Site:
     truth: dict[str, TruthReport] = field(default_factory=dict)
     specs: dict[str, ReportSpec] = field(default_factory=dict)  # document URL -> what it renders
     behaviour: SiteBehaviour = field(default_factory=SiteBehaviour)
+    # A calendar trap (see `portal.faults`): list pages announce one page more than there are, and
+    # every page past the end is an empty list page announcing the next, forever.
+    calendar_trap: bool = False
+    trap_page: Callable[[str, str], str | None] | None = None  # (path, query) -> page past the end
+    trap_pages_served: int = 0
 
     def publish(self, path: str, spec: ReportSpec) -> None:
         """Record that the document at `path` holds `spec` (its ground truth)."""
@@ -121,9 +126,20 @@ class Site:
         """The resource for a request path; unknown query parameters are ignored, like a CMS."""
         params = parse_qs(query)
         selected = [f"{name}={params[name][0]}" for name in self.query_params if name in params]
-        if selected:
-            return self.resources.get(f"{path}?{'&'.join(selected)}")
-        return self.resources.get(path)
+        key = f"{path}?{'&'.join(selected)}" if selected else path
+        resource = self.resources.get(key)
+        if resource is None and self.calendar_trap and self.trap_page is not None:
+            page = self.trap_page(path, query)
+            if page is not None:
+                self.trap_pages_served += 1
+                encoded = page.encode(self.charset, errors="xmlcharrefreplace")
+                content_type = f"text/html; charset={self.charset.upper()}"
+                return Resource(content_type, PORTAL_EPOCH, lambda: encoded)
+        return resource
+
+    def announced_pages(self, pages: int) -> int:
+        """How many list pages a column says it has: one more than it has under a calendar trap."""
+        return pages + 1 if self.calendar_trap else pages
 
 
 @dataclass(frozen=True)

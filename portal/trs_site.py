@@ -7,6 +7,7 @@ meta tags and their body sits in `div.TRS_Editor`, with the tables pasted from W
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from html import escape
@@ -81,6 +82,15 @@ def _list_page(
     return html_page("政府信息公开年报", body, site, head=_PAGER_SCRIPT)
 
 
+def _trap_page(site: Site, path: str, pages: int) -> str | None:
+    """An empty list page past the last one whose pager announces one more (the calendar trap)."""
+    match = re.fullmatch(re.escape(COLUMN) + r"index_(\d+)\.htm", path)
+    if match is None or int(match[1]) < pages:
+        return None
+    index = int(match[1])
+    return _list_page(site, [], index, index + 2, None)
+
+
 def _article(site: Site, title: str, published: datetime, source: str, body: str) -> str:
     head = (
         f'<meta name="ArticleTitle" content="{escape(title)}">\n'
@@ -143,14 +153,16 @@ def build(site: Site, placements: list[Placement], noise: list[NoiseItem]) -> No
     pinned = entries[0] if placements else None
     entries.sort(key=lambda e: e.published, reverse=True)
     pages = chunk(entries, PAGE_SIZE)
+    announced = site.announced_pages(len(pages))
     for index, page_entries in enumerate(pages):
         name = "index.htm" if index == 0 else f"index_{index}.htm"
         paths = (COLUMN, COLUMN + name) if index == 0 else COLUMN + name
         site.add_html(
             paths,
             PORTAL_EPOCH,
-            lambda e=page_entries, i=index: _list_page(site, e, i, len(pages), pinned),
+            lambda e=page_entries, i=index: _list_page(site, e, i, announced, pinned),
         )
+    site.trap_page = lambda path, query: _trap_page(site, path, len(pages))
     guide = "/zwgk/zfxxgk/zfxxgkzn/"
     site.add_html(
         guide, PORTAL_EPOCH, lambda: html_page("政府信息公开指南", "<p>政府信息公开指南</p>", site)

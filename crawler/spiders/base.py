@@ -39,6 +39,11 @@ META_WARC_FILE = "nianbao_warc_file"
 META_WARC_OFFSET = "nianbao_warc_offset"
 META_FETCHED_AT = "nianbao_fetched_at"
 META_REVALIDATION = "nianbao_revalidation"  # a known report visited again, not found on a list
+# Why a request must not be downloaded; `crawler.security` refuses it and the refusal is recorded.
+META_REFUSED = "nianbao_refused"
+# Distinct list pages followed per source at most: a column that keeps announcing one more page (a
+# calendar trap) is cut off there, and the cut is recorded as a failure, not silently.
+DEFAULT_MAX_LIST_PAGES = 200
 DOCUMENT_STATUSES_SEEN = [301, 302, 303, 307, 308, 404, 410]
 
 
@@ -60,6 +65,7 @@ class FamilySpider(scrapy.Spider):
         super().__init__(*args, **kwargs)
         self.sources: dict[str, Source] = {s.id: s for s in sources if s.family == self.family}
         self._listed: dict[str, set[str]] = {}
+        self._list_pages: dict[str, set[str]] = {}
 
     async def start(self) -> AsyncIterator[Any]:
         for source in self.sources.values():
@@ -132,6 +138,8 @@ class FamilySpider(scrapy.Spider):
             # The source file carries the reason for this override (crawler.sources enforces it).
             meta["dont_obey_robotstxt"] = True
         meta.update(kwargs.pop("meta", {}))
+        if role == ROLE_LIST:
+            self._cap_list_pages(url, source, meta)
         if role == ROLE_DOCUMENT and not meta.get(META_REVALIDATION):
             # What the portal's own lists lead to this run; a source whose lists lead nowhere is
             # "empty" even when its old reports still answer.
@@ -140,6 +148,29 @@ class FamilySpider(scrapy.Spider):
         if referer:
             headers = {**headers, "Referer": referer}
         return scrapy.Request(url, callback=callback, meta=meta, headers=headers, **kwargs)
+
+    @property
+    def max_list_pages(self) -> int:
+        crawler = getattr(self, "crawler", None)
+        if crawler is None:
+            return DEFAULT_MAX_LIST_PAGES
+        return crawler.settings.getint("NIANBAO_MAX_LIST_PAGES", DEFAULT_MAX_LIST_PAGES)
+
+    def _cap_list_pages(self, url: str, source: Source, meta: dict[str, Any]) -> None:
+        """Mark a list page past the source's cap as refused (the request is recorded as failed)."""
+        seen = self._list_pages.setdefault(source.id, set())
+        if url in seen:
+            return
+        cap = self.max_list_pages
+        if len(seen) < cap:
+            seen.add(url)
+            return
+        meta[META_REFUSED] = (
+            f"pagination cap: {source.id} lists more than {cap} pages (NIANBAO_MAX_LIST_PAGES)"
+        )
+        crawler = getattr(self, "crawler", None)
+        if crawler is not None:
+            crawler.stats.inc_value(f"nianbao/source/{source.id}/list_pages_capped")
 
     def allowed(self, url: str, source: Source) -> bool:
         """Whether a link may be followed: on the source's hosts, http(s) only."""
