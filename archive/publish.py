@@ -273,6 +273,7 @@ SELECT
 FROM reports r
 LEFT JOIN agencies a ON a.id = r.agency_id
 LEFT JOIN metrics m ON m.report_id = r.id
+WHERE r.is_primary = 1
 GROUP BY r.id
 """
 
@@ -288,7 +289,7 @@ SELECT r.id AS report_id, r.agency_id, a.name AS agency, a.region, a.level, r.ye
 FROM reports r
 LEFT JOIN agencies a ON a.id = r.agency_id
 LEFT JOIN metrics m ON m.report_id = r.id
-WHERE r.template = '{template}'
+WHERE r.template = '{template}' AND r.is_primary = 1
 GROUP BY r.id
 """
 
@@ -297,7 +298,7 @@ _METRICS_LONG = """
 SELECT m.report_id, r.agency_id, a.name AS agency, a.region, a.level, r.year, r.template,
   m.key, l.label_zh, l.label_en, l.[table], l.unit, m.value, m.raw
 FROM metrics m
-JOIN reports r ON r.id = m.report_id
+JOIN reports r ON r.id = m.report_id AND r.is_primary = 1
 LEFT JOIN agencies a ON a.id = r.agency_id
 LEFT JOIN metric_labels l ON l.key = m.key
 """
@@ -328,7 +329,7 @@ WITH RECURSIVE
     SELECT agency_id, year, count(*) AS reports, min(substr(published, 1, 10)) AS published,
       min(id) AS report_id
     FROM reports
-    WHERE doc_type = 'annual_report' AND withdrawn_at IS NULL
+    WHERE doc_type = 'annual_report' AND withdrawn_at IS NULL AND is_primary = 1
     GROUP BY agency_id, year
   )
 SELECT due.agency_id, k.name AS agency, k.region, k.level, k.kind, due.year,
@@ -356,10 +357,35 @@ VIEWS: dict[str, str] = {
 }
 
 
+# The best document of each agency-year report: tables read, most numbers, first seen, then URL.
+_PRIMARY = """
+WITH ranked AS (
+  SELECT id, first_value(id) OVER (
+      PARTITION BY agency_id, year, doc_type
+      ORDER BY extraction_status = 'ok' DESC, coalesce(metric_count, 0) DESC,
+               first_seen, url
+    ) AS primary_id
+  FROM reports
+  WHERE agency_id IS NOT NULL AND year IS NOT NULL AND withdrawn_at IS NULL
+    AND doc_type IN ('annual_report', 'self_inspection')
+)
+UPDATE reports SET
+  primary_report_id = (SELECT primary_id FROM ranked WHERE ranked.id = reports.id),
+  is_primary = coalesce((SELECT primary_id = id FROM ranked WHERE ranked.id = reports.id), 0)
+"""
+
+
+def mark_primary_documents(db: sqlite_utils.Database) -> None:
+    """Flag one document per agency, year and doc type as the report (`is_primary`); the others
+    (the same report as a page, a PDF, a text file…) point to it with `primary_report_id`."""
+    db.execute(_PRIMARY)
+
+
 def prepare_for_publishing(db: sqlite_utils.Database) -> None:
     """Create or refresh metric_labels, the convenience views and the trigram index over reports."""
     cross_year_checks(db)
     with db.conn:
+        mark_primary_documents(db)
         _refresh_metric_labels(db)
         for name, sql in VIEWS.items():
             db.execute(f"DROP VIEW IF EXISTS [{name}]")

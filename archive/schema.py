@@ -222,8 +222,21 @@ def _versions_and_runs(db: sqlite_utils.Database) -> None:
         db.table(table).create_index(columns)
 
 
+def _primary_copies(db: sqlite_utils.Database) -> None:
+    """One report, many documents: the same agency-year published as a page and as attachments."""
+    reports = db.table("reports")
+    reports.add_column("is_primary", int)
+    reports.add_column("primary_report_id", str)
+    reports.create_index(["is_primary"])
+    reports.create_index(["agency_id", "year"])
+
+
 # Append only: position + 1 is the schema version a step brings the database to.
-_STEPS: list[Callable[[sqlite_utils.Database], None]] = [_initial, _versions_and_runs]
+_STEPS: list[Callable[[sqlite_utils.Database], None]] = [
+    _initial,
+    _versions_and_runs,
+    _primary_copies,
+]
 SCHEMA_VERSION: int = len(_STEPS)
 
 _MIGRATIONS = Migrations("nianbao")
