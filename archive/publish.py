@@ -51,6 +51,8 @@ _ACTIVE_COLUMNS = {
     "repealed": ("本年废止件数", "repealed this year"),
     "in_force": ("现行有效件数", "in force"),
 }
+# The 2019 template words one row differently.
+_ACTIVE_ROWS_2019 = {"normative": ("规范性文件", "Normative documents")}
 # The 2021 template words two shared columns differently.
 _ACTIVE_COLUMNS_2021 = {
     "decisions": ("本年处理决定数量", "decisions this year"),
@@ -144,7 +146,8 @@ _ITEM_COLUMNS = frozenset({"prev", "change", "count"})
 
 def _active_label(key: str, template: str) -> dict[str, str]:
     _, row, column = key.split(".")
-    row_zh, row_en = _ACTIVE_ROWS[row]
+    rows = {**_ACTIVE_ROWS, **_ACTIVE_ROWS_2019} if template == "2019" else _ACTIVE_ROWS
+    row_zh, row_en = rows[row]
     columns = {**_ACTIVE_COLUMNS, **_ACTIVE_COLUMNS_2021} if template == "2021" else _ACTIVE_COLUMNS
     column_zh, column_en = columns[column]
     if key in _AMOUNT_KEYS:
@@ -216,10 +219,19 @@ def metric_label_rows() -> list[dict[str, object]]:
         else:
             label = _review_label(key)
             table = "四"
+        # How the 2019 form prints the same cell, where its wording differs (the report page
+        # follows the report's own template).
+        label_2019 = (
+            _active_label(key, keys.TEMPLATE_2019)
+            if key.startswith("active.") and keys.TEMPLATE_2019 in templates
+            else label
+        )
         rows.append(
             {
                 "key": key,
                 **label,
+                "row_zh_2019": label_2019["row_zh"],
+                "column_zh_2019": label_2019["column_zh"],
                 "table": table,
                 "table_zh": TABLE_NAMES[table][0],
                 "templates": ",".join(templates) or "2019,2021",

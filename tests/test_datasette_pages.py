@@ -126,3 +126,11 @@ def test_home_page_points_a_first_time_visitor_somewhere(ds: Datasette) -> None:
         "/nianbao.db",
     ):
         assert target in page, target
+
+
+def test_report_page_words_each_table_as_the_reports_own_template(ds: Datasette) -> None:
+    page_2019 = fetch(ds, f"/-/report/{R1}").text  # a 2019-format report
+    page_2021 = fetch(ds, f"/-/report/{R2}").text
+    assert "<th>处理决定数量</th>" in page_2019 and "本年处理决定数量" not in page_2019
+    assert ">规范性文件</th>" in page_2019 and ">行政规范性文件</th>" not in page_2019
+    assert "<th>本年处理决定数量</th>" in page_2021 and ">行政规范性文件</th>" in page_2021

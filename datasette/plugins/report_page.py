@@ -47,18 +47,25 @@ def display_value(value: float | None, raw: str | None) -> str:
 
 
 def layout(
-    labels: list[dict[str, Any]], metrics: dict[str, dict[str, Any]], failed: dict[str, str]
+    labels: list[dict[str, Any]],
+    metrics: dict[str, dict[str, Any]],
+    failed: dict[str, str],
+    template: str = "",
 ) -> list[dict[str, Any]]:
-    """Sub-tables per template table: consecutive rows sharing their columns form one grid."""
+    """Sub-tables per template table: consecutive rows sharing their columns form one grid,
+    worded as the report's own template prints them."""
     sections = []
+    suffix = "_2019" if template == "2019" else ""
     for table in TABLES:
         rows: dict[str, dict[str, Any]] = {}
         for label in labels:
             if label["table"] != table:
                 continue
-            row = rows.setdefault(label["row_zh"], {"label": label["row_zh"], "cells": {}})
+            row_zh = label.get(f"row_zh{suffix}") or label["row_zh"]
+            column_zh = label.get(f"column_zh{suffix}") or label["column_zh"]
+            row = rows.setdefault(row_zh, {"label": row_zh, "cells": {}})
             metric = metrics.get(label["key"], {})
-            row["cells"][label["column_zh"]] = {
+            row["cells"][column_zh] = {
                 "key": label["key"],
                 "text": display_value(metric.get("value"), metric.get("raw")),
                 "failed": failed.get(label["key"]),
@@ -140,7 +147,7 @@ async def report_page(datasette: Any, request: Any) -> Response:
     url = str(report.get("url") or "")
     context = {
         "report": report,
-        "sections": layout(labels, metrics, failed),
+        "sections": layout(labels, metrics, failed, template),
         "checks": checks,
         "failed_count": sum(1 for check in checks if check["passed"] == 0),
         "original_url": url if url.startswith(("http://", "https://")) else None,
