@@ -9,44 +9,20 @@ from pathlib import Path
 
 import pytest
 import sqlite_utils
-import yaml
 from conftest import Crawl, run_nianbao
+from seed_truth import SEEDS_DIR, expected_values, load_yaml
 from warcio.archiveiterator import ArchiveIterator
 
 from pipeline.keys import TEMPLATE_KEYS
 
-SEEDS = Path(__file__).resolve().parent.parent / "portal" / "seeds"
-
 
 def seed_truth(name: str) -> dict:
-    return yaml.safe_load((SEEDS / f"{name}.yaml").read_text(encoding="utf-8"))
+    return load_yaml(SEEDS_DIR / f"{name}.yaml")
 
 
-def truth_values(truth: dict) -> dict[str, float | None]:
+def truth_values(name: str) -> dict[str, float | None]:
     """The hand-checked YAML flattened to metric keys (independent of the extractor's code)."""
-    columns = {
-        "rules": ("made", "published", "total"),
-        "normative": ("made", "published", "total"),
-        "licensing": ("prev", "change", "decisions"),
-        "other_services": ("prev", "change", "decisions"),
-        "penalty": ("prev", "change", "decisions"),
-        "coercion": ("prev", "change", "decisions"),
-        "fees": ("prev", "change"),
-        "procurement": ("count", "amount"),
-    }
-    values: dict[str, float | None] = {}
-    for row, cells in truth["active"].items():
-        for col, value in zip(columns[row], cells, strict=True):
-            values[f"active.{row}.{col}"] = value
-    apply_cols = ("natural", "business", "research", "nonprofit", "legal", "other_org", "total")
-    for row, cells in truth["apply"].items():
-        for col, value in zip(apply_cols, cells, strict=True):
-            values[f"apply.{row}.{col}"] = value
-    outcomes = ("upheld", "corrected", "other", "pending", "total")
-    for group, cells in truth["review"].items():
-        for outcome, value in zip(outcomes, cells, strict=True):
-            values[f"{group}.{outcome}"] = value
-    return values
+    return expected_values(SEEDS_DIR / f"{name}.yaml")
 
 
 TABLED_SEEDS = [
@@ -75,7 +51,7 @@ def test_every_crawled_copy_of_a_tabled_seed_has_its_hand_checked_metrics(
     seed_crawl: Crawl, name: str
 ) -> None:
     truth = seed_truth(name)
-    expected = truth_values(truth)
+    expected = truth_values(name)
     db = db_of(seed_crawl)
     copies = [
         row
