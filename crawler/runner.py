@@ -213,10 +213,17 @@ def run_crawl(
     *,
     sources_file: str = "",
     full_revalidation: bool = False,
+    redis_url: str | None = None,
+    crawl_key: str | None = None,
     **overrides: Any,
 ) -> CrawlRun:
-    """Crawl every source once; blocks until done. One call per process (Twisted's reactor)."""
+    """Crawl every source once; blocks until done. One call per process (Twisted's reactor).
+
+    With `redis_url` this process is one worker of a distributed crawl (`crawler.distributed`):
+    the queue and dupefilter live in Redis under `crawl_key` (default: from the source ids).
+    """
     db_path, archive_dir = Path(db_path), Path(archive_dir)
+    redis_url = redis_url or default_settings.NIANBAO_REDIS_URL or None
     archive_dir.mkdir(parents=True, exist_ok=True)
     started = datetime.now(UTC)
     run = CrawlRun(
@@ -236,6 +243,13 @@ def run_crawl(
             run.full_revalidation = full_revalidation = True
     finally:
         db.close()
+    if redis_url:
+        from crawler.distributed import default_crawl_key, distributed_settings
+
+        overrides = {
+            **distributed_settings(redis_url, crawl_key or default_crawl_key(sources)),
+            **overrides,
+        }
     settings = crawl_settings(
         db_path,
         archive_dir,
@@ -256,6 +270,9 @@ def run_crawl(
     process.start()
     run.finished_at = datetime.now(UTC).isoformat(timespec="seconds")
     build_run(run, sources, _merged_stats(crawlers), db_path)
+    if redis_url:
+        # A worker sees only its share of each source, so its statuses do not judge the source.
+        run.exit_code = 0
     db = open_db(db_path)
     try:
         store_run(db, run)

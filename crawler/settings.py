@@ -5,6 +5,10 @@ Environment variables (all optional):
 - NIANBAO_ARCHIVE_DIR: where WARC files are written (default: data/archive).
 - NIANBAO_DB: the SQLite database the pipelines write (default: data/nianbao.db).
 - NIANBAO_CONCURRENCY_PER_HOST: requests in flight per host:port (default 2, the polite maximum).
+- NIANBAO_REDIS_URL: when set, every crawl is a worker of a distributed crawl on this Redis
+  (`crawler.distributed`), like `nianbao crawl --redis URL`.
+- NIANBAO_REDIS_HEARTBEAT_TTL: seconds after which a silent worker counts as dead and its in-flight
+  requests are requeued (default 30).
 
 `nianbao crawl` overrides the paths from its options; everything else here is the polite default a
 nightly run uses.
@@ -63,7 +67,6 @@ NIANBAO_FULL_REVALIDATION_DAYS = float(os.environ.get("NIANBAO_FULL_REVALIDATION
 NIANBAO_RUN_ID = ""  # set by the runner for each run
 NIANBAO_RETRY_BASE_DELAY = float(os.environ.get("NIANBAO_RETRY_BASE_DELAY", "1.0"))
 NIANBAO_RETRY_MAX_DELAY = float(os.environ.get("NIANBAO_RETRY_MAX_DELAY", "60"))
-
 # Security limits (crawler/security.py): redirect chains, list pages per source (calendar traps).
 NIANBAO_MAX_REDIRECTS = int(os.environ.get("NIANBAO_MAX_REDIRECTS", "10"))
 NIANBAO_MAX_LIST_PAGES = int(os.environ.get("NIANBAO_MAX_LIST_PAGES", "200"))
@@ -99,3 +102,7 @@ TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = os.environ.get("NIANBAO_LOG_LEVEL", "INFO")
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 FEED_EXPORT_ENCODING = "utf-8"
+
+# Distributed crawls (crawler.distributed): the Redis URL, and how long a silent worker lives.
+NIANBAO_REDIS_URL = os.environ.get("NIANBAO_REDIS_URL", "")
+NIANBAO_REDIS_HEARTBEAT_TTL = float(os.environ.get("NIANBAO_REDIS_HEARTBEAT_TTL", "30"))

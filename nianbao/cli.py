@@ -181,6 +181,17 @@ def _pairs(pairs: tuple[str, ...], option: str) -> dict[str, str]:
     type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"]),
     help="Scrapy log level.",
 )
+@click.option(
+    "--redis",
+    "redis_url",
+    metavar="URL",
+    help="Be one worker of a distributed crawl sharing its queue on this Redis "
+    "(default: $NIANBAO_REDIS_URL); build the database with 'nianbao rebuild' afterwards.",
+)
+@click.option(
+    "--crawl-key",
+    help="Name of the distributed crawl in Redis (default: derived from the source ids).",
+)
 def crawl(
     sources_path: str,
     db_path: str,
@@ -189,6 +200,8 @@ def crawl(
     full: bool,
     settings: tuple[str, ...],
     log_level: str,
+    redis_url: str | None,
+    crawl_key: str | None,
 ) -> None:
     """Crawl the portals of a source file into the archive and the database.
 
@@ -215,6 +228,8 @@ def crawl(
         archive_dir,
         sources_file=str(sources_path),
         full_revalidation=full,
+        redis_url=redis_url,
+        crawl_key=crawl_key,
         LOG_LEVEL=log_level,
         **_pairs(settings, "--set"),
     )

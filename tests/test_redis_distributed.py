@@ -1,0 +1,232 @@
+"""Distributed crawls on a real redis-server: two workers, one queue, the same database as one worker.
+
+Each test starts Debian's `redis-server` on a free loopback port (with CI=true a missing server
+fails the run instead of skipping). The workers are the real `nianbao crawl --redis`, in child
+processes; the database is then built with `nianbao rebuild` over their shared archive and compared
+with a single-worker crawl of the same sample portal.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlite_utils
+from conftest import NIANBAO, ROOT, run_nianbao
+
+REPORTS = 24
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    server = shutil.which("redis-server")
+    if server is None:
+        message = "redis-server is not installed (make system-deps installs it)"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    import redis
+
+    port = _free_port()
+    workdir = tmp_path_factory.mktemp("redis")
+    process = subprocess.Popen(
+        [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        cwd=workdir,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"redis://127.0.0.1:{port}/0"
+    client = redis.Redis.from_url(url)
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            client.ping()
+            break
+        except redis.ConnectionError:
+            if time.monotonic() > deadline or process.poll() is not None:
+                process.kill()
+                pytest.fail(f"redis-server did not start on port {port}")
+            time.sleep(0.05)
+    try:
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def portal() -> Iterator[object]:
+    from portal.server import SamplePortal
+
+    with SamplePortal(synthetic=REPORTS, seed=23, include_seeds=False) as sample:
+        yield sample
+
+
+@pytest.fixture(scope="module")
+def single_db(portal: object, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The database of an ordinary one-process crawl of the portal."""
+    work = tmp_path_factory.mktemp("single")
+    sources = work / "sources.yaml"
+    portal.write_sources(sources)  # type: ignore[attr-defined]
+    db = work / "nianbao.db"
+    run_nianbao(
+        "crawl", "--sources", str(sources), "--db", str(db), "--archive", str(work / "archive"),
+        "--log-level", "WARNING",
+    )  # fmt: skip
+    return db
+
+
+def _worker(
+    sources: Path, db: Path, archive: Path, redis_url: str, key: str
+) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [
+            *NIANBAO, "crawl", "--sources", str(sources), "--db", str(db),
+            "--archive", str(archive), "--redis", redis_url, "--crawl-key", key,
+            "--log-level", "WARNING", "-s", "NIANBAO_REDIS_HEARTBEAT_TTL=2",
+            # A worker takes up to CONCURRENT_REQUESTS from the queue at once; the sample portal
+            # has one host per family, so two keeps the work shared between the workers.
+            "-s", "CONCURRENT_REQUESTS=2",
+        ],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+
+
+def _finish(process: subprocess.Popen[str], timeout: float = 150) -> None:
+    stdout, stderr = process.communicate(timeout=timeout)
+    assert process.returncode == 0, (
+        f"worker exited {process.returncode}\n{stdout}\n{stderr[-6000:]}"
+    )
+
+
+def _rebuilt(archive: Path, sources: Path, db: Path) -> Path:
+    run_nianbao(
+        "rebuild", "--archive", str(archive), "--db", str(db), "--sources", str(sources),
+        "--no-progress",
+    )  # fmt: skip
+    return db
+
+
+def _contents(db_path: Path) -> dict[str, list[tuple]]:
+    """What a crawl is for, without when or where it was fetched."""
+    db = sqlite_utils.Database(db_path)
+    queries = {
+        "reports": "select url, agency, year, title, doc_type, template, content_sha256,"
+        " extraction_status, metric_count, failed_checks, version from reports",
+        "metrics": "select r.url, m.key, m.value, m.raw from metrics m join reports r"
+        " on r.id = m.report_id",
+        "checks": "select r.url, c.rule, c.passed, c.expected, c.printed from checks c join"
+        " reports r on r.id = c.report_id",
+    }
+    return {name: sorted(db.execute(sql).fetchall(), key=repr) for name, sql in queries.items()}
+
+
+def _fetches(archive: Path) -> Counter[str]:
+    from archive.warc_read import iter_archived
+
+    # robots.txt is fetched by each process for itself, outside the shared queue.
+    return Counter(doc.url for doc in iter_archived(archive) if not doc.url.endswith("/robots.txt"))
+
+
+def _workers_in(archive: Path) -> set[str]:
+    # <prefix>-<UTC time>-<pid>-<serial>.warc.gz, the prefix naming the worker
+    names = {"-".join(p.name.split("-")[:-3]) for p in archive.glob("nianbao-*.warc.gz")}
+    return names - {"nianbao-run"}
+
+
+def _setup(portal: object, tmp_path: Path) -> tuple[Path, Path]:
+    sources = tmp_path / "sources.yaml"
+    portal.write_sources(sources)  # type: ignore[attr-defined]
+    return sources, tmp_path / "archive"
+
+
+def test_two_workers_build_the_database_of_one(
+    portal: object, single_db: Path, redis_url: str, tmp_path: Path
+) -> None:
+    sources, archive = _setup(portal, tmp_path)
+    workers = [
+        _worker(sources, tmp_path / f"worker{n}.db", archive, redis_url, "two-workers")
+        for n in (1, 2)
+    ]
+    for process in workers:
+        _finish(process)
+    assert len(_workers_in(archive)) == 2, "both workers should have fetched something"
+    rebuilt = _rebuilt(archive, sources, tmp_path / "nianbao.db")
+    single = _contents(single_db)
+    assert len(single["reports"]) >= REPORTS
+    assert _contents(rebuilt) == single
+
+
+def test_no_url_is_fetched_twice_by_two_workers(
+    portal: object, redis_url: str, tmp_path: Path
+) -> None:
+    sources, archive = _setup(portal, tmp_path)
+    workers = [
+        _worker(sources, tmp_path / f"worker{n}.db", archive, redis_url, "no-twice") for n in (1, 2)
+    ]
+    for process in workers:
+        _finish(process)
+    fetched = _fetches(archive)
+    assert fetched, "nothing was archived"
+    assert [url for url, n in fetched.items() if n > 1] == []
+
+
+def test_killed_worker_loses_nothing(
+    portal: object, single_db: Path, redis_url: str, tmp_path: Path
+) -> None:
+    import redis
+
+    client = redis.Redis.from_url(redis_url)
+    sources, archive = _setup(portal, tmp_path)
+    key = "killed"
+    first = _worker(sources, tmp_path / "first.db", archive, redis_url, key)
+    doomed = _worker(sources, tmp_path / "doomed.db", archive, redis_url, key)
+    pattern = f"nianbao:{key}:*:inflight:*-{doomed.pid}"
+
+    def doomed_holds_requests_first_could_take_over() -> bool:
+        for inflight in client.scan_iter(pattern):
+            # Killed after seeding, while the first worker is still on that family's crawl.
+            spider = inflight.decode().split(":inflight:")[0]
+            members = {m.decode() for m in client.smembers(f"{spider}:workers")}
+            if (
+                client.hlen(inflight)
+                and client.get(f"{spider}:seeded") == b"done"
+                and any(m.endswith(f"-{first.pid}") for m in members)
+            ):
+                return True
+        return False
+
+    deadline = time.monotonic() + 120
+    while not doomed_holds_requests_first_could_take_over():
+        assert doomed.poll() is None, "the worker finished before it could be killed"
+        assert time.monotonic() < deadline, "the worker never had a request in flight"
+        time.sleep(0.02)
+    doomed.send_signal(signal.SIGKILL)
+    doomed.wait(timeout=10)
+    _finish(first)
+    assert not list(client.scan_iter(f"nianbao:{key}:*")), "the last worker leaves no keys"
+    rebuilt = _rebuilt(archive, sources, tmp_path / "nianbao.db")
+    assert _contents(rebuilt) == _contents(single_db)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(pytest.main([__file__, "-q"]))
