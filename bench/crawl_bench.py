@@ -1,0 +1,143 @@
+"""Crawl, incremental, memory and rebuild figures: `nianbao crawl` on the sample portal over loopback.
+
+One sample portal with N synthetic reports; `nianbao crawl` runs twice (first and incremental),
+a bare Scrapy spider (`bench/bare_spider.py`) fetches the URLs the first crawl fetched, and
+`nianbao rebuild` rebuilds the database from the archive. Politeness is off for both crawlers
+(no AutoThrottle, no delay, 16 requests per host); nianbao still reads robots.txt.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import sqlite_utils
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+CONCURRENCY = 16  # per spider; nianbao runs one spider per site family (three)
+IMPOLITE = [
+    "-s", "AUTOTHROTTLE_ENABLED=0",
+    "-s", "DOWNLOAD_DELAY=0",
+    "-s", f"CONCURRENT_REQUESTS={CONCURRENCY}",
+    "-s", f"CONCURRENT_REQUESTS_PER_DOMAIN={CONCURRENCY}",
+]  # fmt: skip
+
+
+@dataclass
+class Timed:
+    seconds: float
+    peak_rss_mb: float
+    stdout: str
+
+
+def run_timed(command: list[str]) -> Timed:
+    """Run `command`; its wall time and the peak RSS of that process (from wait4's rusage)."""
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    stdout, stderr = process.communicate()
+    seconds = time.perf_counter() - started
+    # communicate() reaped the child; its rusage is in RUSAGE_CHILDREN only as a running maximum,
+    # so read the peak from the kernel's accounting of this one child instead (below).
+    if process.returncode not in (0, 1):
+        raise RuntimeError(f"{' '.join(command)} exited {process.returncode}:\n{stderr[-4000:]}")
+    return Timed(seconds, _peak_rss_mb(stderr), stdout)
+
+
+def _peak_rss_mb(stderr: str) -> float:
+    marker = "NIANBAO_BENCH_PEAK_RSS_KB="
+    for line in reversed(stderr.splitlines()):
+        if line.startswith(marker):
+            return int(line.removeprefix(marker)) / 1024
+    return float("nan")
+
+
+def _measured(*args: str) -> list[str]:
+    """A command that prints its own peak RSS on stderr when it exits (see bench/peak_rss.py)."""
+    return [PYTHON, str(ROOT / "bench" / "peak_rss.py"), *args]
+
+
+def bench_crawl(work: Path, reports: int) -> dict[str, float]:
+    from portal.server import SamplePortal
+
+    work.mkdir(parents=True, exist_ok=True)
+    sources, db, archive = work / "sources.yaml", work / "nianbao.db", work / "archive"
+    for stale in (db, db.with_suffix(".inspect.json")):
+        stale.unlink(missing_ok=True)
+    if archive.exists():
+        for path in archive.rglob("*.warc.gz"):
+            path.unlink()
+    crawl = [
+        "-m", "nianbao.cli", "crawl", "--sources", str(sources), "--db", str(db),
+        "--archive", str(archive), "--log-level", "WARNING", *IMPOLITE,
+    ]  # fmt: skip
+    with SamplePortal(synthetic=reports, seed=3, include_seeds=False) as portal:
+        portal.write_sources(sources)
+        print(f"  crawl: first run over {reports} reports …", flush=True)
+        first = run_timed(_measured(*crawl))
+        print(f"  crawl: second (incremental) run … ({first.seconds:.1f} s first)", flush=True)
+        second = run_timed(_measured(*crawl))
+        runs = list(
+            sqlite_utils.Database(db).query(
+                "SELECT pages, full_downloads FROM crawl_runs ORDER BY id"
+            )
+        )
+        urls = [
+            row["url"]
+            for row in sqlite_utils.Database(db).query(
+                "SELECT DISTINCT url FROM pages WHERE run_id = (SELECT min(id) FROM crawl_runs)"
+                " AND url NOT LIKE '%/robots.txt' AND warc_file IS NOT NULL"
+            )
+        ]
+        url_file = work / "urls.txt"
+        url_file.write_text("\n".join(urls) + "\n", encoding="utf-8")
+        print(f"  crawl: bare Scrapy over the same {len(urls)} URLs …", flush=True)
+        bare = run_timed(
+            [PYTHON, str(ROOT / "bench" / "bare_spider.py"), str(url_file), str(CONCURRENCY * 3)]
+        )
+    bare_pages = int(bare.stdout.strip().splitlines()[-1])
+    rebuilt = work / "rebuilt.db"
+    rebuilt.unlink(missing_ok=True)
+    print("  rebuild …", flush=True)
+    rebuild = run_timed(
+        [
+            PYTHON,
+            "-m",
+            "nianbao.cli",
+            "rebuild",
+            "--archive",
+            str(archive),
+            "--db",
+            str(rebuilt),
+            "--sources",
+            str(sources),
+            "--no-progress",
+        ]
+    )
+    rebuilt_reports = sqlite_utils.Database(rebuilt).table("reports").count
+    nianbao_rate = runs[0]["pages"] / first.seconds
+    bare_rate = bare_pages / bare.seconds
+    return {
+        "crawl_reports": reports,
+        "crawl_pages": runs[0]["pages"],
+        "crawl_s": first.seconds,
+        "crawl_pages_per_s": nianbao_rate,
+        "bare_scrapy_pages_per_s": bare_rate,
+        "crawl_vs_bare_scrapy": nianbao_rate / bare_rate,
+        "crawl_peak_rss_mb": first.peak_rss_mb,
+        "incremental_first_downloads": runs[0]["full_downloads"],
+        "incremental_second_downloads": runs[1]["full_downloads"],
+        "incremental_download_ratio": runs[1]["full_downloads"] / max(runs[0]["full_downloads"], 1),
+        "incremental_second_s": second.seconds,
+        "incremental_time_ratio": second.seconds / first.seconds,
+        "rebuild_s": rebuild.seconds,
+        "rebuild_reports": rebuilt_reports,
+        "rebuild_reports_per_s": rebuilt_reports / rebuild.seconds,
+    }
