@@ -33,6 +33,9 @@ DATA ?= data
 nightly: install ## one incremental crawl of SOURCES into DATA (exit 1 when a source newly fails)
 	$(BIN)/nianbao crawl --sources $(SOURCES) --db $(DATA)/nianbao.db --archive $(DATA)/archive --log-level WARNING
 
+bench: install ## benchmarks on the sample portal (10k-report crawl, 100k-report DB; long): bench/results.json
+	$(BIN)/python bench/run.py --scale full $(if $(ONLY),--only $(ONLY))
+
 lint: install ## ruff and mypy
 	$(BIN)/ruff check .
 	$(BIN)/mypy pipeline archive
@@ -40,4 +43,4 @@ lint: install ## ruff and mypy
 clean: ## remove generated data (keeps .venv)
 	rm -rf data .pytest_cache
 
-.PHONY: help install system-deps demo test nightly lint clean
+.PHONY: help install system-deps demo test nightly bench lint clean
