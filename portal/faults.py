@@ -143,6 +143,7 @@ class FaultInjector:
         self._counts: Counter[str] = Counter()
         self._attempts: Counter[tuple[str, str]] = Counter()
         self._permanent: dict[tuple[str, str], str] = {}  # (site base URL, path) -> kind
+        self._forced: dict[tuple[str, str], tuple[str, int]] = {}  # -> (kind, first N attempts)
         self._lock = threading.Lock()
         self._bomb: bytes | None = None
 
@@ -157,6 +158,12 @@ class FaultInjector:
             base, path = _split_url(url)
             self._permanent[(base, path)] = kind
         return picked
+
+    def force(self, url: str, kind: str, attempts: int = 1) -> None:
+        """Answer the first `attempts` requests of `url` with fault `kind` (tests of one kind)."""
+        if kind not in KINDS or kind == "trap":
+            raise ValueError(f"cannot force {kind!r}")
+        self._forced[_split_url(url)] = (kind, attempts)
 
     def permanent_urls(self) -> dict[str, str]:
         return {base + path: kind for (base, path), kind in self._permanent.items()}
@@ -181,6 +188,9 @@ class FaultInjector:
         permanent = self._permanent.get((site.base_url, path))
         if permanent is not None:
             return permanent
+        forced = self._forced.get((site.base_url, target))
+        if forced is not None:
+            return forced[0] if attempt <= forced[1] else None
         draw = random.Random(f"{self.seed}|{site.base_url}|{target}|{attempt}").random()
         threshold = 0.0
         for kind, rate in self.spec.rates.items():

@@ -236,4 +236,7 @@ class FamilySpider(scrapy.Spider):
                 callback,
                 link_text=response.meta.get(META_LINK_TEXT),
                 referer=response.url,
+                # The hops so far, as Scrapy's redirects keep them: `crawler.security` cuts a
+                # chain longer than NIANBAO_MAX_REDIRECTS (a loop) and records it under its start.
+                meta={"redirect_urls": [*response.meta.get("redirect_urls", ()), response.url]},
             )
