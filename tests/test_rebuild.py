@@ -12,6 +12,7 @@ import yaml
 
 from archive.content import decode_content
 from archive.ingest import ingest
+from archive.publish import prepare_for_publishing
 from archive.rebuild import Processor, rebuild
 from archive.records import DOCUMENT_ROLES, FetchedDocument
 from archive.schema import open_db
@@ -109,7 +110,9 @@ class FakeCrawl:
         ingest(self.db, processed)
 
     def close(self) -> None:
+        """What the crawl's store pipeline does when the spider closes."""
         self.writer.close()
+        prepare_for_publishing(self.db)
 
 
 def rows(path: Path) -> dict[str, list[dict[str, object]]]:
