@@ -206,7 +206,9 @@ class Coordinator:
         """Leave the crawl; the last worker out with nothing left deletes the crawl's keys."""
         self.server.delete(self.inflight_key(), self.alive_key())
         self.server.srem(self.workers_key, self.worker)
-        if not self.server.scard(self.workers_key) and not self.server.zcard(self.queue_key):
+        # Others still listed hold nothing in flight (or work_left says so), so they can only be
+        # idle or dead: the crawl is over for everyone.
+        if not self.work_left():
             self.server.delete(self.queue_key, self.dupefilter_key, self.seed_key, self.workers_key)
 
 

@@ -74,4 +74,4 @@ def test_every_bench_stage_runs_and_writes_results(tmp_path: Path) -> None:
         "crawl_peak_rss_mb",
     ):
         assert isinstance(results[key], (int, float)) and results[key] == results[key], key
-    assert "crawl_vs_bare_scrapy" in result.stdout and "p95" in result.stdout
+    assert "of bare Scrapy" in result.stdout and "p95" in result.stdout
