@@ -1,0 +1,204 @@
+"""Crawl N synthetic reports under a heavy fault mix and account for every one of them.
+
+    .venv/bin/python bench/faults.py [--reports 1000] [--spec heavy] [--seed 6] [--out bench/faults.json]
+
+1. a clean crawl of the portal (the time to beat);
+2. the same portal with faults (`portal.faults`, the `heavy` preset by default): a first crawl, then a
+   second that must recover the transient failures; every generated report must end archived with
+   the generator's metrics or listed as failed with its reason; no duplicates, `PRAGMA
+   integrity_check` ok, every WARC file passes `warcio check`;
+3. a crawl killed with SIGKILL at three random moments and resumed each time, compared with an
+   uninterrupted crawl of the same portal (reports, versions and metrics).
+
+Prints a table and writes the figures as JSON (run by `make faults`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+from tempfile import mkdtemp
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from portal.faults import parse_spec  # noqa: E402
+from portal.server import SamplePortal  # noqa: E402
+
+NIANBAO = [sys.executable, "-m", "nianbao.cli"]
+SETTINGS = [
+    "-s", "DOWNLOAD_TIMEOUT=3",
+    "-s", "NIANBAO_RETRY_BASE_DELAY=0.2",
+    "-s", "NIANBAO_RETRY_MAX_DELAY=2",
+    "-s", "NIANBAO_MAX_LIST_PAGES=60",
+]  # fmt: skip
+
+
+def crawl(portal: SamplePortal, work: Path, *extra: str) -> float:
+    work.mkdir(parents=True, exist_ok=True)
+    portal.write_sources(work / "sources.yaml")
+    started = time.monotonic()
+    subprocess.run(
+        [*NIANBAO, "crawl", "--sources", str(work / "sources.yaml"), "--db", str(work / "nianbao.db"),
+         "--archive", str(work / "archive"), "--log-level", "ERROR", *SETTINGS, *extra],
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False,
+    )  # fmt: skip
+    return time.monotonic() - started
+
+
+def account(db_path: Path, truth: dict[str, dict]) -> dict[str, object]:
+    """Every truth report: archived with its metrics, wrong, failed with a reason, or lost."""
+    db = sqlite3.connect(db_path)
+    reports = dict(db.execute("select url, id from reports"))
+    archived, wrong, failed, lost = [], [], {}, []
+    for url, expected in truth.items():
+        if url in reports:
+            stored = dict(db.execute("select key, value from metrics where report_id = ?",
+                                     [reports[url]]))  # fmt: skip
+            (archived if stored == expected["metrics"] else wrong).append(url)
+            continue
+        reasons = [r for (r,) in db.execute(
+            "select reason from pages where outcome = 'failed' and reason != '' and "
+            "(url = ? or reason like ?) order by rowid desc", [url, f"%{url}%"])]  # fmt: skip
+        if reasons:
+            failed[url] = reasons[0]
+        else:
+            lost.append(url)
+    duplicates = db.execute("select count(*) - count(distinct url) from reports").fetchone()[0]
+    duplicates += db.execute(
+        "select count(*) from (select report_id, sha256 from report_versions "
+        "group by 1, 2 having count(*) > 1)"
+    ).fetchone()[0]
+    integrity = db.execute("pragma integrity_check").fetchone()[0]
+    db.close()
+    return {"archived": archived, "wrong": wrong, "failed": failed, "lost": lost,
+            "duplicates": duplicates, "integrity": integrity}  # fmt: skip
+
+
+def warc_check(archive: Path) -> tuple[int, int]:
+    files = sorted(archive.glob("*.warc.gz"))
+    bad = sum(
+        subprocess.run(
+            [sys.executable, "-m", "warcio.cli", "check", str(f)], capture_output=True
+        ).returncode
+        != 0  # fmt: skip
+        for f in files
+    )
+    return len(files), bad
+
+
+def content(db_path: Path) -> tuple[list, list]:
+    db = sqlite3.connect(db_path)
+    reports = db.execute(
+        "select url, version, agency, year, template, content_sha256 from reports order by url"
+    ).fetchall()
+    metrics = db.execute(
+        "select r.url, m.key, m.value from metrics m join reports r on r.id = m.report_id "
+        "order by 1, 2"
+    ).fetchall()
+    db.close()
+    return reports, metrics
+
+
+def killed_and_resumed(reports: int, seed: int, work: Path) -> dict[str, object]:
+    """Three SIGKILLs at random moments, a resume after each; compared with a clean crawl."""
+    rng = random.Random(seed)
+    with SamplePortal(synthetic=reports, seed=seed, include_seeds=False) as portal:
+        killed = work / "killed"
+        killed.mkdir(parents=True, exist_ok=True)
+        portal.write_sources(killed / "sources.yaml")
+        args = [*NIANBAO, "crawl", "--sources", str(killed / "sources.yaml"), "--db",
+                str(killed / "nianbao.db"), "--archive", str(killed / "archive"),
+                "--log-level", "ERROR", "-s", "DOWNLOAD_DELAY=0.02"]  # fmt: skip
+        kills = 0
+        for _ in range(3):
+            process = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.DEVNULL,
+                                       stderr=subprocess.DEVNULL)  # fmt: skip
+            time.sleep(rng.uniform(3.0, 12.0))
+            if process.poll() is None:
+                os.kill(process.pid, signal.SIGKILL)
+            kills += process.wait() == -signal.SIGKILL
+        subprocess.run(args, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        crawl(portal, work / "uninterrupted", "-s", "DOWNLOAD_DELAY=0.02")
+        truth = {u for u, t in portal.truth.items() if t.metrics}
+    same = content(killed / "nianbao.db") == content(work / "uninterrupted" / "nianbao.db")
+    stored = {row[0] for row in content(killed / "nianbao.db")[0]}
+    return {"kills": kills, "equal_to_uninterrupted": same, "all_reports": truth <= stored}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--reports", type=int, default=1000)
+    parser.add_argument("--spec", default="heavy,hold_s=4")
+    parser.add_argument("--seed", type=int, default=6)
+    parser.add_argument("--kill-reports", type=int, default=150)
+    parser.add_argument("--out", default=str(ROOT / "bench" / "faults.json"))
+    parser.add_argument("--work", default=None, help="working directory (default: a new temp dir)")
+    options = parser.parse_args()
+    work = Path(options.work or mkdtemp(prefix="nianbao-faults-"))
+    spec = parse_spec(options.spec)
+
+    with SamplePortal(synthetic=options.reports, seed=options.seed, include_seeds=False) as clean:
+        time_clean = crawl(clean, work / "clean")
+    with SamplePortal(
+        synthetic=options.reports, seed=options.seed, include_seeds=False, faults=spec
+    ) as portal:
+        assert portal.faults is not None
+        truth = {u: t.to_dict() for u, t in portal.truth.items() if t.metrics}
+        time_faults = crawl(portal, work / "faults")
+        first = account(work / "faults" / "nianbao.db", truth)
+        crawl(portal, work / "faults")
+        second = account(work / "faults" / "nianbao.db", truth)
+        injected = portal.faults.counts()
+        permanent = portal.faults.permanent_urls()
+    warc_files, warc_bad = warc_check(work / "faults" / "archive")
+    kill = killed_and_resumed(options.kill_reports, options.seed, work / "kill")
+
+    figures = {
+        "reports": len(truth),
+        "archived": len(second["archived"]),
+        "failed": len(second["failed"]),
+        "lost": len(second["lost"]),
+        "wrong_metrics": len(second["wrong"]),
+        "duplicates": second["duplicates"],
+        "faults_injected": injected,
+        "faults_total": sum(injected.values()),
+        "first_run": {k: len(first[k]) for k in ("archived", "wrong", "failed", "lost")},
+        "recovered": len(set(second["archived"]) - set(first["archived"])),
+        "archived_share": round(len(second["archived"]) / max(1, len(truth)), 5),
+        "permanent_faults": len(permanent),
+        "failed_reasons": second["failed"],
+        "integrity_check": second["integrity"],
+        "warc_files": warc_files,
+        "warc_check_failures": warc_bad,
+        "time_clean_s": round(time_clean, 1),
+        "time_faults_s": round(time_faults, 1),
+        "ratio": round(time_faults / max(time_clean, 1e-9), 2),
+        "kill9": kill,
+        "spec": spec.describe(),
+    }
+    Path(options.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(options.out).write_text(json.dumps(figures, ensure_ascii=False, indent=1))
+    rows = [(k, v) for k, v in figures.items() if k not in ("failed_reasons", "faults_injected")]
+    rows += [(f"injected {k}", v) for k, v in injected.items()]
+    for name, value in rows:
+        print(f"{name:<24} {value}")
+    print(f"written to {options.out}")
+    ok = (
+        not second["lost"] and not second["wrong"] and second["duplicates"] == 0
+        and second["integrity"] == "ok" and warc_bad == 0 and figures["archived_share"] >= 0.999
+        and kill["equal_to_uninterrupted"] and kill["kills"] == 3
+    )  # fmt: skip
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
