@@ -36,6 +36,11 @@ nightly: install ## one incremental crawl of SOURCES into DATA (exit 1 when a so
 bench: install ## benchmarks on the sample portal (10k-report crawl, 100k-report DB; long): bench/results.json
 	$(BIN)/python bench/run.py --scale full $(if $(ONLY),--only $(ONLY))
 
+REPORTS ?= 1000
+faults: install ## crawl REPORTS synthetic reports under heavy faults, kill -9 and resume, fuzz extraction: bench/faults.json
+	$(BIN)/python bench/fuzz_extract.py --examples 20000
+	$(BIN)/python bench/faults.py --reports $(REPORTS) --out bench/faults.json
+
 lint: install ## ruff and mypy
 	$(BIN)/ruff check .
 	$(BIN)/mypy pipeline archive
@@ -43,4 +48,4 @@ lint: install ## ruff and mypy
 clean: ## remove generated data (keeps .venv)
 	rm -rf data .pytest_cache
 
-.PHONY: help install system-deps demo test nightly bench lint clean
+.PHONY: help install system-deps demo test nightly bench faults lint clean
