@@ -258,7 +258,7 @@ def run_crawl(
         **overrides,
     )
     run.settings_digest = settings_digest(settings)
-    process = CrawlerProcess(settings, install_root_handler=True)
+    process = CrawlerProcess(settings)
     by_family: dict[str, list[Source]] = defaultdict(list)
     for source in sources:
         by_family[source.family].append(source)

@@ -293,16 +293,26 @@ def rebuild(archive_dir: str, db_path: str, sources_path: str | None, progress: 
 @click.argument("path")
 @click.option("--json", "as_json", is_flag=True, help="Print the whole report as JSON.")
 def extract(path: str, as_json: bool) -> None:
-    """Extract one saved page, text file or attachment (PDF, DOCX, XLS(X)) and print the report."""
+    """Extract one saved page, text file or attachment (PDF, DOCX, XLS(X)), or a URL, and print
+    the report (nothing is archived: use `nianbao crawl` for that)."""
     from pipeline.extract import extract_document
 
-    file = Path(path)
-    if not file.is_file():
-        raise click.ClickException(f"no such file: {path}")
-    headers = {}
-    if file.suffix.lower() == ".txt":
-        headers["content-type"] = "text/plain"
-    report = extract_document(file.read_bytes(), file.resolve().as_uri(), headers)
+    headers: dict[str, str] = {}
+    if path.startswith(("http://", "https://")):
+        from crawler.discovery import http_fetch
+
+        try:
+            url, body, headers = http_fetch(path)
+        except OSError as exc:
+            raise click.ClickException(f"cannot fetch {path}: {exc}") from exc
+    else:
+        file = Path(path)
+        if not file.is_file():
+            raise click.ClickException(f"no such file: {path}")
+        if file.suffix.lower() == ".txt":
+            headers["content-type"] = "text/plain"
+        url, body = file.resolve().as_uri(), file.read_bytes()
+    report = extract_document(body, url, headers)
     if as_json:
         click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
         return

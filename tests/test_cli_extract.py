@@ -1,0 +1,33 @@
+"""`nianbao extract` reads a saved file or a URL and prints the report."""
+
+from __future__ import annotations
+
+import json
+
+from conftest import run_nianbao
+from portal.server import SamplePortal
+from seed_truth import SEEDS_DIR, expected_values
+
+
+def test_extract_a_url_prints_its_report_as_json() -> None:
+    with SamplePortal(include_seeds=True) as portal:
+        url = next(
+            u
+            for u, t in portal.truth.items()
+            if t.agency == "洛阳市人民政府办公室" and u.endswith(".htm")
+        )
+        result = run_nianbao("extract", url, "--json")
+    report = json.loads(result.stdout)
+    assert report["status"] == "ok" and report["year"] == 2020
+    expected = expected_values(SEEDS_DIR / "001_fc8dd0114ccc9bd3.yaml")
+    assert {k: report["metrics"][k]["value"] for k in expected} == expected
+
+
+def test_extract_a_saved_text_file_prints_a_summary() -> None:
+    result = run_nianbao("extract", str(SEEDS_DIR / "002_f8b9c33d63190000.txt"))
+    assert "agency    清远市民政局" in result.stdout and "template  2019" in result.stdout
+
+
+def test_extract_a_missing_file_says_so() -> None:
+    result = run_nianbao("extract", "no/such/file.html", check=False)
+    assert result.returncode != 0 and "no such file" in result.stderr
