@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 
 from conftest import run_nianbao
-from portal.server import SamplePortal
 from seed_truth import SEEDS_DIR, expected_values
+
+from portal.server import SamplePortal
 
 
 def test_extract_a_url_prints_its_report_as_json() -> None:
