@@ -221,7 +221,9 @@ def store_report(db: sqlite_utils.Database, doc: FetchedDocument, report: Extrac
                 "report_id": rid,
                 "version": version,
                 "sha256": doc.sha256,
-                "first_seen": doc.fetched_at if is_new_version else previous["version_first_seen"],
+                "first_seen": doc.fetched_at
+                if is_new_version or previous is None
+                else previous["version_first_seen"],
                 "last_seen": doc.fetched_at,
                 "warc_file": doc.warc_file,
                 "warc_offset": doc.warc_offset,

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
-from scrapy.http import Response
+from scrapy.http import Headers, Response
 from scrapy.responsetypes import responsetypes
 
 from archive.records import DOCUMENT_ROLES
@@ -69,7 +69,7 @@ class RevalidationMiddleware:
         self.crawler.stats.inc_value("nianbao/not_modified")
         headers = {k: v for k, v in stored.headers.items() if k not in _DROPPED}
         headers[NOT_MODIFIED_HEADER] = "1"
-        cls = responsetypes.from_args(headers=headers, url=request.url, body=stored.body)
+        cls = responsetypes.from_args(headers=Headers(headers), url=request.url, body=stored.body)
         return cls(
             url=request.url,
             status=200,

@@ -123,7 +123,7 @@ class FamilySpider(scrapy.Spider):
         **kwargs: Any,
     ) -> scrapy.Request:
         """A request for `url` on `source`, tagged for the archive and the pipelines."""
-        meta = {
+        meta: dict[str, Any] = {
             META_SOURCE: source.id,
             META_ROLE: role,
             META_LINK_TEXT: link_text,
