@@ -98,3 +98,28 @@ def test_body_text_keeps_table_rows_as_tab_separated_lines() -> None:
 
 def test_empty_page_gives_an_empty_document() -> None:
     assert parse_html("   ", URL).text == ""
+
+
+def test_control_character_in_a_cell_keeps_tables_and_text() -> None:
+    # lxml parses a control character but refuses it in text it is given back; such a page is
+    # still read whole, Word-style cell fragments joined as on any other page.
+    page = (
+        "<html><body><div id='zoom'><p>正文内容足够长的一段文字，正文内容足够长。</p>"
+        "<table><tr><td><p>规</p><p>章\x1b</p></td><td>1</td></tr>"
+        "<tr><td>a <b>b</b></td><td><p>2</p></td></tr></table></div></body></html>"
+    )
+    doc = parse_html(page, URL)
+    assert doc.tables == [[["规章\x1b", "1"], ["a b", "2"]]]
+    assert doc.text == "正文内容足够长的一段文字，正文内容足够长。\n规章\x1b\t1\na b\t2"
+
+
+def test_cells_and_body_text_of_a_layout_table_with_comments_and_breaks() -> None:
+    page = (
+        "<html><body><div class='TRS_Editor'><p>说明文字足够长的一段，说明文字足够长的一段。</p>"
+        "<table><tr><td>标题 <!-- note -->单元</td></tr>"
+        "<tr><td><table><tr><td>x<br/>y</td><td> 3 </td></tr></table>后记</td></tr></table>"
+        "</div></body></html>"
+    )
+    doc = parse_html(page, URL)
+    assert doc.tables == [[["x y", "3"]]]
+    assert doc.text == "说明文字足够长的一段，说明文字足够长的一段。\n标题单元\nx y\t3\n\n后记"
