@@ -360,45 +360,76 @@ JOIN kinds k ON k.agency_id = due.agency_id
 LEFT JOIN found ON found.agency_id = due.agency_id AND found.year = due.year
 """
 
-VIEWS: dict[str, str] = {
+SUMMARIES: dict[str, str] = {
     "report_summary": _REPORT_SUMMARY,
     "active_disclosure_2019": _active_view("2019"),
     "active_disclosure_2021": _active_view("2021"),
+}
+VIEWS: dict[str, str] = {
     "metrics_long": _METRICS_LONG,
     "expected_reports": _EXPECTED_REPORTS,
 }
 
 
 # The best document of each agency-year report: tables read, most numbers, first seen, then URL.
-_PRIMARY = """
-WITH ranked AS (
-  SELECT id, first_value(id) OVER (
-      PARTITION BY agency_id, year, doc_type
-      ORDER BY extraction_status = 'ok' DESC, coalesce(metric_count, 0) DESC,
-               first_seen, url
-    ) AS primary_id
-  FROM reports
-  WHERE agency_id IS NOT NULL AND year IS NOT NULL AND withdrawn_at IS NULL
-    AND doc_type IN ('annual_report', 'self_inspection')
-)
-UPDATE reports SET
-  primary_report_id = (SELECT primary_id FROM ranked WHERE ranked.id = reports.id),
-  is_primary = coalesce((SELECT primary_id = id FROM ranked WHERE ranked.id = reports.id), 0)
+# Ranked once into a temporary table: a correlated subquery per row would be quadratic.
+_PRIMARY_RANKED = """
+CREATE TEMP TABLE _primary AS
+SELECT id, first_value(id) OVER (
+    PARTITION BY agency_id, year, doc_type
+    ORDER BY extraction_status = 'ok' DESC, coalesce(metric_count, 0) DESC, first_seen, url
+  ) AS primary_id
+FROM reports
+WHERE agency_id IS NOT NULL AND year IS NOT NULL AND withdrawn_at IS NULL
+  AND doc_type IN ('annual_report', 'self_inspection')
 """
 
 
 def mark_primary_documents(db: sqlite_utils.Database) -> None:
     """Flag one document per agency, year and doc type as the report (`is_primary`); the others
     (the same report as a page, a PDF, a text file…) point to it with `primary_report_id`."""
-    db.execute(_PRIMARY)
+    db.execute("DROP TABLE IF EXISTS temp._primary")
+    db.execute(_PRIMARY_RANKED)
+    db.execute("UPDATE reports SET is_primary = 0, primary_report_id = NULL")
+    db.execute(
+        "UPDATE reports SET primary_report_id = p.primary_id, is_primary = (p.primary_id = reports.id)"
+        " FROM temp._primary AS p WHERE p.id = reports.id"
+    )
+    db.execute("DROP TABLE temp._primary")
+
+
+# Summaries over every metric of every report are read by each dashboard chart: they are stored
+# as tables (refreshed here) rather than views recomputed on every request.
+SUMMARY_INDEXES: dict[str, list[list[str]]] = {
+    "report_summary": [["report_id"], ["year"], ["agency_id", "year"], ["region", "year"]],
+    "active_disclosure_2019": [["report_id"], ["year"], ["agency_id", "year"]],
+    "active_disclosure_2021": [["report_id"], ["year"], ["agency_id", "year"]],
+}
+
+
+def _refresh_summaries(db: sqlite_utils.Database) -> None:
+    for name, columns_list in SUMMARY_INDEXES.items():
+        # Databases published before these became tables have them as views.
+        kind = db.execute("SELECT type FROM sqlite_master WHERE name = ?", [name]).fetchone()
+        if kind:
+            db.execute(f"DROP {kind[0].upper()} [{name}]")
+        db.execute(f"CREATE TABLE [{name}] AS {SUMMARIES[name].strip()}")
+        for columns in columns_list:
+            unique = "UNIQUE " if columns == ["report_id"] else ""
+            index = f"idx_{name}_{'_'.join(columns)}"
+            db.execute(
+                f"CREATE {unique}INDEX [{index}] ON [{name}] ({', '.join(f'[{c}]' for c in columns)})"
+            )
 
 
 def prepare_for_publishing(db: sqlite_utils.Database) -> None:
-    """Create or refresh metric_labels, the convenience views and the trigram index over reports."""
+    """Create or refresh metric_labels, the summary tables, the convenience views and the trigram
+    index over reports."""
     cross_year_checks(db)
     with db.conn:
         mark_primary_documents(db)
         _refresh_metric_labels(db)
+        _refresh_summaries(db)
         for name, sql in VIEWS.items():
             db.execute(f"DROP VIEW IF EXISTS [{name}]")
             db.execute(f"CREATE VIEW [{name}] AS {sql.strip()}")

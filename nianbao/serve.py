@@ -18,7 +18,13 @@ from pathlib import Path
 
 import sqlite_utils
 
-from archive.publish import FTS_TABLE, VIEWS, metric_label_rows, prepare_for_publishing
+from archive.publish import (
+    FTS_TABLE,
+    SUMMARIES,
+    VIEWS,
+    metric_label_rows,
+    prepare_for_publishing,
+)
 
 SQL_TIME_LIMIT_MS = 5000
 MAX_RETURNED_ROWS = 2000
@@ -91,6 +97,7 @@ def ensure_prepared(db_path: Path) -> bool:
         if (
             FTS_TABLE in db.table_names()
             and set(VIEWS) <= set(db.view_names())
+            and set(SUMMARIES) <= set(db.table_names())
             and set(metric_label_rows()[0]) <= label_columns
         ):
             return False
