@@ -13,6 +13,7 @@ from archive.cross_year import cross_year_checks
 from pipeline import keys
 
 FTS_TABLE = "reports_fts"
+BIGRAM_TABLE = "reports_bigrams"
 FTS_COLUMNS = ("title", "text")
 
 TABLE_NAMES = {
@@ -246,6 +247,32 @@ def _refresh_metric_labels(db: sqlite_utils.Database) -> None:
     db.table("metric_labels").insert_all(metric_label_rows(), pk="key")
 
 
+def bigrams(text: str | None) -> str:
+    """`text` as space-separated overlapping two-character tokens, for the short-term index."""
+    if not text:
+        return ""
+    words = text.split()
+    return " ".join(
+        " ".join(map("".join, zip(word, word[1:]))) if len(word) > 1 else word for word in words
+    )
+
+
+def _refresh_bigram_index(db: sqlite_utils.Database) -> None:
+    # A trigram index cannot match one or two characters (诉讼, 复议); this contentless index of
+    # overlapping character pairs can, without scanning every report's text.
+    db.execute(f"DROP TABLE IF EXISTS [{BIGRAM_TABLE}]")
+    db.execute(
+        f"CREATE VIRTUAL TABLE [{BIGRAM_TABLE}] USING fts5(title, text, content='', "
+        "tokenize='unicode61 remove_diacritics 0')"
+    )
+    rows = db.execute("SELECT rowid, title, text FROM reports")
+    while batch := rows.fetchmany(500):
+        db.conn.executemany(
+            f"INSERT INTO [{BIGRAM_TABLE}] (rowid, title, text) VALUES (?, ?, ?)",
+            [(rowid, bigrams(title), bigrams(text)) for rowid, title, text in batch],
+        )
+
+
 def _refresh_fts(db: sqlite_utils.Database) -> None:
     # No triggers: reports are stored with INSERT OR REPLACE, whose implicit delete fires no delete
     # trigger (unless recursive_triggers is on), so triggers would leave stale index entries. The
@@ -434,3 +461,5 @@ def prepare_for_publishing(db: sqlite_utils.Database) -> None:
             db.execute(f"DROP VIEW IF EXISTS [{name}]")
             db.execute(f"CREATE VIEW [{name}] AS {sql.strip()}")
     _refresh_fts(db)
+    with db.conn:
+        _refresh_bigram_index(db)

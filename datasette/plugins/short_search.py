@@ -15,6 +15,7 @@ from datasette.filters import FilterArguments
 from datasette import hookimpl
 
 SHORT_ARG = "_short_search"
+BIGRAM_TABLE = "reports_bigrams"
 TRIGRAM = 3
 
 
@@ -57,8 +58,17 @@ def filters_from_request(request: Any, database: str, table: str, datasette: Any
         table_columns = set(await db.table_columns(table))
         columns = [c for c in columns if c in table_columns]
         where_clauses, params = [], {}
+        # Two-character words of the reports table go through its character-pair index
+        # (archive.publish builds it); anything else falls back to LIKE.
+        bigram_index = table == "reports" and await db.table_exists(BIGRAM_TABLE)
         for index, word in enumerate(search.split()):
             name = f"short_search_{index}"
+            if bigram_index and len(word) == 2:
+                params[name] = '"' + word.replace('"', '""') + '"'
+                where_clauses.append(
+                    f"rowid IN (SELECT rowid FROM [{BIGRAM_TABLE}] WHERE [{BIGRAM_TABLE}] MATCH :{name})"
+                )
+                continue
             params[name] = like_pattern(word)
             either = " OR ".join(f"[{column}] LIKE :{name} ESCAPE '\\'" for column in columns)
             where_clauses.append(f"({either})")
