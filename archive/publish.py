@@ -253,7 +253,8 @@ def bigrams(text: str | None) -> str:
         return ""
     words = text.split()
     return " ".join(
-        " ".join(map("".join, zip(word, word[1:]))) if len(word) > 1 else word for word in words
+        " ".join(map("".join, zip(word, word[1:], strict=False))) if len(word) > 1 else word
+        for word in words
     )
 
 
