@@ -23,13 +23,14 @@ RULE_PREFIX = "cross_year.carried_in."
 SEVERITY = "warning"
 TOLERANCE = 1e-6
 
+# Key ranges rather than GLOB, so SQLite walks the (report_id, key) primary key index.
 _CANDIDATES = """
-SELECT r.id, r.agency_id, r.year, r.published,
-  (SELECT count(*) FROM metrics m WHERE m.report_id = r.id) AS metric_count
+SELECT r.id, r.agency_id, r.year, r.published, coalesce(r.metric_count, 0) AS metric_count
 FROM reports r
 WHERE r.agency_id IS NOT NULL AND r.year IS NOT NULL
   AND r.withdrawn_at IS NULL AND r.doc_type = 'annual_report'
-  AND EXISTS (SELECT 1 FROM metrics m WHERE m.report_id = r.id AND m.key GLOB 'apply.carried_*')
+  AND EXISTS (SELECT 1 FROM metrics m WHERE m.report_id = r.id
+              AND m.key >= 'apply.carried_' AND m.key < 'apply.carried`')
 """
 
 
@@ -39,8 +40,8 @@ def _cells(db: sqlite_utils.Database, report_id: str, row: str) -> dict[str, tup
     return {
         item["key"][len(prefix) :]: (item["value"], item["raw"])
         for item in db.query(
-            "SELECT key, value, raw FROM metrics WHERE report_id = ? AND key GLOB ?",
-            [report_id, f"{prefix}*"],
+            "SELECT key, value, raw FROM metrics WHERE report_id = ? AND key >= ? AND key < ?",
+            [report_id, prefix, prefix[:-1] + chr(ord(prefix[-1]) + 1)],
         )
     }
 

@@ -290,6 +290,16 @@ def _one(key: str) -> str:
     return f"max(m.value) FILTER (WHERE m.key = '{key}')"
 
 
+# Only the totals the summary reads: looked up through the (report_id, key) primary key instead of
+# scanning every metric of every report.
+_SUMMARY_KEYS = ", ".join(
+    f"'{key}'"
+    for key in dict.fromkeys(
+        [f"apply.{row}.total" for row in keys.APPLY_ROWS_2019 + keys.APPLY_ROWS_2021]
+        + [f"{group}.total" for group in keys.REVIEW_GROUPS]
+    )
+)
+
 _REPORT_SUMMARY = f"""
 SELECT
   r.id AS report_id, r.agency_id, a.name AS agency, a.region, a.level, r.year, r.template,
@@ -312,7 +322,7 @@ SELECT
     AS refusal_rate_pct
 FROM reports r
 LEFT JOIN agencies a ON a.id = r.agency_id
-LEFT JOIN metrics m ON m.report_id = r.id
+LEFT JOIN metrics m ON m.report_id = r.id AND m.key IN ({_SUMMARY_KEYS})
 WHERE r.is_primary = 1
 GROUP BY r.id
 """
@@ -328,7 +338,7 @@ SELECT r.id AS report_id, r.agency_id, a.name AS agency, a.region, a.level, r.ye
   {columns}
 FROM reports r
 LEFT JOIN agencies a ON a.id = r.agency_id
-LEFT JOIN metrics m ON m.report_id = r.id
+LEFT JOIN metrics m ON m.report_id = r.id AND m.key >= 'active.' AND m.key < 'active/'
 WHERE r.template = '{template}' AND r.is_primary = 1
 GROUP BY r.id
 """
