@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from urllib.parse import urlsplit
 
 from pipeline import attachments
@@ -85,6 +85,9 @@ _SUFFIXES = {
 }
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f\ufffd]")
+# The same characters in UTF-8: each control character is one byte, U+FFFD three.
+_CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, *range(0x0E, 0x20), 0x7F])
+_REPLACEMENT_UTF8 = "\ufffd".encode()
 
 
 def _zip_format(body: bytes) -> str:
@@ -124,9 +127,27 @@ def detect_format(body: bytes, url: str, content_type: str = "") -> str:
     return FORMAT_TEXT
 
 
+def _count_junk(sample: str) -> int:
+    """How many control or replacement characters `sample` holds."""
+    try:
+        data = sample.encode("utf-8")
+    except UnicodeEncodeError:  # lone surrogates
+        return len(_CONTROL.findall(sample))
+    # Deleting bytes is a C loop, several times faster than a regex over the str.
+    controls = len(data) - len(data.translate(None, _CONTROL_BYTES))
+    return controls + data.count(_REPLACEMENT_UTF8)
+
+
 def _looks_binary(text: str) -> bool:
     sample = text[:50_000]
-    return bool(sample) and len(_CONTROL.findall(sample)) > MAX_JUNK_SHARE * len(sample)
+    return bool(sample) and _count_junk(sample) > MAX_JUNK_SHARE * len(sample)
+
+
+def _candidate_rows(rows: list[list[str]], text: str) -> Iterator[list[list[str]]]:
+    """The document's own rows, then (only when asked for) the rows its text flattens into."""
+    if rows:
+        yield rows
+    yield text_to_rows(text)
 
 
 def _read_template_tables(
@@ -134,8 +155,7 @@ def _read_template_tables(
 ) -> TablesResult | None:
     """The document's tables, else the tables its text flattens into, whichever reads more."""
     best: TablesResult | None = None
-    candidates = [rows] if rows else []
-    for candidate_rows in candidates + [text_to_rows(text)]:
+    for candidate_rows in _candidate_rows(rows, text):
         if not candidate_rows:
             continue
         result = read_tables(candidate_rows, year=year)
@@ -148,7 +168,7 @@ def _read_template_tables(
 
 def _read_old_table(rows: list[list[str]], text: str) -> Pre2019Result | None:
     """The pre-2019 统计表 from the document's tables, else from its text; None when absent."""
-    for candidate_rows in (rows, text_to_rows(text)):
+    for candidate_rows in _candidate_rows(rows, text):
         if candidate_rows:
             result = read_pre2019(candidate_rows)
             if result.metrics:

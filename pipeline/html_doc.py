@@ -52,12 +52,18 @@ _BLOCK_TAGS = frozenset(
 _CELL_TAGS = frozenset(("td", "th"))
 _SPACES = re.compile(r"[\s\u00a0\u3000\u2002\u2003\u200b\ufeff]+")
 # A space between two non-ASCII characters is layout (Word spans, source line breaks), not text.
-_SPACE_BETWEEN_WIDE = re.compile(r"(?<=[^\x00-\x7f]) (?=[^\x00-\x7f])")
+# (Written to start with the space, which lets the regex engine skip straight to each space.)
+_SPACE_BETWEEN_WIDE = re.compile(r" (?<=[^\x00-\x7f] )(?=[^\x00-\x7f])")
+# What `_SPACES` matches except tab and newline: every str.isspace() character, and two more.
+SPACES_BUT_TAB_AND_NEWLINE = (
+    "\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+    "\u200b\ufeff"
+)
 # `clean_text` applied to each tab-separated part of each line of a whole text: spaces other than
 # tab and newline collapse, and go where they touch a tab, a newline or an end.
-_INNER_SPACES = re.compile(r"(?:[^\S\t\n]|[\u200b\ufeff])+")
-_SPACE_AT_SEPARATOR = re.compile(r" (?=[\t\n])|(?<=[\t\n]) ")
-_TABS_AT_LINE_END = re.compile(r"\t+(?=\n|\Z)")
+_INNER_SPACES = re.compile(f"[{SPACES_BUT_TAB_AND_NEWLINE}]+")
+_SPACE_AT_SEPARATOR = re.compile(r" (?:(?=[\t\n])|(?<=[\t\n] ))")
+_TABS_AT_LINE_END = re.compile(r"\t+(?=\n)")
 _BLANK_LINES = re.compile(r"\n{3,}")
 _DATE = re.compile(r"((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
 _DATE_LABEL = re.compile(

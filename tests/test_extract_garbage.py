@@ -68,6 +68,20 @@ def test_binary_junk_labelled_as_text_fails_with_a_reason() -> None:
     assert report.status == STATUS_FAILED and "binary" in report.status_reason
 
 
+def _text_with_junk(junk: str) -> bytes:
+    return ("年报" * 5_000)[: 10_000 - len(junk)].encode() + junk.encode()
+
+
+def test_text_is_binary_only_beyond_one_percent_control_or_replacement_characters() -> None:
+    text_plain = {"content-type": "text/plain; charset=utf-8"}
+    for junk in ("\x01" * 100, "\ufffd" * 50 + "\x7f" * 50, "\x0c" * 500):
+        report = extract_document(_text_with_junk(junk), "http://127.0.0.1/a.txt", text_plain)
+        assert "binary" not in report.status_reason, repr(junk[:2])
+    for junk in ("\x01" * 101, "\ufffd" * 51 + "\x1f" * 50):
+        report = extract_document(_text_with_junk(junk), "http://127.0.0.1/a.txt", text_plain)
+        assert report.status == STATUS_FAILED and "binary" in report.status_reason, repr(junk[:2])
+
+
 def test_html_cut_off_inside_a_tag_is_a_result_not_an_exception() -> None:
     body = "<html><head><title>某局2020年政府信息公开工作年度报告</title></head><body><div id='zo"
     report = extract_document(body.encode(), "http://127.0.0.1/a.html", HTML)

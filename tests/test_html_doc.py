@@ -123,3 +123,14 @@ def test_cells_and_body_text_of_a_layout_table_with_comments_and_breaks() -> Non
     doc = parse_html(page, URL)
     assert doc.tables == [[["x y", "3"]]]
     assert doc.text == "说明文字足够长的一段，说明文字足够长的一段。\n标题单元\nx y\t3\n\n后记"
+
+
+def test_whole_text_cleaning_knows_every_space_character() -> None:
+    # The body text is cleaned with one regex over the whole text instead of clean_text per cell;
+    # it must treat as a space exactly what clean_text does, tab and newline aside.
+    from pipeline.html_doc import _INNER_SPACES, _SPACES
+
+    for code in range(0x10000):
+        char = chr(code)
+        expected = bool(_SPACES.fullmatch(char)) and char not in "\t\n"
+        assert bool(_INNER_SPACES.fullmatch(char)) == expected, hex(code)
