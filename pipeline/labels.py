@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from pipeline import keys
-from pipeline.values import cache_short_text
+from pipeline.values import CACHED_TEXT_CHARS, cache_short_text
 
 # Leading enumerations: 一、 （一） (1) 1. 1、 1． 第一 … (after NFKC, so parentheses are ASCII).
 _NUMBERING_RE = re.compile(
@@ -21,6 +21,7 @@ _NUMBERING_RE = re.compile(
 _PUNCT_RE = re.compile(r"[\s\"'“”‘’「」『』、，,。.；;：:!！?？·/／]")
 _PAREN_NOTE_RE = re.compile(r"\([^()]*\)")
 _WHITESPACE_RE = re.compile(r"\s+")
+_MAX_VERDICTS = 1 << 14
 
 
 @cache_short_text
@@ -65,10 +66,27 @@ class RowLabel:
     # Short words ('其他', '总计') that are also column headers match only when they are the next
     # expected row, and only when numbered or followed by a printed value.
     ambiguous: bool = False
+    # Verdicts of `matches` by cell core: reports print the same few labels again and again.
+    _verdicts: dict[str, bool] = field(
+        default_factory=dict, init=False, repr=False, compare=False, hash=False
+    )
 
     def matches(self, cell: str) -> bool:
         """Whether `cell` names this row."""
-        cell_core = bare_core(cell)
+        return self.matches_core(bare_core(cell))
+
+    def matches_core(self, cell_core: str) -> bool:
+        """Whether a cell whose `bare_core` is `cell_core` names this row."""
+        known = self._verdicts.get(cell_core)
+        if known is None:
+            known = self._matches_core(cell_core)
+            if len(cell_core) <= CACHED_TEXT_CHARS:
+                if len(self._verdicts) >= _MAX_VERDICTS:
+                    self._verdicts.clear()
+                self._verdicts[cell_core] = known
+        return known
+
+    def _matches_core(self, cell_core: str) -> bool:
         if not cell_core:
             return False
         for word in self.words:

@@ -12,14 +12,17 @@ Nothing here corrects a number: what is stored is what was printed, with the pri
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 
 from pipeline import keys, labels
 from pipeline.labels import RowLabel
 from pipeline.report import Metric
 from pipeline.text_cells import text_to_rows
 from pipeline.values import (
+    CACHED_TEXT_CHARS,
     cache_short_text,
     is_blank,
     is_null_marker,
@@ -53,7 +56,7 @@ class TablesResult:
 @dataclass(frozen=True)
 class _RowRead:
     label_index: int  # position of the label in the cell stream
-    cells: list[str]  # exactly len(columns) cell texts
+    cells: list[str]  # the run of cells after the label; once fitted, exactly len(columns)
 
 
 @cache_short_text
@@ -65,13 +68,36 @@ def _flatten(rows: Sequence[Sequence[str | None]]) -> list[str]:
     return [(cell or "").strip() for row in rows for cell in row]
 
 
-def _run_after(stream: list[str], index: int) -> list[str]:
-    """The number-like cells right after `index`, up to the next text cell."""
-    end = index + 1
-    # Index, not slice: a slice would copy the rest of the stream on every call.
-    while end < len(stream) and _is_value_cell(stream[end]):
-        end += 1
-    return stream[index + 1 : end]
+class _Cells:
+    """The cell stream with what the reader asks of each cell worked out once.
+
+    Tables repeat their cell texts and the reader looks at most cells several times (three
+    tables, the label lookahead), so each distinct text is classified once per stream.
+    """
+
+    def __init__(self, texts: list[str]) -> None:
+        self.texts = texts
+        is_value_of: dict[str, bool] = {}
+        core_of: dict[str, str] = {}
+        for text in texts:
+            if text not in is_value_of:
+                is_value_of[text] = _is_value_cell(text)
+                core_of[text] = labels.bare_core(text)
+        self.is_value = [is_value_of[text] for text in texts]
+        self.cores = [core_of[text] for text in texts]  # labels.bare_core of each cell
+        # run_end[i]: the first index after i that holds a text cell (or the end of the stream).
+        count = len(texts)
+        run_end = [count] * count
+        for index in range(count - 2, -1, -1):
+            run_end[index] = run_end[index + 1] if self.is_value[index + 1] else index + 1
+        self.run_end = run_end
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    def run_after(self, index: int) -> list[str]:
+        """The number-like cells right after `index`, up to the next text cell."""
+        return self.texts[index + 1 : self.run_end[index]]
 
 
 def _fit(run: list[str], width: int, what: str, problems: list[str]) -> list[str]:
@@ -90,56 +116,69 @@ def _fit(run: list[str], width: int, what: str, problems: list[str]) -> list[str
     return cells
 
 
-def _label_match(stream: list[str], index: int, spec: RowLabel, is_next: bool) -> bool:
-    text = stream[index]
-    if not spec.matches(text):
+def _label_match(cells: _Cells, index: int, spec: RowLabel, is_next: bool) -> bool:
+    if not spec.matches_core(cells.cores[index]):
         return False
-    run = _run_after(stream, index)
-    if not run:
+    if cells.run_end[index] == index + 1:
         return False  # a heading in prose, or a group label: a row label is followed by its cells
     if spec.ambiguous:
         # '总计' and '其他' are column headers too: only a numbered label or one followed by a
         # printed number is the row.
+        run = cells.run_after(index)
+        text = cells.texts[index]
         return is_next and (bool(labels.numbering(text)) or any(not is_blank(c) for c in run))
     return True
 
 
-def _read_labelled(
-    stream: list[str],
+def _find_labelled(
+    cells: _Cells,
     start: int,
     specs: Sequence[RowLabel],
-    columns_of: Callable[[RowLabel], tuple[str, ...]],
-    table: str,
-    problems: list[str],
     stop: Callable[[str], bool] = lambda _text: False,
 ) -> tuple[dict[str, _RowRead], int]:
-    """Rows of one labelled table found from `start`, and the stream position after the table."""
+    """Rows of one labelled table found from `start` (cells as printed, not yet fitted to the
+    columns), and the stream position after the table."""
     found: dict[str, _RowRead] = {}
     next_row = 0
     index = start
-    while index < len(stream) and next_row < len(specs):
-        text = stream[index]
-        if _is_value_cell(text):
+    texts, is_value = cells.texts, cells.is_value
+    while index < len(texts) and next_row < len(specs):
+        if is_value[index]:
             index += 1
             continue
-        if found and stop(text):
+        if found and stop(texts[index]):
             break
         matched = None
         for position in range(next_row, min(next_row + LOOKAHEAD, len(specs))):
-            if _label_match(stream, index, specs[position], position == next_row):
+            if _label_match(cells, index, specs[position], position == next_row):
                 matched = position
                 break
         if matched is None:
             index += 1
             continue
         spec = specs[matched]
-        run = _run_after(stream, index)
-        columns = columns_of(spec)
-        cells = _fit(run, len(columns), f"{table}.{spec.key}", problems)
-        found[spec.key] = _RowRead(index, cells)
+        run = cells.run_after(index)
+        found[spec.key] = _RowRead(index, run)
         next_row = matched + 1
         index += 1 + len(run)
     return found, index
+
+
+def _fitted(
+    found: dict[str, _RowRead],
+    specs: Sequence[RowLabel],
+    columns_of: Callable[[RowLabel], tuple[str, ...]],
+    table: str,
+    problems: list[str],
+) -> dict[str, _RowRead]:
+    """`found` rows with their cells fitted to their columns, problems noted in reading order."""
+    spec_of = {spec.key: spec for spec in specs}
+    fitted: dict[str, _RowRead] = {}
+    for key, row in found.items():
+        columns = columns_of(spec_of[key])
+        cells = _fit(row.cells, len(columns), f"{table}.{key}", problems)
+        fitted[key] = _RowRead(row.label_index, cells)
+    return fitted
 
 
 def _amount_header_unit(stream: list[str], label_index: int) -> str | None:
@@ -150,12 +189,33 @@ def _amount_header_unit(stream: list[str], label_index: int) -> str | None:
     return None
 
 
+# The same few printed values ("0", "", "—") fill most cells.
+_printed_value = cache_short_text(parse_value)
+
+
+# Metrics are immutable and most (key, printed text) pairs recur from report to report.
+_METRICS: dict[tuple[str, str], Metric] = {}
+_MAX_METRICS = 1 << 16
+
+
 def _metric(key: str, raw: str, header_unit: str | None = None) -> Metric:
     if key in labels.AMOUNT_KEYS:
         number = read_number(raw)
         value = None if number is None else to_wan_yuan(number, header_unit)
         return Metric(key, value, raw)
-    return Metric(key, parse_value(raw), raw)
+    metric = _METRICS.get((key, raw))
+    if metric is None:
+        metric = Metric(key, _printed_value(raw), raw)
+        if len(raw) <= CACHED_TEXT_CHARS:
+            if len(_METRICS) >= _MAX_METRICS:
+                _METRICS.clear()
+            _METRICS[key, raw] = metric
+    return metric
+
+
+@cache
+def _metric_keys(table: str, stem: str, columns: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(f"{table}.{stem}.{column}" for column in columns)
 
 
 def _apply_columns(stream: list[str], start: int, first_row: int) -> tuple[str, ...]:
@@ -171,28 +231,27 @@ def _apply_columns(stream: list[str], start: int, first_row: int) -> tuple[str, 
     return (natural, *orgs, keys.APPLY_SUBTOTAL_COLUMN, total)
 
 
-def _review_header_start(stream: list[str], start: int) -> int | None:
-    for index in range(start, len(stream)):
-        if labels.bare_core(stream[index]) in ("行政复议", "结果维持"):
+def _review_header_start(cells: _Cells, start: int) -> int | None:
+    for index in range(start, len(cells)):
+        if cells.cores[index] in ("行政复议", "结果维持"):
             return index
     return None
 
 
-def _read_review(stream: list[str], start: int, problems: list[str]) -> list[str] | None:
+def _read_review(cells: _Cells, start: int, problems: list[str]) -> list[str] | None:
     """The 15 cells of table 四, or None when the table is not there."""
-    header_start = _review_header_start(stream, start)
+    header_start = _review_header_start(cells, start)
     if header_start is None:
         return None
     last_header = None
-    for index in range(header_start, len(stream)):
-        text = stream[index]
-        if labels.bare_core(text) in labels.REVIEW_HEADER_WORDS:
+    for index in range(header_start, len(cells)):
+        if cells.cores[index] in labels.REVIEW_HEADER_WORDS:
             last_header = index
-        elif not _is_value_cell(text):
+        elif not cells.is_value[index]:
             break
     if last_header is None:
         return None
-    run = _run_after(stream, last_header)
+    run = cells.run_after(last_header)
     if not any(not is_blank(cell) for cell in run) and len(run) < REVIEW_VALUE_COUNT:
         problems.append("review: header found but no values after it")
         return None
@@ -202,10 +261,11 @@ def _read_review(stream: list[str], start: int, problems: list[str]) -> list[str
 def detect_template(stream: list[str], year: int | None) -> str:
     """The template the table labels show; `year` only breaks a tie."""
     votes_2019 = votes_2021 = 0
-    for text in stream:
+    # Each distinct text votes once per time it is printed.
+    for text, count in Counter(stream).items():
         vote_2019, vote_2021 = labels.template_votes(text)
-        votes_2019 += vote_2019
-        votes_2021 += vote_2021
+        votes_2019 += vote_2019 * count
+        votes_2021 += vote_2021 * count
     if votes_2019 > votes_2021:
         return keys.TEMPLATE_2019
     if votes_2021 > votes_2019:
@@ -223,17 +283,17 @@ def _starts_apply(text: str) -> bool:
     return core == "申请人情况" or core.startswith(("本年新收", "上年结转"))
 
 
-def _read_with(stream: list[str], template: str) -> TablesResult:
+def _read_with(cells: _Cells, template: str) -> TablesResult:
     result = TablesResult(template=template)
     problems = result.problems
     metrics = result.metrics
     tables: list[str] = []
+    stream = cells.texts
 
     active_specs = labels.ACTIVE_ROWS[template]
     active_problems: list[str] = []
-    active, active_end = _read_labelled(
-        stream, 0, active_specs, lambda s: s.columns, "active", active_problems, stop=_starts_apply
-    )
+    active_found, active_end = _find_labelled(cells, 0, active_specs, stop=_starts_apply)
+    active = _fitted(active_found, active_specs, lambda s: s.columns, "active", active_problems)
     if active and len(active) < MIN_ACTIVE_ROWS:
         problems.append(f"active: only {len(active)} rows recognised, not read as table 二")
         active = {}
@@ -245,24 +305,28 @@ def _read_with(stream: list[str], template: str) -> TablesResult:
             row = active.get(spec.key)
             if row is None:
                 problems.append(f"active: row {spec.key} not found")
-            for position, column in enumerate(spec.columns):
-                key = f"active.{spec.key}.{column}"
+            row_keys = _metric_keys("active", spec.key, spec.columns)
+            # Only money columns use the unit of their header.
+            unit = (
+                _amount_header_unit(stream, row.label_index)
+                if row and not labels.AMOUNT_KEYS.isdisjoint(row_keys)
+                else None
+            )
+            for position, key in enumerate(row_keys):
                 raw = row.cells[position] if row else ""
-                unit = _amount_header_unit(stream, row.label_index) if row else None
                 metrics[key] = _metric(key, raw, unit)
     else:
         active_end = 0
 
     apply_specs = labels.APPLY_ROWS[template]
     apply_columns = keys.APPLY_COLUMNS
-    probe, _ = _read_labelled(stream, active_end, apply_specs, lambda s: s.columns, "apply", [])
-    if probe:
-        first_row = min(row.label_index for row in probe.values())
+    # Where the rows are found does not depend on the columns; the header above them decides those.
+    apply_found, apply_end = _find_labelled(cells, active_end, apply_specs)
+    if apply_found:
+        first_row = min(row.label_index for row in apply_found.values())
         apply_columns = _apply_columns(stream, active_end, first_row)
     apply_problems: list[str] = []
-    apply, apply_end = _read_labelled(
-        stream, active_end, apply_specs, lambda _s: apply_columns, "apply", apply_problems
-    )
+    apply = _fitted(apply_found, apply_specs, lambda _s: apply_columns, "apply", apply_problems)
     if apply and len(apply) < MIN_APPLY_ROWS:
         problems.append(f"apply: only {len(apply)} rows recognised, not read as table 三")
         apply = {}
@@ -274,13 +338,12 @@ def _read_with(stream: list[str], template: str) -> TablesResult:
             row = apply.get(spec.key)
             if row is None:
                 problems.append(f"apply: row {spec.key} not found")
-            for position, column in enumerate(apply_columns):
-                key = f"apply.{spec.key}.{column}"
+            for position, key in enumerate(_metric_keys("apply", spec.key, apply_columns)):
                 metrics[key] = _metric(key, row.cells[position] if row else "")
     else:
         apply_end = active_end
 
-    review = _read_review(stream, apply_end, problems)
+    review = _read_review(cells, apply_end, problems)
     if review is not None:
         tables.append("review")
         for key, raw in zip(keys.REVIEW_KEYS, review, strict=True):
@@ -292,10 +355,11 @@ def _read_with(stream: list[str], template: str) -> TablesResult:
 def read_tables(rows: list[list[str]], year: int | None = None) -> TablesResult:
     """Metrics of the template tables found in `rows` (all table rows of a document, in order)."""
     stream = _flatten(rows)
+    cells = _Cells(stream)
     template = detect_template(stream, year)
     if template == keys.TEMPLATE_UNKNOWN:
         # No label says which template: read both and keep whichever finds more.
-        candidates = [_read_with(stream, t) for t in (keys.TEMPLATE_2019, keys.TEMPLATE_2021)]
+        candidates = [_read_with(cells, t) for t in (keys.TEMPLATE_2019, keys.TEMPLATE_2021)]
         best = max(candidates, key=lambda r: len([m for m in r.metrics.values() if m.raw]))
         if best.tables_found:
             best.problems.insert(0, "template not stated by the labels; chosen by what was read")
@@ -303,7 +367,7 @@ def read_tables(rows: list[list[str]], year: int | None = None) -> TablesResult:
         return TablesResult(
             template=keys.TEMPLATE_UNKNOWN, problems=["no statistical table of a known template"]
         )
-    result = _read_with(stream, template)
+    result = _read_with(cells, template)
     if not result.tables_found:
         result.template = keys.TEMPLATE_UNKNOWN
         result.problems.append("no statistical table of a known template")
