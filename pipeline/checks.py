@@ -16,6 +16,7 @@ Rules (names are stable: they are stored and queried):
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from functools import cache
 
 from pipeline import keys
 from pipeline.report import Check, Metric
@@ -40,85 +41,91 @@ def _identity(
 ) -> Check | None:
     """sum(parts) == sum(printed_keys), or None when some key is not in the metrics at all."""
     part_keys, total_keys = list(parts), list(printed_keys)
-    if any(key not in metrics for key in part_keys + total_keys):
+    all_keys = part_keys + total_keys
+    try:
+        values = [metrics[key].value for key in all_keys]
+    except KeyError:
         return None
-    blank = [key for key in part_keys + total_keys if metrics[key].value is None]
-    if blank:
+    if None in values:
+        blank = [key for key, value in zip(all_keys, values, strict=True) if value is None]
         return Check(rule, None, detail=f"{what}; blank: {', '.join(blank)}")
-    expected = sum(metrics[key].value or 0.0 for key in part_keys)
-    printed = sum(metrics[key].value or 0.0 for key in total_keys)
+    expected = sum([value or 0.0 for value in values[: len(part_keys)]])
+    printed = sum([value or 0.0 for value in values[len(part_keys) :]])
     passed = abs(expected - printed) <= TOLERANCE
     return Check(rule, passed, expected=expected, printed=printed, detail=what)
 
 
-def _apply_checks(template: str, metrics: Mapping[str, Metric]) -> list[Check | None]:
+# A rule as data: its name, the keys summed on each side, and what it says.
+_Rule = tuple[str, tuple[str, ...], tuple[str, ...], str]
+
+
+@cache
+def _apply_rules(template: str, has_subtotal: bool) -> tuple[_Rule, ...]:
     rows = _APPLY_ROWS[template]
     result_rows = _RESULT_ROWS[template]
-    has_subtotal = any(
-        key.endswith(f".{keys.APPLY_SUBTOTAL_COLUMN}") and key.startswith("apply.")
-        for key in metrics
-    )
     columns = keys.APPLY_COLUMNS + ((keys.APPLY_SUBTOTAL_COLUMN,) if has_subtotal else ())
-    checks: list[Check | None] = []
+    rules: list[_Rule] = []
     for column in columns:
-        checks.append(
-            _identity(
+        rules.append(
+            (
                 f"apply.balance.{column}",
-                metrics,
-                [f"apply.new.{column}", f"apply.carried_in.{column}"],
-                [f"apply.total.{column}", f"apply.carried_out.{column}"],
+                (f"apply.new.{column}", f"apply.carried_in.{column}"),
+                (f"apply.total.{column}", f"apply.carried_out.{column}"),
                 f"{column}: 新收 + 上年结转 = 总计 + 结转下年度",
             )
         )
-        checks.append(
-            _identity(
+        rules.append(
+            (
                 f"apply.total_is_sum.{column}",
-                metrics,
-                [f"apply.{row}.{column}" for row in result_rows],
-                [f"apply.total.{column}"],
+                tuple(f"apply.{row}.{column}" for row in result_rows),
+                (f"apply.total.{column}",),
                 f"{column}: （七）总计 = （一）…（六）",
             )
         )
     for row in rows:
-        checks.append(
-            _identity(
+        rules.append(
+            (
                 f"apply.row_total.{row}",
-                metrics,
-                [f"apply.{row}.{column}" for column in _APPLICANT_COLUMNS],
-                [f"apply.{row}.total"],
+                tuple(f"apply.{row}.{column}" for column in _APPLICANT_COLUMNS),
+                (f"apply.{row}.total",),
                 f"{row}: 总计 = 自然人 + 五类法人或其他组织",
             )
         )
         if has_subtotal:
-            checks.append(
-                _identity(
+            rules.append(
+                (
                     f"apply.row_subtotal.{row}",
-                    metrics,
-                    [f"apply.{row}.{column}" for column in keys.APPLY_ORG_COLUMNS],
-                    [f"apply.{row}.{keys.APPLY_SUBTOTAL_COLUMN}"],
+                    tuple(f"apply.{row}.{column}" for column in keys.APPLY_ORG_COLUMNS),
+                    (f"apply.{row}.{keys.APPLY_SUBTOTAL_COLUMN}",),
                     f"{row}: 法人小计 = 五类法人或其他组织",
                 )
             )
-    return checks
+    return tuple(rules)
 
 
-def _review_checks(metrics: Mapping[str, Metric]) -> list[Check | None]:
-    return [
-        _identity(
-            f"review.total_is_sum.{group}",
-            metrics,
-            [f"{group}.{outcome}" for outcome in keys.REVIEW_OUTCOMES[:-1]],
-            [f"{group}.total"],
-            f"{group}: 总计 = 维持 + 纠正 + 其他 + 尚未审结",
-        )
-        for group in keys.REVIEW_GROUPS
-    ]
+_REVIEW_RULES: tuple[_Rule, ...] = tuple(
+    (
+        f"review.total_is_sum.{group}",
+        tuple(f"{group}.{outcome}" for outcome in keys.REVIEW_OUTCOMES[:-1]),
+        (f"{group}.total",),
+        f"{group}: 总计 = 维持 + 纠正 + 其他 + 尚未审结",
+    )
+    for group in keys.REVIEW_GROUPS
+)
+_SUBTOTAL_SUFFIX = f".{keys.APPLY_SUBTOTAL_COLUMN}"
 
 
 def check_tables(template: str, metrics: dict[str, Metric]) -> list[Check]:
     """Every identity that applies to the tables present in `metrics`, in a stable order."""
-    checks: list[Check | None] = []
+    rules: tuple[_Rule, ...] = ()
     if template in _APPLY_ROWS:
-        checks += _apply_checks(template, metrics)
-    checks += _review_checks(metrics)
-    return [check for check in checks if check is not None]
+        has_subtotal = any(
+            key.endswith(_SUBTOTAL_SUFFIX) and key.startswith("apply.") for key in metrics
+        )
+        rules = _apply_rules(template, has_subtotal)
+    checks = []
+    for name, parts, totals, what in rules + _REVIEW_RULES:
+        check = _identity(name, metrics, parts, totals, what)
+        if check is not None:
+            checks.append(check)
+    return checks

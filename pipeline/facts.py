@@ -20,6 +20,9 @@ _NUMBER = rf"(?:{_ARABIC}|{_CN_NUMBER})"
 _ABOUT = r"\s*(?:余|多)?\s*"
 _CN_VALUES = dict(zip("一二两三四五六七八九", (1, 2, 2, 3, 4, 5, 6, 7, 8, 9), strict=True))
 _SENTENCE_END = re.compile(r"(?<=[。；;！!？?])|\n+")
+_SPACES_BUT_NEWLINE = re.compile(r"[^\S\n]+")
+# Written to start with the space so that the regex engine can jump from space to space.
+_SPACE_NEXT_TO_WIDE = re.compile(r" (?:(?<=[^\x00-\x7f] )|(?=[^\x00-\x7f]))")
 _GAP = r"[^。；，,\d]{0,16}?"
 
 # Where a publishing verb counts items, the nearest channel named before it says whose items.
@@ -102,6 +105,25 @@ _ZERO_PATTERNS = (
     ("fees.amount", re.compile(r"未(?:收取|收)[^，。；\d]{0,6}?(?:任何)?费用")),
 )
 
+# Words each pattern cannot match without (a sentence holding none of them is skipped).
+_PUBLISH_NEEDS = frozenset({"条", "篇"})
+_NEEDS: dict[str, frozenset[str]] = {
+    "review.received": frozenset({"行政复议"}),
+    "litigation.received": frozenset({"行政诉讼"}),
+    "apply.received": frozenset({"申请"}),
+    "training.sessions": frozenset({"培训"}),
+    "training.people": frozenset({"培训"}),
+    "fees.amount": frozenset({"收取", "元"}),
+    "rate.completion": frozenset({"率"}),
+    "rate.satisfaction": frozenset({"满意率"}),
+}
+_ZERO_NEEDS = {
+    "review.received": "行政复议",
+    "litigation.received": "行政诉讼",
+    "fees.amount": "费用",
+}
+_NEEDED_WORDS = frozenset({"个", *_PUBLISH_NEEDS, *_ZERO_NEEDS.values()}.union(*_NEEDS.values()))
+
 
 def _value(arabic: str | None, chinese: str | None) -> float | None:
     if arabic:
@@ -124,9 +146,12 @@ def _value(arabic: str | None, chinese: str | None) -> float | None:
 
 def sentences(text: str) -> Iterator[str]:
     """Sentences of `text`, whitespace collapsed, spaces inside Chinese text removed."""
-    for piece in _SENTENCE_END.split(text[:_MAX_TEXT]):
-        sentence = re.sub(r"[\s\u00a0\u3000]+", " ", piece).strip()
-        sentence = re.sub(r"(?<=[^\x00-\x7f]) | (?=[^\x00-\x7f])", "", sentence)
+    # Cleaning the whole text at once gives each sentence what cleaning it alone would: newlines
+    # (sentence breaks) are kept, and a space at a sentence's edge goes either way.
+    text = _SPACES_BUT_NEWLINE.sub(" ", text[:_MAX_TEXT])
+    text = _SPACE_NEXT_TO_WIDE.sub("", text)
+    for piece in _SENTENCE_END.split(text):
+        sentence = piece.strip()
         if sentence:
             yield sentence
 
@@ -191,10 +216,15 @@ def find_facts(text: str) -> list[Fact]:
             facts.append(fact)
 
     for sentence in sentences(text):
+        # Each pattern needs a word of its own (the `_NEEDS` words): skip the ones that cannot match.
+        present = {word for word in _NEEDED_WORDS if word in sentence}
+        if not present:
+            continue
         evidence = sentence[:_MAX_SENTENCE]
-        for fact in _publishing_facts(sentence):
-            add(Fact(fact.kind, fact.value, fact.unit, evidence))
-        for pattern in _ACCOUNTS:
+        if not present.isdisjoint(_PUBLISH_NEEDS):
+            for fact in _publishing_facts(sentence):
+                add(Fact(fact.kind, fact.value, fact.unit, evidence))
+        for pattern in _ACCOUNTS if "个" in present else ():
             # The first count is the total; later ones ("其中微信191个") are its breakdown.
             account_match = pattern.search(sentence)
             value = (
@@ -204,6 +234,8 @@ def find_facts(text: str) -> list[Fact]:
                 add(Fact("new_media.accounts", value, "个", evidence))
                 break
         for kind, unit, pattern in _SIMPLE_PATTERNS:
+            if not present.issuperset(_NEEDS[kind]):
+                continue
             for match in pattern.finditer(sentence):
                 groups = [g for g in match.groups()]
                 arabic = next((g for g in groups if g and g[0].isdigit()), None)
@@ -216,6 +248,6 @@ def find_facts(text: str) -> list[Fact]:
                     fact_unit = "万元"
                 add(Fact(kind, value, fact_unit, evidence))
         for kind, pattern in _ZERO_PATTERNS:
-            if pattern.search(sentence):
+            if _ZERO_NEEDS[kind] in present and pattern.search(sentence):
                 add(Fact(kind, 0.0, "元" if kind == "fees.amount" else "件", evidence))
     return facts

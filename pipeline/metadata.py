@@ -45,6 +45,10 @@ _REPORT_ABOUT_YEAR = (
     re.compile(rf"特向社会公布[^，。；]{{0,30}}?{_YEAR}\s*年"),
 )
 _OTHER_TITLE_END = re.compile(r"(通知|指南|目录|公告|意见|办法|方案|规定|制度|函|批复|决定|细则)$")
+_SPACE_RUN = re.compile(r"[ \t\u00a0\u3000]+")
+# A space next to CJK text (or between a digit and CJK text). Written to start with the space so
+# that the regex engine jumps from space to space instead of trying lookbehinds everywhere.
+_LAYOUT_SPACE = re.compile(r" (?:(?<=[^\x00-\x7f\d] )|(?=[^\x00-\x7f\d])|(?<=\d )(?=[^\x00-\x7f]))")
 _SIGNATURE_DATE = re.compile(rf"{_YEAR}\s*年\s*(\d{{1,2}})\s*月\s*(\d{{1,2}})\s*日\s*$")
 
 
@@ -62,8 +66,8 @@ class DocumentMetadata:
 def normalise(text: str) -> str:
     """Text for matching: Chinese-numeral years as digits, no spaces around CJK text or digits."""
     text = _CN_YEAR.sub(lambda m: "".join(_CN_DIGITS[c] for c in m.group(0)), text)
-    text = re.sub(r"[ \t\u00a0\u3000]+", " ", text)
-    return re.sub(r"(?<=[^\x00-\x7f\d]) | (?=[^\x00-\x7f\d])|(?<=\d) (?=[^\x00-\x7f])", "", text)
+    text = _SPACE_RUN.sub(" ", text)
+    return _LAYOUT_SPACE.sub("", text)
 
 
 def title_from_text(text: str) -> str | None:
@@ -100,9 +104,13 @@ def classify(title: str | None, text: str = "") -> str:
     return DOC_OTHER
 
 
+def _doubled_start(name: str) -> bool:
+    return len(name) > 3 and name[0] == name[1] and not name[0].isascii()
+
+
 def repair_agency(name: str, text: str = "") -> str:
     """Undo a doubled first character ("濮濮阳市民政局"), a common copy-paste artefact."""
-    if len(name) > 3 and name[0] == name[1] and not name[0].isascii():
+    if _doubled_start(name):
         # Keep a genuinely doubled name only when the document spells it that way elsewhere too.
         if text.count(name) < 2:
             return name[1:]
@@ -144,7 +152,8 @@ def find_agency(
     for candidate in candidates:
         agency = _plausible(candidate)
         if agency:
-            return repair_agency(agency, normalise(text))
+            # Only a doubled name needs the whole text (normalised) to be looked at.
+            return repair_agency(agency, normalise(text) if _doubled_start(agency) else "")
     return None
 
 
