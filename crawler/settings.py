@@ -103,6 +103,9 @@ LOG_LEVEL = os.environ.get("NIANBAO_LOG_LEVEL", "INFO")
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 FEED_EXPORT_ENCODING = "utf-8"
 
+# Extraction worker processes (crawler.extraction_pool); empty: one per CPU, 0: a thread instead.
+NIANBAO_EXTRACT_WORKERS = os.environ.get("NIANBAO_EXTRACT_WORKERS", "")
+
 # Distributed crawls (crawler.distributed): the Redis URL, and how long a silent worker lives.
 NIANBAO_REDIS_URL = os.environ.get("NIANBAO_REDIS_URL", "")
 NIANBAO_REDIS_HEARTBEAT_TTL = float(os.environ.get("NIANBAO_REDIS_HEARTBEAT_TTL", "30"))

@@ -2,8 +2,9 @@
 
 Settings read: NIANBAO_DB (the database path). Items are `archive.records.FetchedDocument` from the
 family spiders; `ExtractPipeline` turns them into `ProcessedDocument`, `StorePipeline` writes them.
-Extraction runs in a worker thread (it is pure and CPU-bound); all SQLite writes stay on the reactor
-thread, in one connection.
+Extraction runs in worker processes (`crawler.extraction_pool`: it is pure and CPU-bound, and in a
+thread it would hold the GIL against the reactor); all SQLite writes stay on the reactor thread, in
+one connection.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.utils.defer import maybe_deferred_to_future
-from twisted.internet.threads import deferToThread
 
 from archive.ingest import CHANGE_NONE, ingest
 from archive.publish import prepare_for_publishing
@@ -25,6 +25,7 @@ from archive.runs import failed_request_document
 from archive.schema import open_db
 from archive.store import store_page, store_source
 from crawler import signals as nianbao_signals
+from crawler.extraction_pool import ExtractionPool, acquire_pool, pool_workers, release_pool
 from crawler.revalidation import NOT_MODIFIED_HEADER
 from crawler.state import known_documents
 from pipeline.ingest import (
@@ -33,7 +34,6 @@ from pipeline.ingest import (
     ProcessedDocument,
     failure_kind,
     outcome_without_extraction,
-    process_fetched,
 )
 
 logger = logging.getLogger(__name__)
@@ -45,10 +45,19 @@ class ExtractPipeline:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.stats = crawler.stats
+        self.pool: ExtractionPool | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ExtractPipeline:
         return cls(crawler)
+
+    def open_spider(self, spider: Spider | None = None) -> None:
+        self.pool = acquire_pool(pool_workers(self.crawler.settings))
+
+    def close_spider(self, spider: Spider | None = None) -> None:
+        if self.pool is not None:
+            self.pool = None
+            release_pool()
 
     async def process_item(self, item: Any, spider: Spider | None = None) -> ProcessedDocument:
         if not isinstance(item, FetchedDocument):
@@ -59,8 +68,11 @@ class ExtractPipeline:
         sources = getattr(self.crawler.spider, "sources", {})
         source = sources.get(item.source_id) if item.source_id else None
         known_sha256 = known_documents(self.crawler).sha256(item.url)
+        if self.pool is None:
+            self.open_spider()
+        assert self.pool is not None
         processed: ProcessedDocument = await maybe_deferred_to_future(
-            deferToThread(process_fetched, item, source.agency if source else None, known_sha256)
+            self.pool.process(item, source.agency if source else None, known_sha256)
         )
         report = processed.report
         if processed.outcome == OUTCOME_FAILED:
