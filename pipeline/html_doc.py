@@ -16,7 +16,7 @@ from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 
-from pipeline.values import cache_short_text
+from pipeline.values import CACHED_TEXT_CHARS
 
 ATTACHMENT_SUFFIXES = (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".wps", ".txt")
 _DROPPED_TAGS = ("script", "style", "noscript", "nav", "iframe", "template", "select", "button")
@@ -34,9 +34,6 @@ _TITLE_XPATHS = tuple(
 )
 _BLOCKS = etree.XPath("//div | //td | //article | //section | //main")
 _PARAGRAPHS = etree.XPath("./p | ./div/p")
-_METAS = etree.XPath("//meta[@content]")
-_ANCHORS = etree.XPath("//a[@href]")
-_DROPPED = etree.XPath("|".join(f"//{tag}" for tag in _DROPPED_TAGS))
 # An element's text (descendant text nodes, no comments), as lxml.html's text_content() gives it.
 _text_content = etree.XPath("string()", smart_strings=False)
 # The page's own <meta charset> must not override the text already decoded.
@@ -144,8 +141,9 @@ def cell_text(cell: etree._Element) -> str:
     return _join_cell_lines(_flatten(cell))
 
 
-# Tables repeat the same short cell texts ("0", "", labels) over and over.
-_cell_text_of_flattened = cache_short_text(_join_cell_lines)
+# Tables repeat the same short cell texts ("0", "", labels) over and over: flattened -> cell text.
+_CELL_TEXTS: dict[str, str] = {}
+_MAX_CELL_TEXTS = 1 << 16
 
 
 def _mark_block_ends(root: etree._Element) -> None:
@@ -176,7 +174,15 @@ CellTexts = dict[etree._Element, str]
 def _cell_text_cached(cell: etree._Element, cache: CellTexts) -> str:
     text = cache.get(cell)
     if text is None:
-        text = cache[cell] = _cell_text_of_flattened(_flattened(cell))
+        flattened = _flattened(cell)
+        text = _CELL_TEXTS.get(flattened)
+        if text is None:
+            text = _join_cell_lines(flattened)
+            if len(flattened) <= CACHED_TEXT_CHARS:
+                if len(_CELL_TEXTS) >= _MAX_CELL_TEXTS:
+                    _CELL_TEXTS.clear()
+                _CELL_TEXTS[flattened] = text
+        cache[cell] = text
     return text
 
 
@@ -193,13 +199,12 @@ CellReader = Callable[[etree._Element, CellTexts], str]
 
 
 _ROWS = etree.XPath("./tr | ./thead/tr | ./tbody/tr | ./tfoot/tr")
-_CELLS = etree.XPath("./td | ./th")
 
 
 def _rows_of(table: etree._Element, cache: CellTexts, read: CellReader) -> list[list[str]]:
     rows: list[list[str]] = []
     for row in _ROWS(table):
-        rows.append([read(cell, cache) for cell in _CELLS(row)])
+        rows.append([read(cell, cache) for cell in row.iterchildren("td", "th")])
     return [row for row in rows if row]
 
 
@@ -362,7 +367,7 @@ def _parse(text: str) -> etree._Element | None:
 
 def _content(root: etree._Element, *, marked: bool) -> tuple[list[list[list[str]]], str]:
     """The data tables and the body text of a page (this edits the tree)."""
-    for element in _DROPPED(root):
+    for element in list(root.iter(*_DROPPED_TAGS)):
         _drop_tree(element)
     body = _find_body(root)
     cache: CellTexts = {}
@@ -387,13 +392,17 @@ def parse_html(text: str, url: str) -> HtmlDocument:
         return HtmlDocument()
     meta = {
         (element.get("name") or element.get("property") or "").lower(): element.get("content", "")
-        for element in _METAS(root)
+        for element in root.iter("meta")
+        if element.get("content") is not None
     }
     meta.pop("", None)
     base = root.xpath("string(//base/@href)") or url
     base = urljoin(url, base)
     attachments: dict[str, str] = {}
-    for anchor in _ANCHORS(root):
+    # root.iter with a tag walks the tree in C, faster than the equivalent //a[@href] XPath.
+    for anchor in root.iter("a"):
+        if anchor.get("href") is None:
+            continue
         href = anchor.get("href", "").strip()
         if href and _is_attachment(href):
             absolute = urljoin(base, href)
