@@ -162,7 +162,10 @@ def read_xls(body: bytes) -> BinaryContent:
     import xlrd
 
     try:
-        workbook = xlrd.open_workbook(file_contents=body, formatting_info=True, on_demand=True)
+        # xlrd reports damage by printing to stdout; the failure reason below says it instead.
+        workbook = xlrd.open_workbook(
+            file_contents=body, formatting_info=True, on_demand=True, logfile=io.StringIO()
+        )
         rows: list[list[str]] = []
         sheet_count = min(workbook.nsheets, MAX_SHEETS)
         for index in range(sheet_count):
