@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import sqlite_utils
+from sqlite_utils.db import jsonify_if_needed
 from tenacity import (
     retry,
     retry_if_exception,
@@ -81,6 +82,36 @@ def _transaction(db: sqlite_utils.Database) -> Iterator[None]:
     db.commit()
 
 
+# Values SQLite takes as they are; anything else is converted as sqlite-utils would (JSON, ISO dates).
+_PLAIN_VALUES = frozenset({str, int, float, bytes, type(None)})
+
+
+def _replace_rows(
+    db: sqlite_utils.Database, table: str, rows: Iterable[dict[str, Any]], pk: str | tuple[str, ...]
+) -> None:
+    """INSERT OR REPLACE `rows` (all with the same keys) as sqlite-utils' `insert_all(replace=True)`
+    would, with one prepared statement: its per-call introspection cost more than the writes."""
+    rows = list(rows)
+    if not rows:
+        return
+    columns = list(rows[0])
+    sql = (
+        f"INSERT OR REPLACE INTO [{table}] ({', '.join(f'[{c}]' for c in columns)})"
+        f" VALUES ({', '.join('?' for _ in columns)})"
+    )
+    values = [
+        [v if type(v) in _PLAIN_VALUES else jsonify_if_needed(v) for v in map(row.get, columns)]
+        for row in rows
+    ]
+    try:
+        db.conn.executemany(sql, values)
+    except sqlite3.OperationalError as exc:
+        if "no such table" not in str(exc):
+            raise
+        # A database without the schema (a caller's own): let sqlite-utils create the table.
+        db.table(table).insert_all(rows, pk=pk, replace=True)
+
+
 def _store_agency(
     db: sqlite_utils.Database, name: str, region: str | None = None, level: str | None = None
 ) -> str:
@@ -122,26 +153,29 @@ def store_page(
     if outcome not in PAGE_OUTCOMES:
         raise ValueError(f"unknown page outcome {outcome!r}; expected one of {PAGE_OUTCOMES}")
     with _transaction(db):
-        db.table("pages").insert(
-            {
-                "id": page_id(doc),
-                "url": doc.url,
-                "fetched_at": doc.fetched_at,
-                "status": doc.status,
-                "content_type": doc.content_type,
-                "role": doc.role,
-                "source_id": doc.source_id,
-                "sha256": doc.sha256,
-                "warc_file": doc.warc_file,
-                "warc_offset": doc.warc_offset,
-                "outcome": outcome,
-                "reason": reason,
-                "etag": doc.headers.get("etag"),
-                "last_modified": doc.headers.get("last-modified"),
-                "run_id": doc.run_id,
-            },
+        _replace_rows(
+            db,
+            "pages",
+            [
+                {
+                    "id": page_id(doc),
+                    "url": doc.url,
+                    "fetched_at": doc.fetched_at,
+                    "status": doc.status,
+                    "content_type": doc.content_type,
+                    "role": doc.role,
+                    "source_id": doc.source_id,
+                    "sha256": doc.sha256,
+                    "warc_file": doc.warc_file,
+                    "warc_offset": doc.warc_offset,
+                    "outcome": outcome,
+                    "reason": reason,
+                    "etag": doc.headers.get("etag"),
+                    "last_modified": doc.headers.get("last-modified"),
+                    "run_id": doc.run_id,
+                }
+            ],
             pk="id",
-            replace=True,
         )
 
 
@@ -185,36 +219,39 @@ def store_report(db: sqlite_utils.Database, doc: FetchedDocument, report: Extrac
             else (previous["version"] if previous else 1)
         )
         first_seen = previous["first_seen"] if previous else doc.fetched_at
-        db.table("reports").insert(
-            {
-                "id": rid,
-                "url": doc.url,
-                "source_id": doc.source_id,
-                "agency_id": aid,
-                "agency": report.agency,
-                "year": report.year,
-                "title": report.title,
-                "doc_type": report.doc_type,
-                "template": report.template,
-                "published": report.published,
-                "fetched_at": doc.fetched_at,
-                "content_sha256": doc.sha256,
-                "content_type": report.content_type or doc.content_type,
-                "warc_file": doc.warc_file,
-                "warc_offset": doc.warc_offset,
-                "extraction_status": report.status,
-                "status_reason": report.status_reason,
-                "text": report.text,
-                "metric_count": len(report.metrics),
-                "failed_checks": failed,
-                "version": version,
-                "first_seen": first_seen,
-                "last_seen": doc.fetched_at,
-                "withdrawn_at": None,
-                "withdrawn_reason": None,
-            },
+        _replace_rows(
+            db,
+            "reports",
+            [
+                {
+                    "id": rid,
+                    "url": doc.url,
+                    "source_id": doc.source_id,
+                    "agency_id": aid,
+                    "agency": report.agency,
+                    "year": report.year,
+                    "title": report.title,
+                    "doc_type": report.doc_type,
+                    "template": report.template,
+                    "published": report.published,
+                    "fetched_at": doc.fetched_at,
+                    "content_sha256": doc.sha256,
+                    "content_type": report.content_type or doc.content_type,
+                    "warc_file": doc.warc_file,
+                    "warc_offset": doc.warc_offset,
+                    "extraction_status": report.status,
+                    "status_reason": report.status_reason,
+                    "text": report.text,
+                    "metric_count": len(report.metrics),
+                    "failed_checks": failed,
+                    "version": version,
+                    "first_seen": first_seen,
+                    "last_seen": doc.fetched_at,
+                    "withdrawn_at": None,
+                    "withdrawn_reason": None,
+                }
+            ],
             pk="id",
-            replace=True,
         )
         db.table("report_versions").upsert(
             {
@@ -234,7 +271,9 @@ def store_report(db: sqlite_utils.Database, doc: FetchedDocument, report: Extrac
         )
         if previous and is_new_version:
             new_metrics = {k: (m.value, m.raw) for k, m in report.metrics.items()}
-            db.table("metric_changes").insert_all(
+            _replace_rows(
+                db,
+                "metric_changes",
                 (
                     {
                         "report_id": rid,
@@ -250,18 +289,20 @@ def store_report(db: sqlite_utils.Database, doc: FetchedDocument, report: Extrac
                     if old_metrics.get(key) != new_metrics.get(key)
                 ),
                 pk=("report_id", "to_version", "key"),
-                replace=True,
             )
-        db.table("metrics").insert_all(
+        _replace_rows(
+            db,
+            "metrics",
             (
                 {"report_id": rid, "key": key, "value": metric.value, "raw": metric.raw}
                 for key, metric in report.metrics.items()
             ),
             pk=("report_id", "key"),
-            replace=True,
         )
         # A rule evaluated twice keeps its last verdict (the primary key is report + rule).
-        db.table("checks").insert_all(
+        _replace_rows(
+            db,
+            "checks",
             (
                 {
                     "report_id": rid,
@@ -275,9 +316,10 @@ def store_report(db: sqlite_utils.Database, doc: FetchedDocument, report: Extrac
                 for check in report.checks
             ),
             pk=("report_id", "rule"),
-            replace=True,
         )
-        db.table("facts").insert_all(
+        _replace_rows(
+            db,
+            "facts",
             (
                 {
                     "report_id": rid,
@@ -290,7 +332,6 @@ def store_report(db: sqlite_utils.Database, doc: FetchedDocument, report: Extrac
                 for seq, fact in enumerate(report.facts)
             ),
             pk=("report_id", "seq"),
-            replace=True,
         )
     return rid
 
