@@ -22,9 +22,9 @@ from archive.ingest import CHANGE_NONE, ingest
 from archive.publish import prepare_for_publishing
 from archive.records import FetchedDocument
 from archive.runs import failed_request_document
-from archive.schema import open_db
 from archive.store import store_page, store_source
 from crawler import signals as nianbao_signals
+from crawler.batched_db import BatchedDatabase, acquire_database, release_database
 from crawler.extraction_pool import ExtractionPool, acquire_pool, pool_workers, release_pool
 from crawler.revalidation import NOT_MODIFIED_HEADER
 from crawler.state import known_documents
@@ -89,7 +89,7 @@ class StorePipeline:
     def __init__(self, crawler: Crawler, db_path: str) -> None:
         self.crawler = crawler
         self.db_path = db_path
-        self.db: Any = None
+        self.db: BatchedDatabase | None = None
         # Requests that got no response at all: kept for the run record, so a rebuild has them too.
         self.failed_requests: list[dict[str, Any]] = []
         crawler.stats.set_value("nianbao/failed_requests", self.failed_requests)
@@ -108,14 +108,15 @@ class StorePipeline:
         return pipeline
 
     def open_spider(self, spider: Spider | None = None) -> None:
-        self.db = open_db(self.db_path)
+        # Shared by the crawl's spiders and committed in batches (crawler.batched_db).
+        self.db = acquire_database(self.db_path)
         for source in getattr(self.crawler.spider, "sources", {}).values():
-            store_source(self.db, source)
+            self.db.write(store_source, source)
 
     def spider_closed(self, spider: Spider | None = None) -> None:
         if self.db is not None:
-            prepare_for_publishing(self.db)
-            self.db.close()
+            # The last spider to close prepares the database, once, with every report in it.
+            release_database(self.db, prepare_for_publishing)
             self.db = None
 
     def _count(self, document: FetchedDocument, change: str, outcome: str, reason: str) -> None:
@@ -136,9 +137,9 @@ class StorePipeline:
         settled = outcome_without_extraction(document)
         if settled is None:
             # Provisional: the spider's item brings the extraction and the final outcome.
-            store_page(self.db, document, OUTCOME_ARCHIVED)
+            self.db.write(store_page, document, OUTCOME_ARCHIVED)
             return
-        result = ingest(self.db, ProcessedDocument(document, *settled))
+        result = self.db.write(ingest, ProcessedDocument(document, *settled))
         self._count(document, result.change, settled[0], settled[1])
 
     def fetch_failed(self, url: str, source_id: str | None, role: str, reason: str) -> None:
@@ -154,12 +155,13 @@ class StorePipeline:
         document = failed_request_document(failure, self.crawler.settings.get("NIANBAO_RUN_ID"))
         self._count(document, CHANGE_NONE, OUTCOME_FAILED, reason)
         if self.db is not None:
-            store_page(self.db, document, OUTCOME_FAILED, reason)
+            self.db.write(store_page, document, OUTCOME_FAILED, reason)
 
     def process_item(self, item: Any, spider: Spider | None = None) -> Any:
         if not isinstance(item, ProcessedDocument):
             raise DropItem(f"not a processed document: {type(item).__name__}")
-        result = ingest(self.db, item)
+        assert self.db is not None
+        result = self.db.write(ingest, item)
         self.crawler.stats.inc_value(f"store/{item.outcome}")
         self._count(item.document, result.change, item.outcome, item.reason)
         if item.document.source_id and item.outcome != OUTCOME_FAILED:
