@@ -15,6 +15,8 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import threading
+import time
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
@@ -60,9 +62,23 @@ def _warm_up() -> None:
     import pipeline.extract  # noqa: F401
 
 
-def _worker_init() -> None:
+def _exit_when_orphaned(crawl_pid: int, interval: float = 1.0) -> None:
+    """End this worker once the crawl process is gone (a kill -9 gives the pool no time to stop
+    it, and the worker's own end of the job queue keeps it waiting for ever)."""
+    while True:
+        time.sleep(interval)
+        try:
+            os.kill(crawl_pid, 0)
+        except ProcessLookupError:
+            os._exit(1)
+        except PermissionError:
+            pass  # the pid exists, owned by someone else: not reused by now in practice
+
+
+def _worker_init(crawl_pid: int) -> None:
     quiet_extraction_loggers()
     _warm_up()
+    threading.Thread(target=_exit_when_orphaned, args=(crawl_pid,), daemon=True).start()
 
 
 def needs_extraction(doc: FetchedDocument, known_sha256: str | None) -> bool:
@@ -87,7 +103,10 @@ class ExtractionPool:
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["pipeline.ingest", "pipeline.extract"])
         executor = ProcessPoolExecutor(
-            max_workers=self.workers, mp_context=context, initializer=_worker_init
+            max_workers=self.workers,
+            mp_context=context,
+            initializer=_worker_init,
+            initargs=(os.getpid(),),
         )
         for _ in range(self.workers):
             executor.submit(_warm_up)  # start the workers now, while the crawl fetches its lists
