@@ -146,6 +146,8 @@ class FaultInjector:
         self._forced: dict[tuple[str, str], tuple[str, int]] = {}  # -> (kind, first N attempts)
         self._lock = threading.Lock()
         self._bomb: bytes | None = None
+        if spec.rates.get("gzip_bomb", 0) > 0:
+            self.bomb()  # built before serving: compressing 128 MiB takes a second or more
 
     # -- setup and figures ------------------------------------------------------------------------
 
@@ -164,6 +166,8 @@ class FaultInjector:
         if kind not in KINDS or kind == "trap":
             raise ValueError(f"cannot force {kind!r}")
         self._forced[_split_url(url)] = (kind, attempts)
+        if kind == "gzip_bomb":
+            self.bomb()  # ready before the request, so it is not mistaken for a timeout
 
     def permanent_urls(self) -> dict[str, str]:
         return {base + path: kind for (base, path), kind in self._permanent.items()}
