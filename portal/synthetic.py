@@ -42,18 +42,30 @@ _DEPARTMENTS = (
 _NUMERALS = "一二三四五六七八九十"
 
 
+def chinese_numeral(number: int) -> str:
+    """1 → 一, 11 → 十一, 20 → 二十, 105 → 一百零五, 2024 → 二千零二十四 (up to 99,999)."""
+    if not 0 < number < 100_000:
+        raise ValueError(f"{number} is out of range")
+    digits = "零" + _NUMERALS[:9]
+    units = ("", "十", "百", "千", "万")
+    text = ""
+    zero_pending = False
+    for position in range(4, -1, -1):
+        digit = number // 10**position % 10
+        if digit == 0:
+            zero_pending = bool(text)
+            continue
+        if zero_pending:
+            text += "零"
+            zero_pending = False
+        text += digits[digit] + units[position]
+    # 一十一 is written 十一 when it stands alone.
+    return text[1:] if text.startswith("一十") else text
+
+
 def _district(index: int) -> str:
     """示例一区, 示例二区, …, 示例十一区, … — fictional by name."""
-    if index < 10:
-        numeral = _NUMERALS[index]
-    else:
-        tens, ones = divmod(index + 1, 10)
-        numeral = (
-            ("" if tens == 1 else _NUMERALS[tens - 1])
-            + "十"
-            + (_NUMERALS[ones - 1] if ones else "")
-        )
-    return f"示例市示例{numeral}区"
+    return f"示例市示例{chinese_numeral(index + 1)}区"
 
 
 def agency_name(index: int) -> str:

@@ -131,3 +131,20 @@ def test_served_table_prints_the_generator_values(portal: SamplePortal) -> None:
             assert cells[1:] == ["" if v is None else str(int(v)) for v in expected]
             return
     raise AssertionError("no （七）总计 row")
+
+
+def test_district_numerals_cover_a_hundred_thousand_reports() -> None:
+    from portal.synthetic import agency_name, chinese_numeral
+
+    written = {
+        1: "一",
+        10: "十",
+        11: "十一",
+        20: "二十",
+        101: "一百零一",
+        110: "一百一十",
+        2024: "二千零二十四",
+    }
+    assert {n: chinese_numeral(n) for n in written} == written
+    names = {agency_name(index) for index in range(0, 100_000, 7)}
+    assert len(names) == len(range(0, 100_000, 7))  # no two fictional agencies share a name
