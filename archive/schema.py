@@ -231,11 +231,19 @@ def _primary_copies(db: sqlite_utils.Database) -> None:
     reports.create_index(["agency_id", "year"])
 
 
+def _facet_indexes(db: sqlite_utils.Database) -> None:
+    """Datasette counts the reports table's default facets on every page view: index each one."""
+    reports = db.table("reports")
+    for column in ("template", "doc_type", "failed_checks", "is_primary"):
+        reports.create_index([column], if_not_exists=True)
+
+
 # Append only: position + 1 is the schema version a step brings the database to.
 _STEPS: list[Callable[[sqlite_utils.Database], None]] = [
     _initial,
     _versions_and_runs,
     _primary_copies,
+    _facet_indexes,
 ]
 SCHEMA_VERSION: int = len(_STEPS)
 

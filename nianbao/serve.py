@@ -57,6 +57,10 @@ def datasette_command(
         "--setting",
         "default_page_size",
         "50",
+        # Suggesting facets runs a query per column on every table page: too slow at 100k reports.
+        "--setting",
+        "suggest_facets",
+        "off",
     ]
     metadata = config_dir / "metadata.yml"
     if metadata.is_file():
