@@ -12,6 +12,7 @@ lock the writer could be refused.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -129,7 +130,9 @@ def run_datasette(
     command = datasette_command(
         db_path, host=host, port=port, config_dir=config_dir, inspect_file=inspect_file
     )
-    try:
-        return subprocess.call(command)
-    except KeyboardInterrupt:
-        return 0
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # Become Datasette rather than wait for it: a stop signal (Ctrl-C, SIGTERM from a supervisor or
+    # a test) then reaches the server itself and leaves no orphaned Datasette behind.
+    os.execv(command[0], command)
+    return 0  # not reached
