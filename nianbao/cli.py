@@ -14,6 +14,15 @@ import click
 
 DEFAULT_DB = "data/nianbao.db"
 DEFAULT_ARCHIVE = "data/archive"
+# Shared by the commands that read or write the archive.
+archive_option = click.option(
+    "--archive",
+    "archive_dir",
+    default=DEFAULT_ARCHIVE,
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="Directory of the WARC archive.",
+)
 DATASETTE_DIR = Path(__file__).resolve().parent.parent / "datasette"
 
 
@@ -151,14 +160,7 @@ def _pairs(pairs: tuple[str, ...], option: str) -> dict[str, str]:
     type=click.Path(dir_okay=False),
     help="SQLite database to write.",
 )
-@click.option(
-    "--archive",
-    "archive_dir",
-    default=DEFAULT_ARCHIVE,
-    show_default=True,
-    type=click.Path(file_okay=False),
-    help="Directory of the WARC archive.",
-)
+@archive_option
 @click.option("--only", multiple=True, help="Crawl only these source ids (repeatable).")
 @click.option(
     "--full",
@@ -244,14 +246,7 @@ def crawl(
 
 
 @cli.command()
-@click.option(
-    "--archive",
-    "archive_dir",
-    default=DEFAULT_ARCHIVE,
-    show_default=True,
-    type=click.Path(file_okay=False),
-    help="Directory of the WARC archive.",
-)
+@archive_option
 @click.option(
     "--db",
     "db_path",
