@@ -88,6 +88,7 @@ def failed_request_document(failure: dict[str, Any], run_id: str | None) -> Fetc
         fetched_at=failure["fetched_at"],
         source_id=failure.get("source_id"),
         role=failure.get("role") or "other",
+        link_text=failure.get("link_text"),
         run_id=run_id or None,
     )
 

@@ -156,5 +156,6 @@ class FailureRecorderMiddleware:
             source_id=request.meta.get(META_SOURCE),
             role=request.meta.get(META_ROLE, ROLE_OTHER),
             reason=reason,
+            link_text=request.meta.get(META_LINK_TEXT),
         )
         return None

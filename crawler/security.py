@@ -39,7 +39,7 @@ from archive.content import ContentDecodingError, decode_content
 from archive.records import ROLE_OTHER
 from crawler import signals as nianbao_signals
 from crawler.sources import Source
-from crawler.spiders.base import META_REFUSED, META_ROLE, META_SOURCE
+from crawler.spiders.base import META_LINK_TEXT, META_REFUSED, META_ROLE, META_SOURCE
 
 logger = logging.getLogger(__name__)
 
@@ -175,4 +175,5 @@ class HostGuardMiddleware:
             source_id=meta.get(META_SOURCE),
             role=meta.get(META_ROLE, ROLE_OTHER),
             reason=f"refused: {reason}",
+            link_text=meta.get(META_LINK_TEXT),
         )

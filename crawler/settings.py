@@ -92,6 +92,10 @@ DOWNLOADER_MIDDLEWARES = {
     # Closest to the network: archive every response exactly as received, before anything parses it.
     "crawler.middlewares.WarcArchiveMiddleware": 950,
 }
+# A document that failed in an earlier run and fails again gets this many more attempts at the end
+# of the run (crawler.recovery); 0 turns the recovery pass off.
+NIANBAO_RECOVERY_ATTEMPTS = int(os.environ.get("NIANBAO_RECOVERY_ATTEMPTS", "2"))
+EXTENSIONS = {"crawler.recovery.RecoveryPass": 500}
 ITEM_PIPELINES = {
     "pipeline.pipelines.ExtractPipeline": 300,
     "pipeline.pipelines.StorePipeline": 800,

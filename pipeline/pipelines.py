@@ -130,6 +130,10 @@ class StorePipeline:
             stats.inc_value(f"nianbao/failure/{failure_kind(reason)}")
             if source:
                 stats.inc_value(f"nianbao/source/{source}/failed")
+            # The recovery pass (crawler.recovery) decides whether this one gets another attempt.
+            self.crawler.signals.send_catch_log(
+                nianbao_signals.document_failed, document=document, reason=reason
+            )
 
     def response_archived(self, document: FetchedDocument) -> None:
         if self.db is None:
@@ -142,7 +146,9 @@ class StorePipeline:
         result = self.db.write(ingest, ProcessedDocument(document, *settled))
         self._count(document, result.change, settled[0], settled[1])
 
-    def fetch_failed(self, url: str, source_id: str | None, role: str, reason: str) -> None:
+    def fetch_failed(
+        self, url: str, source_id: str | None, role: str, reason: str, link_text: str | None = None
+    ) -> None:
         fetched_at = datetime.now(UTC).isoformat(timespec="seconds")
         failure = {
             "url": url,
@@ -151,6 +157,8 @@ class StorePipeline:
             "reason": reason,
             "fetched_at": fetched_at,
         }
+        if link_text:
+            failure["link_text"] = link_text
         self.failed_requests.append(failure)
         document = failed_request_document(failure, self.crawler.settings.get("NIANBAO_RUN_ID"))
         self._count(document, CHANGE_NONE, OUTCOME_FAILED, reason)

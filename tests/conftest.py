@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -29,6 +30,22 @@ def run_nianbao(
             f"stdout:\n{result.stdout[-4000:]}\nstderr:\n{result.stderr[-8000:]}"
         )
     return result
+
+
+def reports_and_failures(db_path: Path) -> tuple[dict[str, dict], dict[str, list[str]]]:
+    """{report URL: {metric key: value}} and {URL: failure reasons} of a crawl's database."""
+    db = sqlite3.connect(db_path)
+    try:
+        reports = {
+            url: dict(db.execute("select key, value from metrics where report_id = ?", [rid]))
+            for url, rid in db.execute("select url, id from reports")
+        }
+        failures: dict[str, list[str]] = {}
+        for url, reason in db.execute("select url, reason from pages where outcome = 'failed'"):
+            failures.setdefault(url, []).append(reason or "")
+        return reports, failures
+    finally:
+        db.close()
 
 
 @dataclass

@@ -17,7 +17,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from conftest import run_nianbao
+from conftest import reports_and_failures, run_nianbao
 
 RETRIED = ("5xx", "429", "timeout", "reset", "truncate", "drip", "charset")
 FAILED_FIRST = {
@@ -55,21 +55,6 @@ class FaultCrawl:
     db: Path = Path()
 
 
-def _state(db_path: Path) -> tuple[dict[str, dict], dict[str, list[str]]]:
-    db = sqlite3.connect(db_path)
-    try:
-        reports = {
-            url: dict(db.execute("select key, value from metrics where report_id = ?", [rid]))
-            for url, rid in db.execute("select url, id from reports")
-        }
-        failures: dict[str, list[str]] = {}
-        for url, reason in db.execute("select url, reason from pages where outcome = 'failed'"):
-            failures.setdefault(url, []).append(reason or "")
-        return reports, failures
-    finally:
-        db.close()
-
-
 @pytest.fixture(scope="module")
 def fault_crawl(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FaultCrawl]:
     from portal.faults import parse_spec
@@ -96,9 +81,9 @@ def fault_crawl(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FaultCrawl
         args = ["crawl", "--sources", str(sources), "--db", str(db)]
         args += ["--archive", str(work / "archive"), "--log-level", "ERROR", *CRAWL_SETTINGS]
         run_nianbao(*args, check=False)
-        first, first_failures = _state(db)
+        first, first_failures = reports_and_failures(db)
         run_nianbao(*args, check=False)
-        second, _ = _state(db)
+        second, _ = reports_and_failures(db)
         with urllib.request.urlopen(portal.sites[0].base_url + "/-/faults") as response:
             served = json.load(response)
         crawl = FaultCrawl(

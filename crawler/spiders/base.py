@@ -239,4 +239,7 @@ class FamilySpider(scrapy.Spider):
                 # The hops so far, as Scrapy's redirects keep them: `crawler.security` cuts a
                 # chain longer than NIANBAO_MAX_REDIRECTS (a loop) and records it under its start.
                 meta={"redirect_urls": [*response.meta.get("redirect_urls", ()), response.url]},
+                # Past the dupefilter: a hop seen in an earlier attempt would otherwise end this
+                # attempt silently, neither archived nor recorded as failed.
+                dont_filter=True,
             )
