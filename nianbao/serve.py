@@ -26,6 +26,7 @@ from archive.publish import (
     metric_label_rows,
     prepare_for_publishing,
 )
+from archive.schema import SCHEMA_VERSION, ensure_schema, schema_version
 
 SQL_TIME_LIMIT_MS = 5000
 MAX_RETURNED_ROWS = 2000
@@ -94,9 +95,15 @@ def write_inspect_file(db_path: Path, inspect_file: Path) -> None:
 
 
 def ensure_prepared(db_path: Path) -> bool:
-    """Add the views and search index to a database made before they existed; True if it had to."""
+    """Bring a database made by an older nianbao up to date (its schema's later migrations, such as
+    facet indexes, then the views, summaries and search index); True if it had to."""
     db = sqlite_utils.Database(db_path)
     try:
+        # Only a nianbao database (one with migrations recorded) is migrated: any other SQLite
+        # file is served as it is.
+        migrated = 0 < schema_version(db) < SCHEMA_VERSION
+        if migrated:
+            ensure_schema(db)
         labels = db.table("metric_labels")
         label_columns = set(labels.columns_dict) if labels.exists() else set()
         if (
@@ -105,7 +112,7 @@ def ensure_prepared(db_path: Path) -> bool:
             and set(SUMMARIES) <= set(db.table_names())
             and set(metric_label_rows()[0]) <= label_columns
         ):
-            return False
+            return migrated
         prepare_for_publishing(db)
         return True
     finally:
