@@ -1,8 +1,10 @@
 """Serve figures: latency of Datasette pages and queries, `nianbao serve` on a large database.
 
 Requests (each repeated, p50 and p95 in ms): every chart query of the overview dashboard (as its
-JSON API call, optional `[[ … ]]` filters left out), a facet page of `reports`, the `search` canned
-query with a 2- and a 4-character term, and a report page (`/-/report/<id>`).
+JSON API call, optional `[[ … ]]` filters left out), a facet page of `reports`, `report_summary` with
+its default facets, the `search` canned query with a 2-character term (a rare one and one every report
+contains) and a 4-character term, and a report page (`/-/report/<id>`). The database file must be
+called nianbao.db: the canned query and the metadata apply to a database of that name.
 """
 
 from __future__ import annotations
@@ -55,6 +57,8 @@ def _percentile(values: list[float], share: float) -> float:
 
 def bench_serve(db_path: Path, repeat: int) -> dict[str, dict[str, float]]:
     """{request name: {"p50_ms", "p95_ms"}} for `nianbao serve` on `db_path`."""
+    if db_path.stem != "nianbao":
+        raise ValueError(f"{db_path}: serve it as nianbao.db, or the canned queries are missing")
     report_id = (
         sqlite_utils.Database(db_path).execute("SELECT id FROM reports LIMIT 1").fetchone()[0]
     )
@@ -83,7 +87,10 @@ def bench_serve(db_path: Path, repeat: int) -> dict[str, dict[str, float]]:
         requests["facet page"] = (
             f"{base}/nianbao/reports?_facet=year&_facet=template&_facet=extraction_status"
         )
+        requests["summary facet page"] = f"{base}/nianbao/report_summary"
         requests["search 2 chars"] = f"{base}/nianbao/search.json?q={quote('诉讼')}"
+        # A term in every report: how long search takes when it has to rank them all.
+        requests["search 2 chars, common"] = f"{base}/nianbao/search.json?q={quote('公开')}"
         requests["search 4 chars"] = f"{base}/nianbao/search.json?q={quote('申请公开')}"
         requests["report page"] = f"{base}/-/report/{report_id}"
         results = {}
