@@ -55,6 +55,17 @@ def _table_text(rows: Iterable[list[str]]) -> str:
 
 
 def read_pdf(body: bytes) -> BinaryContent:
+    """Text and table rows of a PDF: PDFium's fast reading, pdfplumber's where that may differ.
+
+    `pipeline.pdf_fast` rebuilds pdfplumber's results from PDFium's characters and paths
+    several times faster, and says when a document is better left to pdfplumber."""
+    from pipeline.pdf_fast import read_pdf_fast
+
+    content = read_pdf_fast(body, MAX_PDF_PAGES)
+    return content if content is not None else read_pdf_plumber(body)
+
+
+def read_pdf_plumber(body: bytes) -> BinaryContent:
     """Tables via pdfplumber's `extract_tables()`, text via `extract_text()`, page by page."""
     import pdfplumber  # imported here: pdfminer is slow to import and only PDFs need it
 
