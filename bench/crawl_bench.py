@@ -34,36 +34,45 @@ class Timed:
     seconds: float
     peak_rss_mb: float
     stdout: str
-    peak_tree_rss_mb: float = float("nan")
+    peak_tree_pss_mb: float = float("nan")
 
 
-def _tree_rss_kb(root: int) -> int:
-    """Resident memory of `root` and all its descendants (the crawl's extraction workers), in kB.
-
-    Pages the workers share with their parent count once per process, so this errs high."""
+def _tree_pids(root: int) -> list[int]:
+    """`root` and all its descendants (the crawl's extraction workers)."""
     children: dict[int, list[int]] = {}
-    rss: dict[int, int] = {}
     for entry in os.scandir("/proc"):
         if not entry.name.isdigit():
             continue
         try:
             with open(f"/proc/{entry.name}/stat", encoding="ascii") as stat:
-                fields = stat.read().rsplit(")", 1)[1].split()
-        except OSError:
+                parent = int(stat.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
             continue
-        pid = int(entry.name)
-        children.setdefault(int(fields[1]), []).append(pid)
-        rss[pid] = int(fields[21]) * (os.sysconf("SC_PAGE_SIZE") // 1024)
-    total, todo = 0, [root]
+        children.setdefault(parent, []).append(int(entry.name))
+    pids, todo = [], [root]
     while todo:
         pid = todo.pop()
-        total += rss.get(pid, 0)
+        pids.append(pid)
         todo.extend(children.get(pid, []))
-    return total
+    return pids
+
+
+def _pss_kb(pid: int) -> int:
+    """Proportional set size: resident pages, each shared page divided among its sharers, so the
+    sum over a process tree is the memory the tree really holds (summed RSS counts shared pages
+    once per process)."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as rollup:
+            for line in rollup:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
 
 
 class TreeMemory(threading.Thread):
-    """Samples the summed RSS of a process tree every `interval` seconds; keeps the peak."""
+    """Samples the summed PSS of a process tree every `interval` seconds; keeps the peak."""
 
     def __init__(self, root: int, interval: float = 0.2) -> None:
         super().__init__(daemon=True)
@@ -72,7 +81,8 @@ class TreeMemory(threading.Thread):
 
     def run(self) -> None:
         while not self.finished.wait(self.interval):
-            self.peak_kb = max(self.peak_kb, _tree_rss_kb(self.root))
+            total = sum(_pss_kb(pid) for pid in _tree_pids(self.root))
+            self.peak_kb = max(self.peak_kb, total)
 
 
 def run_timed(command: list[str]) -> Timed:
@@ -175,9 +185,10 @@ def bench_crawl(work: Path, reports: int) -> dict[str, float]:
         "crawl_pages_per_s": nianbao_rate,
         "bare_scrapy_pages_per_s": bare_rate,
         "crawl_vs_bare_scrapy": nianbao_rate / bare_rate,
-        # The crawl with its extraction workers, each process's RSS summed (errs high: shared pages
-        # count once per process); the main process alone is crawl_main_peak_rss_mb.
-        "crawl_peak_rss_mb": max(first.peak_rss_mb, first.peak_tree_rss_mb),
+        # The crawl with its extraction workers (peak of their summed PSS, shared pages split
+        # among the processes sharing them), or the main process's peak RSS if that is higher.
+        "crawl_peak_rss_mb": max(first.peak_rss_mb, first.peak_tree_pss_mb),
+        "crawl_tree_peak_pss_mb": first.peak_tree_pss_mb,
         "crawl_main_peak_rss_mb": first.peak_rss_mb,
         "incremental_first_downloads": runs[0]["full_downloads"],
         "incremental_second_downloads": runs[1]["full_downloads"],
