@@ -15,6 +15,14 @@ from typing import Any
 import sqlite_utils
 
 from archive.records import FetchedDocument
+from archive.report_rows import (
+    agency_row,
+    check_rows,
+    fact_rows,
+    metric_rows,
+    report_row,
+    version_row,
+)
 from archive.store import agency_id, report_id
 from pipeline.report import ExtractedReport
 
@@ -37,85 +45,14 @@ def _report_rows(
     rows: dict[str, list[dict[str, Any]]] = {"agencies": []}
     aid = None
     if report.agency and report.agency.strip():
-        source = sources.get(doc.source_id or "", {})
-        own = source.get("agency") == report.agency.strip()
-        agency: dict[str, Any] = {"id": agency_id(report.agency), "name": report.agency.strip()}
-        if own and source.get("region"):
-            agency["region"] = str(source["region"])
-        if own and source.get("level"):
-            agency["level"] = str(source["level"])
-        aid = agency["id"]
-        rows["agencies"].append(agency)
-    failed = sum(1 for check in report.checks if check.passed is False)
-    rows["reports"] = [
-        {
-            "id": rid,
-            "url": doc.url,
-            "source_id": doc.source_id,
-            "agency_id": aid,
-            "agency": report.agency,
-            "year": report.year,
-            "title": report.title,
-            "doc_type": report.doc_type,
-            "template": report.template,
-            "published": report.published,
-            "fetched_at": doc.fetched_at,
-            "content_sha256": doc.sha256,
-            "content_type": report.content_type or doc.content_type,
-            "warc_file": doc.warc_file,
-            "warc_offset": doc.warc_offset,
-            "extraction_status": report.status,
-            "status_reason": report.status_reason,
-            "text": report.text,
-            "metric_count": len(report.metrics),
-            "failed_checks": failed,
-            "version": 1,
-            "first_seen": doc.fetched_at,
-            "last_seen": doc.fetched_at,
-            "withdrawn_at": None,
-            "withdrawn_reason": None,
-        }
-    ]
-    rows["report_versions"] = [
-        {
-            "report_id": rid,
-            "version": 1,
-            "sha256": doc.sha256,
-            "first_seen": doc.fetched_at,
-            "last_seen": doc.fetched_at,
-            "warc_file": doc.warc_file,
-            "warc_offset": doc.warc_offset,
-            "extraction_status": report.status,
-            "metric_count": len(report.metrics),
-        }
-    ]
-    rows["metrics"] = [
-        {"report_id": rid, "key": key, "value": metric.value, "raw": metric.raw}
-        for key, metric in report.metrics.items()
-    ]
-    rows["checks"] = [
-        {
-            "report_id": rid,
-            "rule": check.rule,
-            "passed": None if check.passed is None else int(check.passed),
-            "expected": check.expected,
-            "printed": check.printed,
-            "detail": check.detail,
-            "severity": check.severity,
-        }
-        for check in report.checks
-    ]
-    rows["facts"] = [
-        {
-            "report_id": rid,
-            "seq": seq,
-            "kind": fact.kind,
-            "value": fact.value,
-            "unit": fact.unit,
-            "sentence": fact.sentence,
-        }
-        for seq, fact in enumerate(report.facts)
-    ]
+        aid = agency_id(report.agency)
+        source = sources.get(doc.source_id or "")
+        rows["agencies"].append(agency_row(report.agency, aid, source))
+    rows["reports"] = [report_row(rid, doc, report, aid, 1, doc.fetched_at)]
+    rows["report_versions"] = [version_row(rid, doc, report, 1, doc.fetched_at)]
+    rows["metrics"] = metric_rows(rid, report)
+    rows["checks"] = check_rows(rid, report)
+    rows["facts"] = fact_rows(rid, report)
     return rows
 
 

@@ -23,6 +23,14 @@ from tenacity import (
 )
 
 from archive.records import FetchedDocument
+from archive.report_rows import (
+    agency_row,
+    check_rows,
+    fact_rows,
+    metric_rows,
+    report_row,
+    version_row,
+)
 from crawler.sources import Source
 from pipeline.report import ExtractedReport
 
@@ -200,17 +208,9 @@ def store_report(db: sqlite_utils.Database, doc: FetchedDocument, report: Extrac
             db.execute(f"DELETE FROM [{table}] WHERE report_id = ?", [rid])
         aid = None
         if report.agency and report.agency.strip():
-            source = _source_row(db, doc.source_id) or {}
-            # The portal's region and level describe its own agency, not every agency it hosts.
-            own = source.get("agency") == report.agency.strip()
-            region, level = source.get("region"), source.get("level")
-            aid = _store_agency(
-                db,
-                report.agency,
-                region=str(region) if own and region else None,
-                level=str(level) if own and level else None,
-            )
-        failed = sum(1 for check in report.checks if check.passed is False)
+            aid = agency_id(report.agency)
+            source = _source_row(db, doc.source_id)
+            db.table("agencies").upsert(agency_row(report.agency, aid, source), pk="id")
         # Same content again (a re-extraction) keeps its version; new content is the next version.
         is_new_version = previous is None or previous["content_sha256"] != doc.sha256
         version = (
@@ -220,54 +220,13 @@ def store_report(db: sqlite_utils.Database, doc: FetchedDocument, report: Extrac
         )
         first_seen = previous["first_seen"] if previous else doc.fetched_at
         _replace_rows(
-            db,
-            "reports",
-            [
-                {
-                    "id": rid,
-                    "url": doc.url,
-                    "source_id": doc.source_id,
-                    "agency_id": aid,
-                    "agency": report.agency,
-                    "year": report.year,
-                    "title": report.title,
-                    "doc_type": report.doc_type,
-                    "template": report.template,
-                    "published": report.published,
-                    "fetched_at": doc.fetched_at,
-                    "content_sha256": doc.sha256,
-                    "content_type": report.content_type or doc.content_type,
-                    "warc_file": doc.warc_file,
-                    "warc_offset": doc.warc_offset,
-                    "extraction_status": report.status,
-                    "status_reason": report.status_reason,
-                    "text": report.text,
-                    "metric_count": len(report.metrics),
-                    "failed_checks": failed,
-                    "version": version,
-                    "first_seen": first_seen,
-                    "last_seen": doc.fetched_at,
-                    "withdrawn_at": None,
-                    "withdrawn_reason": None,
-                }
-            ],
-            pk="id",
+            db, "reports", [report_row(rid, doc, report, aid, version, first_seen)], pk="id"
+        )
+        version_first_seen = (
+            doc.fetched_at if is_new_version or previous is None else previous["version_first_seen"]
         )
         db.table("report_versions").upsert(
-            {
-                "report_id": rid,
-                "version": version,
-                "sha256": doc.sha256,
-                "first_seen": doc.fetched_at
-                if is_new_version or previous is None
-                else previous["version_first_seen"],
-                "last_seen": doc.fetched_at,
-                "warc_file": doc.warc_file,
-                "warc_offset": doc.warc_offset,
-                "extraction_status": report.status,
-                "metric_count": len(report.metrics),
-            },
-            pk=("report_id", "version"),
+            version_row(rid, doc, report, version, version_first_seen), pk=("report_id", "version")
         )
         if previous and is_new_version:
             new_metrics = {k: (m.value, m.raw) for k, m in report.metrics.items()}
@@ -290,49 +249,10 @@ def store_report(db: sqlite_utils.Database, doc: FetchedDocument, report: Extrac
                 ),
                 pk=("report_id", "to_version", "key"),
             )
-        _replace_rows(
-            db,
-            "metrics",
-            (
-                {"report_id": rid, "key": key, "value": metric.value, "raw": metric.raw}
-                for key, metric in report.metrics.items()
-            ),
-            pk=("report_id", "key"),
-        )
+        _replace_rows(db, "metrics", metric_rows(rid, report), pk=("report_id", "key"))
         # A rule evaluated twice keeps its last verdict (the primary key is report + rule).
-        _replace_rows(
-            db,
-            "checks",
-            (
-                {
-                    "report_id": rid,
-                    "rule": check.rule,
-                    "passed": None if check.passed is None else int(check.passed),
-                    "expected": check.expected,
-                    "printed": check.printed,
-                    "detail": check.detail,
-                    "severity": check.severity,
-                }
-                for check in report.checks
-            ),
-            pk=("report_id", "rule"),
-        )
-        _replace_rows(
-            db,
-            "facts",
-            (
-                {
-                    "report_id": rid,
-                    "seq": seq,
-                    "kind": fact.kind,
-                    "value": fact.value,
-                    "unit": fact.unit,
-                    "sentence": fact.sentence,
-                }
-                for seq, fact in enumerate(report.facts)
-            ),
-            pk=("report_id", "seq"),
-        )
+        _replace_rows(db, "checks", check_rows(rid, report), pk=("report_id", "rule"))
+        _replace_rows(db, "facts", fact_rows(rid, report), pk=("report_id", "seq"))
     return rid
 
 
