@@ -9,30 +9,22 @@ is requested.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from scrapy.http import Response
 
-from archive.records import ROLE_LIST
-from crawler.spiders.base import FamilySpider
-from crawler.spiders.links import (
-    canonical_url,
-    decoded,
-    links_of,
-    navigate_document,
-    navigate_home,
-    report_requests,
-)
+from crawler.spiders.column import ColumnSpider
+from crawler.spiders.links import Link, canonical_url, links_of
 
 _TOTAL_PAGES = re.compile(r"<totalpage>\s*(\d+)\s*</totalpage>", re.I)
 
 
-def page_urls(response: Response) -> list[str]:
+def page_urls(response: Response, links: list[Link] | None = None) -> list[str]:
     """Every `pageNum` page of the column, from its total page count or its highest page link."""
     paged = [
-        link.url for link in links_of(response) if "pagenum=" in urlsplit(link.url).query.lower()
+        link.url
+        for link in (links_of(response) if links is None else links)
+        if "pagenum=" in urlsplit(link.url).query.lower()
     ]
     if not paged:
         return []
@@ -58,20 +50,10 @@ def page_urls(response: Response) -> list[str]:
     return urls
 
 
-class HanwebSpider(FamilySpider):
+class HanwebSpider(ColumnSpider):
     name = "hanweb"
     family = "hanweb"
 
-    def parse_home(self, response: Response) -> Iterator[Any]:
-        yield from navigate_home(self, decoded(self, response))
-
-    def parse_list(self, response: Response) -> Iterator[Any]:
-        response = decoded(self, response)
-        yield from report_requests(self, response, links_of(response))
-        source = self.source_of(response)
-        for url in page_urls(response):
-            if source.allows(url):
-                yield self.follow(url, source, ROLE_LIST, self.parse_list, referer=response.url)
-
-    def parse_document(self, response: Response) -> Iterator[Any]:
-        yield from navigate_document(self, decoded(self, response))
+    @staticmethod
+    def page_urls(response: Response, links: list[Link]) -> list[str]:
+        return page_urls(response, links)

@@ -7,22 +7,12 @@ TRS writes its pager with JavaScript, so the page links are not in the HTML: the
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from typing import Any
 from urllib.parse import urljoin
 
 from scrapy.http import Response
 
-from archive.records import ROLE_LIST
-from crawler.spiders.base import FamilySpider
-from crawler.spiders.links import (
-    canonical_url,
-    decoded,
-    links_of,
-    navigate_document,
-    navigate_home,
-    report_requests,
-)
+from crawler.spiders.column import ColumnSpider
+from crawler.spiders.links import Link, canonical_url
 
 _PAGER_CALL = re.compile(
     r"createPageHTML\(\s*(\d+)\s*,\s*(\d+)\s*,\s*[\"']([^\"']+)[\"']\s*,\s*[\"']([^\"']+)[\"']\s*\)"
@@ -41,20 +31,10 @@ def page_urls(response: Response) -> list[str]:
     return [canonical_url(urljoin(response.url, n)) for n in names]
 
 
-class TrsSpider(FamilySpider):
+class TrsSpider(ColumnSpider):
     name = "trs"
     family = "trs"
 
-    def parse_home(self, response: Response) -> Iterator[Any]:
-        yield from navigate_home(self, decoded(self, response))
-
-    def parse_list(self, response: Response) -> Iterator[Any]:
-        response = decoded(self, response)
-        yield from report_requests(self, response, links_of(response))
-        source = self.source_of(response)
-        for url in page_urls(response):
-            if source.allows(url):
-                yield self.follow(url, source, ROLE_LIST, self.parse_list, referer=response.url)
-
-    def parse_document(self, response: Response) -> Iterator[Any]:
-        yield from navigate_document(self, decoded(self, response))
+    @staticmethod
+    def page_urls(response: Response, links: list[Link]) -> list[str]:
+        return page_urls(response)

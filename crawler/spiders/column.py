@@ -1,0 +1,47 @@
+"""What the family spiders share beyond the base: home → column → list pages → documents.
+
+The families differ only in how a list page announces the column's other pages; each subclass
+gives that as `page_urls(response, links)`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from scrapy.http import Response
+
+from archive.records import ROLE_LIST
+from crawler.spiders.base import FamilySpider
+from crawler.spiders.links import (
+    Link,
+    decoded,
+    links_of,
+    navigate_document,
+    navigate_home,
+    report_requests,
+)
+
+
+class ColumnSpider(FamilySpider):
+    """A family spider for portals whose report column is a paged list of links."""
+
+    @staticmethod
+    def page_urls(response: Response, links: list[Link]) -> list[str]:
+        """The column's other list pages that this list page announces."""
+        raise NotImplementedError
+
+    def parse_home(self, response: Response) -> Iterator[Any]:
+        yield from navigate_home(self, decoded(self, response))
+
+    def parse_list(self, response: Response) -> Iterator[Any]:
+        response = decoded(self, response)
+        links = links_of(response)
+        yield from report_requests(self, response, links)
+        source = self.source_of(response)
+        for url in self.page_urls(response, links):
+            if source.allows(url):
+                yield self.follow(url, source, ROLE_LIST, self.parse_list, referer=response.url)
+
+    def parse_document(self, response: Response) -> Iterator[Any]:
+        yield from navigate_document(self, decoded(self, response))
