@@ -112,7 +112,16 @@ def _docx_table_rows(table: Any) -> list[list[str]]:
 
 
 def read_docx(body: bytes) -> BinaryContent:
-    """Paragraphs and tables of a Word 2007+ file, in document order."""
+    """Paragraphs and tables of a Word 2007+ file, in document order: word/document.xml read
+    with lxml (`pipeline.docx_fast`), python-docx for a package that reader leaves to it."""
+    from pipeline.docx_fast import read_docx_fast
+
+    content = read_docx_fast(body)
+    return content if content is not None else read_docx_python_docx(body)
+
+
+def read_docx_python_docx(body: bytes) -> BinaryContent:
+    """Paragraphs and tables of a Word 2007+ file, in document order, through python-docx."""
     import docx
     from docx.table import Table
     from docx.text.paragraph import Paragraph
