@@ -1,6 +1,7 @@
 """Extraction throughput on the sample portal's report pages, against merely parsing them with lxml.
 
     .venv/bin/python bench/extract_bench.py [--reports N] [--repeat R] [--profile]
+    .venv/bin/python bench/extract_bench.py --formats [--reports 30] [--repeat R]
 
 Pages are generated in-process: N synthetic reports (portal.synthetic.generate) rendered as the
 portal renders them (Word-pasted TRS tables and plain Hanweb tables, alternately) plus the five
@@ -8,6 +9,11 @@ seed texts. Prints reports/s for full extraction (`pipeline.extract.extract_docu
 parse of the same bytes, and the ratio of the two median times (the target is 3x or less). The two
 are timed in turns, run after run, so that other load on the machine weighs on both. A plain
 script, not a test: figures depend on the machine.
+
+With --formats it instead prints ms per document for the attachment readers, each fast reader
+beside the library it replaces (PDF: PDFium `read_pdf` vs pdfplumber; DOCX: lxml `read_docx` vs
+python-docx), over N synthetic reports rendered as the portal serves them; CPU time
+(`time.process_time`), medians of the runs, so other load on the machine weighs little.
 """
 
 from __future__ import annotations
@@ -79,12 +85,48 @@ def measure(docs, repeat: int) -> tuple[list[float], list[float]]:
     return parse_times, full_times
 
 
+def format_breakdown(count: int, repeat: int) -> list[tuple[str, float]]:
+    """(reader, median CPU ms per document) for each attachment reader and its reference."""
+    from pipeline import attachments
+    from portal.file_render import render_docx, render_pdf
+
+    specs = generate(count, seed=7)
+    readers = [
+        ("pdf  PDFium (read_pdf)", attachments.read_pdf, render_pdf),
+        ("pdf  pdfplumber", attachments.read_pdf_plumber, render_pdf),
+        ("docx lxml (read_docx)", attachments.read_docx, render_docx),
+        ("docx python-docx", attachments.read_docx_python_docx, render_docx),
+    ]
+    bodies = {render: [render(spec) for spec in specs] for _, _, render in readers}
+    results = []
+    for name, read, render in readers:
+        read(bodies[render][0])  # warm-up: imports
+        runs = []
+        for _ in range(repeat):
+            start = time.process_time()
+            for body in bodies[render]:
+                read(body)
+            runs.append((time.process_time() - start) * 1000 / len(bodies[render]))
+        results.append((name, statistics.median(runs)))
+    return results
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--reports", type=int, default=200, help="synthetic reports (default 200)")
     parser.add_argument("--repeat", type=int, default=5, help="runs (the median counts)")
     parser.add_argument("--profile", action="store_true", help="print the top of a cProfile run")
+    parser.add_argument(
+        "--formats", action="store_true", help="ms/doc of the PDF and DOCX readers instead"
+    )
     args = parser.parse_args()
+    if args.formats:
+        count = args.reports if args.reports != 200 else 30
+        for name, ms in format_breakdown(count, args.repeat):
+            print(
+                f"{name:24s} {ms:7.1f} ms/doc  ({count} synthetic reports, median of {args.repeat})"
+            )
+        return
     docs = documents(args.reports)
     megabytes = sum(len(body) for body, _, _ in docs) / 1e6
     extract_document(*docs[0][:3])  # warm-up: imports, regex compilation
