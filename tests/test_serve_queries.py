@@ -18,6 +18,7 @@ from datasette.app import Datasette
 from test_datasette_queries import (
     CONFIG_DIR,
     build_known_db,
+    fetch,
     published_datasette,
     rows,
 )
@@ -213,3 +214,18 @@ def test_serving_an_older_database_applies_its_missing_migrations(tmp_path: Path
     assert ensure_prepared(path)
     indexes = {index.name for index in sqlite_utils.Database(path).table("reports").indexes}
     assert "idx_reports_template" in indexes
+
+
+def test_a_default_facet_asked_for_again_is_counted_once(known_ds: Datasette) -> None:
+    response = fetch(
+        known_ds, "/nianbao/reports.json", _facet="year", **{"_facet_size": "10"}
+    ).json()
+    facets = response["facet_results"]
+    assert "year_2" not in facets
+    counts = {item["value"]: item["count"] for item in facets["year"]["results"]}
+    assert counts == {2021: 3, 2020: 1, 2022: 1}
+
+
+def test_a_facet_not_shown_by_default_is_still_added_from_the_url(known_ds: Datasette) -> None:
+    response = fetch(known_ds, "/nianbao/reports.json", _facet="published").json()
+    assert "published" in response["facet_results"]
