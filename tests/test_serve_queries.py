@@ -229,3 +229,10 @@ def test_a_default_facet_asked_for_again_is_counted_once(known_ds: Datasette) ->
 def test_a_facet_not_shown_by_default_is_still_added_from_the_url(known_ds: Datasette) -> None:
     response = fetch(known_ds, "/nianbao/reports.json", _facet="published").json()
     assert "published" in response["facet_results"]
+
+
+def test_search_marks_a_match_found_only_in_the_title(known_ds: Datasette) -> None:
+    found = rows(known_ds, "/nianbao/search.json", q="乙县财政局")
+    assert [row["snippet"] for row in found] == [
+        "【乙县财政局】（示例）2021年政府信息公开工作年度报告"
+    ]
