@@ -30,6 +30,7 @@ from tempfile import mkdtemp
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from portal.accounting import account  # noqa: E402
 from portal.faults import parse_spec  # noqa: E402
 from portal.server import SamplePortal  # noqa: E402
 
@@ -52,35 +53,6 @@ def crawl(portal: SamplePortal, work: Path, *extra: str) -> float:
         cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False,
     )  # fmt: skip
     return time.monotonic() - started
-
-
-def account(db_path: Path, truth: dict[str, dict]) -> dict[str, object]:
-    """Every truth report: archived with its metrics, wrong, failed with a reason, or lost."""
-    db = sqlite3.connect(db_path)
-    reports = dict(db.execute("select url, id from reports"))
-    archived, wrong, failed, lost = [], [], {}, []
-    for url, expected in truth.items():
-        if url in reports:
-            stored = dict(db.execute("select key, value from metrics where report_id = ?",
-                                     [reports[url]]))  # fmt: skip
-            (archived if stored == expected["metrics"] else wrong).append(url)
-            continue
-        reasons = [r for (r,) in db.execute(
-            "select reason from pages where outcome = 'failed' and reason != '' and "
-            "(url = ? or reason like ?) order by rowid desc", [url, f"%{url}%"])]  # fmt: skip
-        if reasons:
-            failed[url] = reasons[0]
-        else:
-            lost.append(url)
-    duplicates = db.execute("select count(*) - count(distinct url) from reports").fetchone()[0]
-    duplicates += db.execute(
-        "select count(*) from (select report_id, sha256 from report_versions "
-        "group by 1, 2 having count(*) > 1)"
-    ).fetchone()[0]
-    integrity = db.execute("pragma integrity_check").fetchone()[0]
-    db.close()
-    return {"archived": archived, "wrong": wrong, "failed": failed, "lost": lost,
-            "duplicates": duplicates, "integrity": integrity}  # fmt: skip
 
 
 def warc_check(archive: Path) -> tuple[int, int]:
@@ -154,9 +126,9 @@ def main() -> int:
         assert portal.faults is not None
         truth = {u: t.to_dict() for u, t in portal.truth.items() if t.metrics}
         time_faults = crawl(portal, work / "faults")
-        first = account(work / "faults" / "nianbao.db", truth)
+        first = account(work / "faults" / "nianbao.db", portal)
         crawl(portal, work / "faults")
-        second = account(work / "faults" / "nianbao.db", truth)
+        second = account(work / "faults" / "nianbao.db", portal)
         injected = portal.faults.counts()
         permanent = portal.faults.permanent_urls()
     warc_files, warc_bad = warc_check(work / "faults" / "archive")
@@ -164,19 +136,20 @@ def main() -> int:
 
     figures = {
         "reports": len(truth),
-        "archived": len(second["archived"]),
-        "failed": len(second["failed"]),
-        "lost": len(second["lost"]),
-        "wrong_metrics": len(second["wrong"]),
-        "duplicates": second["duplicates"],
+        "archived": len(second.archived),
+        "failed": len(second.failed),
+        "lost": len(second.lost),
+        "wrong_metrics": len(second.wrong),
+        "duplicates": second.duplicates,
         "faults_injected": injected,
         "faults_total": sum(injected.values()),
-        "first_run": {k: len(first[k]) for k in ("archived", "wrong", "failed", "lost")},
-        "recovered": len(set(second["archived"]) - set(first["archived"])),
-        "archived_share": round(len(second["archived"]) / max(1, len(truth)), 5),
+        "first_run": {k: len(getattr(first, k)) for k in ("archived", "wrong", "failed", "lost")},
+        "first_run_failed_reasons": first.failed,
+        "recovered": len(set(second.archived) - set(first.archived)),
+        "archived_share": round(len(second.archived) / max(1, len(truth)), 5),
         "permanent_faults": len(permanent),
-        "failed_reasons": second["failed"],
-        "integrity_check": second["integrity"],
+        "failed_reasons": second.failed,
+        "integrity_check": second.integrity,
         "warc_files": warc_files,
         "warc_check_failures": warc_bad,
         "time_clean_s": round(time_clean, 1),
@@ -187,14 +160,16 @@ def main() -> int:
     }
     Path(options.out).parent.mkdir(parents=True, exist_ok=True)
     Path(options.out).write_text(json.dumps(figures, ensure_ascii=False, indent=1))
-    rows = [(k, v) for k, v in figures.items() if k not in ("failed_reasons", "faults_injected")]
+    listed = ("failed_reasons", "first_run_failed_reasons", "faults_injected")
+    rows = [(k, v) for k, v in figures.items() if k not in listed]
     rows += [(f"injected {k}", v) for k, v in injected.items()]
     for name, value in rows:
         print(f"{name:<24} {value}")
     print(f"written to {options.out}")
     ok = (
-        not second["lost"] and not second["wrong"] and second["duplicates"] == 0
-        and second["integrity"] == "ok" and warc_bad == 0 and figures["archived_share"] >= 0.999
+        not first.lost and not first.wrong and not second.lost and not second.wrong
+        and second.duplicates == 0 and second.integrity == "ok" and warc_bad == 0
+        and figures["archived_share"] >= 0.999
         and kill["equal_to_uninterrupted"] and kill["kills"] == 3
     )  # fmt: skip
     return 0 if ok else 1

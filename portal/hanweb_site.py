@@ -172,6 +172,11 @@ def build(site: Site, placements: list[Placement], noise: list[NoiseItem]) -> No
     for index, page_entries in enumerate(pages):
         number = index + 1
         paths = (COLUMN, f"{COLUMN}?pageNum=1") if number == 1 else f"{COLUMN}?pageNum={number}"
+        page = COLUMN if number == 1 else f"{COLUMN}?pageNum={number}"
+        if number > 1:  # every page is announced by the first page's datastore
+            site.link(COLUMN, page)
+        for entry in page_entries:
+            site.link(page, entry.href)
         site.add_html(
             paths,
             PORTAL_EPOCH,

@@ -128,6 +128,8 @@ def build(site: Site, placements: list[Placement], noise: list[NoiseItem]) -> No
             site.publish(path, spec)
             files.append((path, f"{spec.title}.{fmt}"))
         detail = f"{COLUMN}content_{content_id}.html"
+        for path, _ in files:
+            site.link(detail, path)
         content_id += 1
         site.add_html(
             detail,
@@ -158,6 +160,11 @@ def build(site: Site, placements: list[Placement], noise: list[NoiseItem]) -> No
     announced = site.announced_pages(len(pages))
     for index, page_entries in enumerate(pages):
         paths = (COLUMN, COLUMN + "index.html") if index == 0 else COLUMN + _page_name(index)
+        page = COLUMN if index == 0 else COLUMN + _page_name(index)
+        if index:  # reached by the previous page's 下一页 link
+            site.link(COLUMN if index == 1 else COLUMN + _page_name(index - 1), page)
+        for entry in page_entries:
+            site.link(page, COLUMN + entry.href)
         site.add_html(
             paths, PORTAL_EPOCH, lambda e=page_entries, i=index: _list_page(site, e, i, announced)
         )

@@ -72,6 +72,9 @@ class Site:
     calendar_trap: bool = False
     trap_page: Callable[[str, str], str | None] | None = None  # (path, query) -> page past the end
     trap_pages_served: int = 0
+    # Document or page URL -> the URL of the page a crawler finds it on (detail page, list page, the
+    # previous list page): a report whose finding page failed is accounted for by that failure.
+    found_on: dict[str, str] = field(default_factory=dict)
 
     def publish(self, path: str, spec: ReportSpec) -> None:
         """Record that the document at `path` holds `spec` (its ground truth)."""
@@ -103,6 +106,18 @@ class Site:
 
     def url(self, path: str) -> str:
         return self.base_url + path
+
+    def link(self, page: str, target: str) -> None:
+        """Record that `target` (a path) is first found on `page` (a path)."""
+        self.found_on.setdefault(self.url(target), self.url(page))
+
+    def finding_pages(self, url: str) -> list[str]:
+        """The pages a crawler walks through to reach `url`, nearest first."""
+        chain: list[str] = []
+        while url in self.found_on and self.found_on[url] not in chain:
+            url = self.found_on[url]
+            chain.append(url)
+        return chain
 
     def add(
         self, path: str, content_type: str, last_modified: datetime, render: Callable[[], bytes]

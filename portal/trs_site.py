@@ -157,6 +157,11 @@ def build(site: Site, placements: list[Placement], noise: list[NoiseItem]) -> No
     for index, page_entries in enumerate(pages):
         name = "index.htm" if index == 0 else f"index_{index}.htm"
         paths = (COLUMN, COLUMN + name) if index == 0 else COLUMN + name
+        page = COLUMN if index == 0 else COLUMN + name
+        if index:  # every page is announced by the first page's pager call
+            site.link(COLUMN, page)
+        for entry in page_entries:
+            site.link(page, COLUMN + entry.href.removeprefix("./"))
         site.add_html(
             paths,
             PORTAL_EPOCH,

@@ -19,6 +19,8 @@ from pathlib import Path
 import pytest
 from conftest import run_nianbao
 
+from portal.accounting import Accounting, account
+
 REPORTS = 90
 SETTINGS = (
     "-s",
@@ -33,46 +35,14 @@ SETTINGS = (
 
 
 @dataclass
-class Outcome:
-    stored: set[str]
-    wrong: list[str]
-    failed: dict[str, str]
-    unaccounted: list[str]
-
-
-@dataclass
 class HeavyCrawl:
     truth: dict[str, dict]
     permanent: dict[str, str]
     injected: dict[str, int]
-    first: Outcome
-    second: Outcome
+    first: Accounting
+    second: Accounting
     db: Path
     archive: Path
-
-
-def outcome(db_path: Path, truth: dict[str, dict]) -> Outcome:
-    db = sqlite3.connect(db_path)
-    reports = dict(db.execute("select url, id from reports"))
-    stored, wrong, failed, unaccounted = set(), [], {}, []
-    for url, expected in truth.items():
-        if url in reports:
-            metrics = dict(
-                db.execute("select key, value from metrics where report_id = ?", [reports[url]])
-            )
-            (stored.add(url) if metrics == expected["metrics"] else wrong.append(url))
-            continue
-        row = db.execute(
-            "select reason from pages where url = ? and outcome = 'failed' and reason != '' "
-            "order by rowid desc",
-            [url],
-        ).fetchone()
-        if row:
-            failed[url] = row[0]
-        else:
-            unaccounted.append(url)
-    db.close()
-    return Outcome(stored, wrong, failed, unaccounted)
 
 
 @pytest.fixture(scope="module")
@@ -90,9 +60,9 @@ def heavy(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HeavyCrawl]:
         args += ["--log-level", "ERROR", *SETTINGS]
         truth = {u: t.to_dict() for u, t in portal.truth.items() if t.metrics}
         run_nianbao(*args, check=False)
-        first = outcome(db, truth)
+        first = account(db, portal)
         run_nianbao(*args, check=False)
-        second = outcome(db, truth)
+        second = account(db, portal)
         permanent = portal.faults.permanent_urls()
         yield HeavyCrawl(truth, permanent, portal.faults.counts(), first, second, db, archive)
 
@@ -106,7 +76,7 @@ def test_after_the_first_run_every_report_is_stored_right_or_failed_with_a_reaso
     heavy: HeavyCrawl,
 ) -> None:
     assert not heavy.first.wrong
-    assert not heavy.first.unaccounted, heavy.first.unaccounted[:5]
+    assert not heavy.first.lost, heavy.first.lost[:5]
     assert set(heavy.permanent) <= set(heavy.first.failed)
 
 
@@ -114,8 +84,8 @@ def test_the_second_run_recovers_every_transient_failure_and_only_permanent_faul
     heavy: HeavyCrawl,
 ) -> None:
     # A report whose fault strikes again on the second run gets the recovery pass's attempts.
-    assert not heavy.second.wrong and not heavy.second.unaccounted
-    assert heavy.second.stored == set(heavy.truth) - set(heavy.permanent)
+    assert not heavy.second.wrong and not heavy.second.lost
+    assert set(heavy.second.archived) == set(heavy.truth) - set(heavy.permanent)
     assert set(heavy.second.failed) == set(heavy.permanent)
     assert all(reason for reason in heavy.second.failed.values())
 
