@@ -223,3 +223,10 @@ def test_truth_json_lists_every_document_with_tables(portal: SamplePortal, tmp_p
     entry = data[truth_url(portal, "trs", "洛阳市民政局")]
     assert entry["metrics"]["active.procurement.amount"] == 2727.174
     assert entry["template"] == "2019"
+
+
+def test_prerender_renders_every_page_and_file_of_every_site(portal: SamplePortal) -> None:
+    rendered = portal.prerender()
+    resources = [r for site in portal.sites for r in site.resources.values()]
+    assert rendered == len(resources) > 0
+    assert all(r.etag for r in resources)  # set together with the rendered body
