@@ -30,6 +30,9 @@ CHANGE_WITHDRAWN = "withdrawn"
 class Ingested:
     change: str
     report_id: str | None = None
+    # Whether the report rows were (re)written or withdrawn: the published summaries and indexes
+    # are out of date. A `304` or the same bytes again only touches `last_seen`, which they omit.
+    rewrote: bool = False
 
 
 def _withdrawal_reason(doc: FetchedDocument, processed: ProcessedDocument) -> str | None:
@@ -64,13 +67,13 @@ def ingest(db: sqlite_utils.Database, processed: ProcessedDocument) -> Ingested:
         reason = _withdrawal_reason(doc, processed)
         if reason is not None:
             if mark_withdrawn(db, doc.url, doc.fetched_at, reason):
-                return Ingested(CHANGE_WITHDRAWN, known["id"])
+                return Ingested(CHANGE_WITHDRAWN, known["id"], rewrote=True)
             return Ingested(CHANGE_NONE, known["id"])
     if processed.report is None:
         return Ingested(CHANGE_NONE)
     rid = store_report(db, doc, processed.report)
     if known is None:
-        return Ingested(CHANGE_NEW, rid)
+        return Ingested(CHANGE_NEW, rid, rewrote=True)
     if known["content_sha256"] == doc.sha256:
-        return Ingested(CHANGE_UNCHANGED, rid)
-    return Ingested(CHANGE_CHANGED, rid)
+        return Ingested(CHANGE_UNCHANGED, rid, rewrote=True)
+    return Ingested(CHANGE_CHANGED, rid, rewrote=True)

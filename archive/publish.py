@@ -508,6 +508,18 @@ def _refresh_summaries(db: sqlite_utils.Database) -> None:
             )
 
 
+def is_prepared(db: sqlite_utils.Database) -> bool:
+    """Whether `db` has everything `prepare_for_publishing` makes (in this version's shape)."""
+    labels = db.table("metric_labels")
+    label_columns = set(labels.columns_dict) if labels.exists() else set()
+    return (
+        FTS_TABLE in db.table_names()
+        and set(VIEWS) <= set(db.view_names())
+        and set(SUMMARIES) <= set(db.table_names())
+        and set(metric_label_rows()[0]) <= label_columns
+    )
+
+
 def prepare_for_publishing(db: sqlite_utils.Database) -> None:
     """Create or refresh metric_labels, the summary tables, the convenience views and the trigram
     index over reports."""

@@ -38,6 +38,8 @@ class BatchedDatabase:
         self.db: sqlite_utils.Database = open_db(path)
         self.max_items = max_items
         self.pending = 0
+        # Set by writers whose rows change what is published (summaries, search indexes).
+        self.reports_changed = False
         self._timer = task.LoopingCall(self.commit)
         self._timer.start(max_seconds, now=False)
 

@@ -19,13 +19,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from archive.publish import (
-    FTS_TABLE,
-    SUMMARIES,
-    VIEWS,
-    metric_label_rows,
-    prepare_for_publishing,
-)
+from archive.publish import is_prepared, prepare_for_publishing
 from archive.schema import SCHEMA_VERSION, ensure_schema, schema_version
 
 SQL_TIME_LIMIT_MS = 5000
@@ -104,14 +98,7 @@ def ensure_prepared(db_path: Path) -> bool:
         migrated = 0 < schema_version(db) < SCHEMA_VERSION
         if migrated:
             ensure_schema(db)
-        labels = db.table("metric_labels")
-        label_columns = set(labels.columns_dict) if labels.exists() else set()
-        if (
-            FTS_TABLE in db.table_names()
-            and set(VIEWS) <= set(db.view_names())
-            and set(SUMMARIES) <= set(db.table_names())
-            and set(metric_label_rows()[0]) <= label_columns
-        ):
+        if is_prepared(db):
             return migrated
         prepare_for_publishing(db)
         return True

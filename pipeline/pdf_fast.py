@@ -117,7 +117,8 @@ def _path_points(path: object, matrix: Matrix) -> Iterator[tuple[str, list[tuple
     import pypdfium2.raw as pdfium_c
 
     x, y = ctypes.c_float(), ctypes.c_float()
-    shape, points = "", []
+    shape = ""
+    points: list[tuple[float, float]] = []
     bezier_points = 0
     for index in range(pdfium_c.FPDFPath_CountSegments(path)):
         segment = pdfium_c.FPDFPath_GetPathSegment(path, index)

@@ -13,13 +13,14 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
+import sqlite_utils
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.utils.defer import maybe_deferred_to_future
 
 from archive.ingest import CHANGE_NONE, ingest
-from archive.publish import prepare_for_publishing
+from archive.publish import is_prepared, prepare_for_publishing
 from archive.records import FetchedDocument
 from archive.runs import failed_request_document
 from archive.store import store_page, store_source
@@ -115,8 +116,15 @@ class StorePipeline:
 
     def spider_closed(self, spider: Spider | None = None) -> None:
         if self.db is not None:
-            # The last spider to close prepares the database, once, with every report in it.
-            release_database(self.db, prepare_for_publishing)
+            # The last spider to close prepares the database, once, with every report in it; a
+            # run that changed no report (a quiet night of 304s) leaves the published tables be.
+            database = self.db
+
+            def publish(db: sqlite_utils.Database) -> None:
+                if database.reports_changed or not is_prepared(db):
+                    prepare_for_publishing(db)
+
+            release_database(database, publish)
             self.db = None
 
     def _count(self, document: FetchedDocument, change: str, outcome: str, reason: str) -> None:
@@ -144,6 +152,7 @@ class StorePipeline:
             self.db.write(store_page, document, OUTCOME_ARCHIVED)
             return
         result = self.db.write(ingest, ProcessedDocument(document, *settled))
+        self.db.reports_changed |= result.rewrote
         self._count(document, result.change, settled[0], settled[1])
 
     def fetch_failed(
@@ -170,6 +179,7 @@ class StorePipeline:
             raise DropItem(f"not a processed document: {type(item).__name__}")
         assert self.db is not None
         result = self.db.write(ingest, item)
+        self.db.reports_changed |= result.rewrote
         self.crawler.stats.inc_value(f"store/{item.outcome}")
         self._count(item.document, result.change, item.outcome, item.reason)
         if item.document.source_id and item.outcome != OUTCOME_FAILED:
