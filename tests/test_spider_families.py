@@ -15,7 +15,7 @@ from scrapy.http import HtmlResponse, Request, Response, TextResponse
 from archive.records import ROLE_ATTACHMENT, ROLE_DOCUMENT, ROLE_LIST, ROLE_OTHER, FetchedDocument
 from crawler.spiders.base import META_LINK_TEXT, META_ROLE, META_SOURCE, FamilySpider
 from crawler.spiders.hanweb import HanwebSpider
-from crawler.spiders.links import canonical_url
+from crawler.spiders.links import canonical_url, links_of
 from crawler.spiders.plain import PlainSpider
 from crawler.spiders.trs import TrsSpider
 from portal.content import noise_items
@@ -176,6 +176,55 @@ def test_plain_list_follows_next_page_links_to_the_end(portal: SamplePortal) -> 
     assert len(pages) == 3
     titles = {r.meta[META_LINK_TEXT] for r in documents}
     assert len(titles) == len(documents) == 5 + SYNTHETIC // 3
+
+
+def test_plain_first_list_page_requests_every_later_page_at_once(portal: SamplePortal) -> None:
+    spider = spider_for(portal, PlainSpider)
+    first = fetch(spider, column_url(portal, "plain"))
+    assert "共3页" in first.text
+    pages = [r.url for r in requests_of(spider.parse_list(first)) if r.meta[META_ROLE] == ROLE_LIST]
+    assert pages == [column_url(portal, "plain") + f"list_{n}.html" for n in (2, 3)]
+
+
+def test_plain_list_page_announces_each_later_page_only_once(portal: SamplePortal) -> None:
+    spider = spider_for(portal, PlainSpider)
+    list(spider.parse_list(fetch(spider, column_url(portal, "plain"))))
+    second = fetch(spider, column_url(portal, "plain") + "list_2.html")
+    pages = [r.url for r in requests_of(spider.parse_list(second)) if r.meta[META_ROLE] == ROLE_LIST]
+    assert pages == []
+
+
+def _plain_list_response(pager: str) -> HtmlResponse:
+    body = f'<p class="pager">{pager}</p>'.encode()
+    request = Request("http://a.example/ndbg/index.html", meta={META_SOURCE: "s"})
+    return HtmlResponse(request.url, body=body, encoding="utf-8", request=request)
+
+
+@pytest.mark.parametrize(
+    ("pager", "expected"),
+    [
+        # Stated position and a numbered next page: every later page.
+        ('第1页/共4页 <a href="list_2.html">下一页</a>', ["list_2", "list_3", "list_4"]),
+        # Counted from 0 (index_1 is page 2), the position in the a.b/c form.
+        ('当前1/3页 <a href="index_1.html">下一页</a>', ["index_1", "index_2"]),
+        # No stated count: only the next page, as before.
+        ('<a href="list_2.html">下一页</a>', ["list_2"]),
+        # A next page whose URL does not carry its number: only that page.
+        ('第1页/共4页 <a href="more.html">下一页</a>', ["more"]),
+    ],
+)
+def test_plain_pages_come_from_the_pager_count_when_the_next_page_is_numbered(
+    pager: str, expected: list[str]
+) -> None:
+    response = _plain_list_response(pager)
+    urls = PlainSpider.page_urls(response, links_of(response))
+    assert urls == [f"http://a.example/ndbg/{name}.html" for name in expected]
+
+
+def test_plain_pages_skip_a_date_in_the_next_page_query() -> None:
+    response = _plain_list_response('第2页/共5页 <a href="list.jsp?d=20190102&p=3">下一页</a>')
+    urls = PlainSpider.page_urls(response, links_of(response))
+    assert urls == [f"http://a.example/ndbg/list.jsp?d=20190102&p={n}" for n in (3, 4, 5)]
 
 
 def test_plain_detail_page_follows_its_attachments(portal: SamplePortal) -> None:
