@@ -75,3 +75,6 @@ def test_every_bench_stage_runs_and_writes_results(tmp_path: Path) -> None:
     ):
         assert isinstance(results[key], (int, float)) and results[key] == results[key], key
     assert "of bare Scrapy" in result.stdout and "p95" in result.stdout
+    # The crawl figures are of a whole crawl: every published document archived, nothing failed.
+    assert results["crawl_documents_published"] > 0
+    assert results["crawl_documents_missed"] == 0 and results["crawl_failures"] == 0
