@@ -156,6 +156,10 @@ class FamilySpider(scrapy.Spider):
             return DEFAULT_MAX_LIST_PAGES
         return crawler.settings.getint("NIANBAO_MAX_LIST_PAGES", DEFAULT_MAX_LIST_PAGES)
 
+    def list_page_requested(self, url: str, source: Source) -> bool:
+        """Whether `url` was already asked for as one of `source`'s list pages (within the cap)."""
+        return url in self._list_pages.get(source.id, ())
+
     def _cap_list_pages(self, url: str, source: Source, meta: dict[str, Any]) -> None:
         """Mark a list page past the source's cap as refused (the request is recorded as failed)."""
         seen = self._list_pages.setdefault(source.id, set())

@@ -41,9 +41,8 @@ class ColumnSpider(FamilySpider):
         source = self.source_of(response)
         # Every page of a column announces the same pages again; asking for them once keeps a
         # column of n pages at n requests built instead of n² (the dupefilter would drop them).
-        requested = self._list_pages.get(source.id, set())
         for url in self.page_urls(response, links):
-            if url in requested or not source.allows(url):
+            if self.list_page_requested(url, source) or not source.allows(url):
                 continue
             request = self.follow(url, source, ROLE_LIST, self.parse_list, referer=response.url)
             yield request
