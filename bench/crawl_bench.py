@@ -144,30 +144,22 @@ def bench_crawl(work: Path, reports: int) -> dict[str, float]:
         first = run_timed(_measured(*crawl))
         print(f"  crawl: second (incremental) run … ({first.seconds:.1f} s first)", flush=True)
         second = run_timed(_measured(*crawl))
-        runs = list(
-            sqlite_utils.Database(db).query(
-                "SELECT pages, full_downloads FROM crawl_runs ORDER BY id"
-            )
-        )
-        urls = [
-            row["url"]
-            for row in sqlite_utils.Database(db).query(
-                "SELECT DISTINCT url FROM pages WHERE run_id = (SELECT min(id) FROM crawl_runs)"
-                " AND url NOT LIKE '%/robots.txt' AND warc_file IS NOT NULL"
+        crawled = sqlite_utils.Database(db)
+        runs = list(crawled.query("SELECT pages, full_downloads FROM crawl_runs ORDER BY id"))
+        first_pages = [
+            (row["url"], row["outcome"], row["warc_file"])
+            for row in crawled.query(
+                "SELECT url, outcome, warc_file FROM pages"
+                " WHERE run_id = (SELECT min(id) FROM crawl_runs)"
             )
         ]
+        crawled.close()
+        urls = sorted(
+            {u for u, _, warc in first_pages if warc is not None and not u.endswith("/robots.txt")}
+        )
         published = set(portal.truth)
-        first_run = "(SELECT min(id) FROM crawl_runs)"
-        archived = {
-            row["url"]
-            for row in sqlite_utils.Database(db).query(
-                f"SELECT DISTINCT url FROM pages WHERE run_id = {first_run} AND outcome != 'failed'"
-            )
-        }
-        failures = sqlite_utils.Database(db).execute(
-            f"SELECT count(*) FROM pages WHERE run_id = {first_run} AND outcome = 'failed'"
-        ).fetchone()[0]
-        missed = len(published - archived)
+        missed = len(published - {u for u, outcome, _ in first_pages if outcome != "failed"})
+        failures = sum(outcome == "failed" for _, outcome, _ in first_pages)
         if missed or failures:
             print(
                 f"  crawl: WARNING: the first run missed {missed} of {len(published)} published"
