@@ -15,7 +15,7 @@ import sqlite_utils
 
 from archive.records import DOCUMENT_ROLES, FetchedDocument
 from archive.store import current_report, mark_withdrawn, store_page, store_report, touch_report
-from pipeline.ingest import OUTCOME_UNCHANGED, ProcessedDocument
+from pipeline.ingest import OUTCOME_FAILED, OUTCOME_UNCHANGED, ProcessedDocument, failure_kind
 from pipeline.report import DOC_OTHER, STATUS_NOT_REPORT
 
 # What a fetch meant for the report at its URL.
@@ -77,3 +77,22 @@ def ingest(db: sqlite_utils.Database, processed: ProcessedDocument) -> Ingested:
     if known["content_sha256"] == doc.sha256:
         return Ingested(CHANGE_UNCHANGED, rid, rewrote=True)
     return Ingested(CHANGE_CHANGED, rid, rewrote=True)
+
+
+# Set when a crawl wrote or withdrew report rows: the published tables need refreshing.
+REPORTS_REWRITTEN_STAT = "nianbao/reports_rewritten"
+
+
+def outcome_stat_keys(source_id: str | None, change: str, outcome: str, reason: str) -> list[str]:
+    """The crawl stats a stored document counts towards (run records and source statuses read
+    them): its change to the report at its URL, and its failure by kind."""
+    keys = []
+    if change != CHANGE_NONE:
+        keys.append(f"nianbao/change/{change}")
+        if source_id:
+            keys.append(f"nianbao/source/{source_id}/change/{change}")
+    if outcome == OUTCOME_FAILED:
+        keys.append(f"nianbao/failure/{failure_kind(reason)}")
+        if source_id:
+            keys.append(f"nianbao/source/{source_id}/failed")
+    return keys

@@ -10,6 +10,7 @@ from __future__ import annotations
 import sqlite_utils
 
 from archive.cross_year import cross_year_checks
+from archive.schema import ensure_reader_indexes
 from pipeline import keys
 
 FTS_TABLE = "reports_fts"
@@ -523,6 +524,7 @@ def is_prepared(db: sqlite_utils.Database) -> bool:
 def prepare_for_publishing(db: sqlite_utils.Database) -> None:
     """Create or refresh metric_labels, the summary tables, the convenience views and the trigram
     index over reports."""
+    ensure_reader_indexes(db)  # a load stopped midway may have left them dropped
     cross_year_checks(db)
     with db.conn:
         mark_primary_documents(db)

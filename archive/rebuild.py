@@ -8,29 +8,31 @@ metadata records each run leaves in the archive. A damaged WARC file costs only 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import sqlite_utils
 from tqdm import tqdm
 
 from archive.ingest import ingest
+from archive.load import (
+    CACHE_MIB,
+    Batches,
+    Processor,
+    known_sha256,
+    processed_in_order,
+    source_agencies,
+)
 from archive.publish import prepare_for_publishing
-from archive.records import DOCUMENT_ROLES, FetchedDocument
+from archive.records import DOCUMENT_ROLES
 from archive.runs import restore_runs
-from archive.schema import open_db
-from archive.store import current_report, store_source
+from archive.schema import open_db, reader_indexes_dropped
+from archive.store import store_source
 from archive.warc_read import iter_archived
 from crawler.sources import Source
-
-if TYPE_CHECKING:
-    from pipeline.ingest import ProcessedDocument
-
-# (document, the agency of its source, the stored version's SHA-256) -> what it becomes;
-# `pipeline.ingest.process_fetched`.
-Processor = Callable[[FetchedDocument, "str | None", "str | None"], "ProcessedDocument"]
+from pipeline.ingest import ProcessedDocument
+from pipeline.parallel import Job, default_workers
 
 # Everything derived from the archive; sources (from source files) are kept.
 DERIVED_TABLES = (
@@ -55,23 +57,12 @@ class RebuildSummary:
     errors: list[str] = field(default_factory=list)  # damaged files/records, with offsets
 
 
-def _default_processor() -> Processor:
-    # Imported here: extraction pulls in PDF/Office readers the rest of the archive does not need.
-    from pipeline.ingest import process_fetched
-
-    return process_fetched
-
-
 def _clear_derived(db: sqlite_utils.Database) -> None:
     with db.atomic():
         for table in DERIVED_TABLES:
             db.execute(f"DELETE FROM [{table}]")
         # Agencies named only by reports are derived too; those of the portals stay.
         db.execute("DELETE FROM agencies WHERE name NOT IN (SELECT agency FROM sources)")
-
-
-def _source_agencies(db: sqlite_utils.Database) -> dict[str, str]:
-    return {str(row["id"]): str(row["agency"]) for row in db.table("sources").rows}
 
 
 def rebuild(
@@ -81,35 +72,46 @@ def rebuild(
     progress: bool = False,
     sources: list[Source] | None = None,
     process: Processor | None = None,
+    workers: int | None = None,
 ) -> RebuildSummary:
     """Replace the derived rows of the database at `db_path` with what `archive_dir` holds.
 
     `sources` (a source file's contents) are stored first and name each portal's agency; without
-    them the agencies already in the database's `sources` table are used. `process` stands in for
-    `pipeline.ingest.process_fetched` (tests only).
+    them the agencies already in the database's `sources` table are used. Extraction runs on
+    `workers` processes (default: one per CPU). `process` stands in for
+    `pipeline.ingest.process_fetched`, run in this process (tests only).
     """
-    processor = process or _default_processor()
     summary = RebuildSummary()
     db = open_db(db_path)
     try:
+        db.execute(f"PRAGMA cache_size = {-CACHE_MIB * 1024}")
         _clear_derived(db)
         for source in sources or []:
             store_source(db, source)
-        agencies = _source_agencies(db)
-        documents: Iterable[FetchedDocument] = iter_archived(archive_dir, errors=summary.errors)
+        agencies = source_agencies(db)
+        batches = Batches(db)
+
+        def jobs() -> Iterator[tuple[None, Job]]:
+            for doc in iter_archived(archive_dir, errors=summary.errors):
+                summary.responses += 1
+                known = None
+                if doc.role in DOCUMENT_ROLES:
+                    summary.documents += 1
+                    known = known_sha256(db, doc.url)
+                yield None, (doc, agencies.get(doc.source_id or ""), known)
+
+        # Extracted on every core, stored in the order the archive holds them.
+        results: Iterable[tuple[None, ProcessedDocument]] = processed_in_order(
+            db, jobs(), default_workers() if workers is None else workers, process
+        )
         if progress:
-            documents = tqdm(documents, desc="rebuild", unit=" responses")
-        for doc in documents:
-            summary.responses += 1
-            known_sha256 = None
-            if doc.role in DOCUMENT_ROLES:
-                summary.documents += 1
-                known = current_report(db, doc.url)
-                known_sha256 = known["content_sha256"] if known else None
-            processed = processor(doc, agencies.get(doc.source_id or ""), known_sha256)
-            ingest(db, processed)
-            if processed.outcome == "failed":
-                summary.failed += 1
+            results = tqdm(results, desc="rebuild", unit=" responses")
+        with reader_indexes_dropped(db):  # every row is new: the indexes are built once, after
+            for _, processed in results:
+                batches.write(ingest, processed)
+                if processed.outcome == "failed":
+                    summary.failed += 1
+            batches.commit()
         restore_runs(db, archive_dir, errors=summary.errors)
         prepare_for_publishing(db)
         summary.reports = db.table("reports").count

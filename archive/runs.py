@@ -65,6 +65,10 @@ class CrawlRun:
     failures: int = 0
     failures_by_reason: dict[str, int] = field(default_factory=dict)
     exit_code: int = 0
+    # The run's stages: fetching and archiving, then extracting and storing what it archived.
+    fetch_seconds: float = 0.0
+    documents_loaded: int = 0
+    load_seconds: float = 0.0
     sources: list[SourceRun] = field(default_factory=list)
     # Requests that got no response at all (nothing in the archive to rebuild them from).
     failed_requests: list[dict[str, Any]] = field(default_factory=list)

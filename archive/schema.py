@@ -11,7 +11,8 @@ moment it is fetched, and a rebuild may run without the source file that describ
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import sqlite_utils
@@ -238,12 +239,21 @@ def _facet_indexes(db: sqlite_utils.Database) -> None:
         reports.create_index([column], if_not_exists=True)
 
 
+def _run_timings(db: sqlite_utils.Database) -> None:
+    """A run's two stages: fetching and archiving, then loading the documents it archived."""
+    runs = db.table("crawl_runs")
+    runs.add_column("fetch_seconds", float)
+    runs.add_column("documents_loaded", int)
+    runs.add_column("load_seconds", float)
+
+
 # Append only: position + 1 is the schema version a step brings the database to.
 _STEPS: list[Callable[[sqlite_utils.Database], None]] = [
     _initial,
     _versions_and_runs,
     _primary_copies,
     _facet_indexes,
+    _run_timings,
 ]
 SCHEMA_VERSION: int = len(_STEPS)
 
@@ -251,6 +261,35 @@ _MIGRATIONS = Migrations("nianbao")
 _MIGRATIONS.migrations_table = "_migrations"
 for _version, _step in enumerate(_STEPS, start=1):
     _MIGRATIONS(name=f"{_version:04d}{_step.__name__}")(_step)
+
+
+# Indexes that serve readers only (queries by metric, rule or fact kind), never a load's own
+# lookups. Each new report adds ≈ 200 entries all over the metrics one: a load much larger than
+# the database drops them and builds them again whole afterwards, which costs far less.
+READER_INDEXES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "idx_metrics_key_value": ("metrics", ("key", "value")),
+    "idx_checks_rule_passed": ("checks", ("rule", "passed")),
+    "idx_facts_kind": ("facts", ("kind",)),
+}
+
+
+def ensure_reader_indexes(db: sqlite_utils.Database) -> None:
+    """Create whichever of READER_INDEXES is missing (after a load, or one that was killed)."""
+    for name, (table, columns) in READER_INDEXES.items():
+        db.table(table).create_index(list(columns), index_name=name, if_not_exists=True)
+
+
+@contextmanager
+def reader_indexes_dropped(db: sqlite_utils.Database) -> Iterator[None]:
+    """READER_INDEXES dropped for the block, and built again after it, however it ends."""
+    for name in READER_INDEXES:
+        db.execute(f"DROP INDEX IF EXISTS [{name}]")
+    try:
+        yield
+    finally:
+        if db.conn.in_transaction:
+            db.commit()
+        ensure_reader_indexes(db)
 
 
 def schema_version(db: sqlite_utils.Database) -> int:

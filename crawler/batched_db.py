@@ -23,6 +23,7 @@ from typing import Any, TypeVar
 import sqlite_utils
 from twisted.internet import task
 
+from archive.load import Batches
 from archive.schema import open_db
 
 logger = logging.getLogger(__name__)
@@ -36,14 +37,15 @@ CACHE_MIB = 32
 
 
 class BatchedDatabase:
-    """A connection whose writes are grouped into transactions committed by count or by time."""
+    """A connection whose writes are grouped into transactions committed by count or by time
+    (`archive.load.Batches`), and committed on a timer too, so a lull in the crawl does not keep
+    its last writes from readers."""
 
     def __init__(self, path: str | Path, max_items: int = 200, max_seconds: float = 0.5) -> None:
         self.path = str(path)
         self.db: sqlite_utils.Database = open_db(path)
         self.db.execute(f"PRAGMA cache_size = {-CACHE_MIB * 1024}")
-        self.max_items = max_items
-        self.pending = 0
+        self.batches = Batches(self.db, max_items, max_seconds)
         # Set by writers whose rows change what is published (summaries, search indexes).
         self.reports_changed = False
         self._timer = task.LoopingCall(self.commit)
@@ -51,20 +53,11 @@ class BatchedDatabase:
 
     def write(self, store: Callable[..., T], *args: Any) -> T:
         """`store(db, *args)` inside the open batch, as one savepoint: all of it or none of it."""
-        if not self.db.conn.in_transaction:
-            # IMMEDIATE: take the write lock up front, never upgrade a read lock mid-transaction.
-            self.db.execute("BEGIN IMMEDIATE")
-        with self.db.atomic():
-            result = store(self.db, *args)
-        self.pending += 1
-        if self.pending >= self.max_items:
-            self.commit()
+        result: T = self.batches.write(store, *args)
         return result
 
     def commit(self) -> None:
-        if self.db.conn.in_transaction:
-            self.db.commit()
-        self.pending = 0
+        self.batches.commit()
 
     def close(self, before_close: Callable[[sqlite_utils.Database], None] | None = None) -> None:
         """Commit what is pending, run `before_close` on the connection, and close it."""

@@ -13,79 +13,24 @@ workers' start-up overlaps the first fetches, and shut down when the last one cl
 from __future__ import annotations
 
 import logging
-import multiprocessing
-import os
-import threading
-import time
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from typing import Any
 
 from twisted.internet import reactor
 from twisted.internet.defer import Deferred
 from twisted.internet.threads import deferToThread
 
 from archive.records import FetchedDocument
-from pipeline.ingest import ProcessedDocument, outcome_without_extraction, process_fetched
+from pipeline.ingest import ProcessedDocument, process_fetched
+from pipeline.parallel import (
+    extract_job,
+    needs_extraction,
+    quiet_extraction_loggers,
+    start_workers,
+)
 from pipeline.report import ExtractedReport
 
 logger = logging.getLogger(__name__)
-
-# pdfminer logs every token it parses at DEBUG; under Scrapy's logging (the root logger lets
-# everything through to its handler, which drops it) building those records tripled a PDF's
-# extraction time. Its warnings still show.
-QUIET_LOGGERS = ("pdfminer", "pdfplumber")
-
-
-def quiet_extraction_loggers() -> None:
-    """Stop the PDF libraries' parser tracing from costing time in this process."""
-    for name in QUIET_LOGGERS:
-        log = logging.getLogger(name)
-        if log.level < logging.INFO:
-            log.setLevel(logging.INFO)
-
-
-def default_workers() -> int:
-    return os.cpu_count() or 1
-
-
-def _extract(
-    doc: FetchedDocument, source_agency: str | None, known_sha256: str | None
-) -> tuple[str, str, ExtractedReport | None]:
-    """The worker's job: what `process_fetched` makes of `doc`, without the document itself."""
-    processed = process_fetched(doc, source_agency, known_sha256)
-    return processed.outcome, processed.reason, processed.report
-
-
-def _warm_up() -> None:
-    """Imported at worker start: extraction's modules and compiled patterns."""
-    import pipeline.extract  # noqa: F401
-
-
-def _exit_when_orphaned(crawl_pid: int, interval: float = 1.0) -> None:
-    """End this worker once the crawl process is gone (a kill -9 gives the pool no time to stop
-    it, and the worker's own end of the job queue keeps it waiting for ever)."""
-    while True:
-        time.sleep(interval)
-        try:
-            os.kill(crawl_pid, 0)
-        except ProcessLookupError:
-            os._exit(1)
-        except PermissionError:
-            pass  # the pid exists, owned by someone else: not reused by now in practice
-
-
-def _worker_init(crawl_pid: int) -> None:
-    quiet_extraction_loggers()
-    _warm_up()
-    threading.Thread(target=_exit_when_orphaned, args=(crawl_pid,), daemon=True).start()
-
-
-def needs_extraction(doc: FetchedDocument, known_sha256: str | None) -> bool:
-    """Whether `process_fetched` would extract `doc` (everything else is settled cheaply here)."""
-    if outcome_without_extraction(doc) is not None:
-        return False
-    return known_sha256 is None or known_sha256 != doc.sha256
 
 
 class ExtractionPool:
@@ -98,19 +43,7 @@ class ExtractionPool:
             self._executor = self._start()
 
     def _start(self) -> ProcessPoolExecutor:
-        # forkserver, not fork: this process runs threads (Twisted's pool, sqlite), and a child
-        # forked while one of them holds a lock would hang on it.
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["pipeline.ingest", "pipeline.extract"])
-        executor = ProcessPoolExecutor(
-            max_workers=self.workers,
-            mp_context=context,
-            initializer=_worker_init,
-            initargs=(os.getpid(),),
-        )
-        for _ in range(self.workers):
-            executor.submit(_warm_up)  # start the workers now, while the crawl fetches its lists
-        return executor
+        return start_workers(self.workers)
 
     def process(
         self, doc: FetchedDocument, source_agency: str | None, known_sha256: str | None
@@ -136,7 +69,7 @@ class ExtractionPool:
     ) -> None:
         assert self._executor is not None
         try:
-            future = self._executor.submit(_extract, doc, source_agency, known_sha256)
+            future = self._executor.submit(extract_job, doc, source_agency, known_sha256)
         except BrokenProcessPool as exc:
             self._restart_or_fail(result, doc, source_agency, known_sha256, exc, retried)
             return
@@ -209,11 +142,3 @@ def release_pool() -> None:
     if _users == 0 and _shared is not None:
         _shared.close()
         _shared = None
-
-
-def pool_workers(settings: Any) -> int:
-    """Worker processes asked for by NIANBAO_EXTRACT_WORKERS (default: the CPU count)."""
-    value = settings.get("NIANBAO_EXTRACT_WORKERS")
-    if value in (None, ""):
-        return default_workers()
-    return max(int(value), 0)

@@ -93,9 +93,13 @@ class RecoveryPass:
             self.pending[url] = document
 
     def item_scraped(self, item: Any, spider: Spider) -> None:
-        document = getattr(item, "document", None)
-        outcome = getattr(item, "outcome", "failed")
-        if document is not None and document.url in self.tried and outcome != "failed":
+        # A processed document when extracting during the crawl; else the fetched one, whose
+        # extraction comes after the fetch.
+        document = item if isinstance(item, FetchedDocument) else getattr(item, "document", None)
+        if document is None or document.url not in self.tried:
+            return
+        outcome = getattr(item, "outcome", None)
+        if (outcome != "failed") if outcome is not None else document.status == 200:
             self.crawler.stats.inc_value("nianbao/recovery/recovered")
 
     def spider_idle(self, spider: Spider) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from collections import defaultdict
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,6 +21,9 @@ from typing import Any
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
+from archive.ingest import REPORTS_REWRITTEN_STAT
+from archive.load import load_pending
+from archive.publish import is_prepared, prepare_for_publishing
 from archive.runs import (
     FAILING_STATUSES,
     STATUS_BLOCKED,
@@ -42,6 +46,7 @@ from crawler.sources import Source
 from crawler.spiders.hanweb import HanwebSpider
 from crawler.spiders.plain import PlainSpider
 from crawler.spiders.trs import TrsSpider
+from pipeline.parallel import pool_workers
 
 SPIDERS_BY_FAMILY = {"trs": TrsSpider, "hanweb": HanwebSpider, "plain": PlainSpider}
 # Settings whose values make two runs comparable or not; their digest is stored with each run.
@@ -203,6 +208,10 @@ def summary_table(run: CrawlRun) -> str:
         f"failures {run.failures}"
         + (f" {json.dumps(run.failures_by_reason, ensure_ascii=False)}" if run.failures else "")
     )
+    lines.append(
+        f"fetched and archived in {run.fetch_seconds:.1f} s; "
+        f"{run.documents_loaded} documents extracted and stored in {run.load_seconds:.1f} s"
+    )
     return "\n".join(lines)
 
 
@@ -267,14 +276,27 @@ def run_crawl(
         crawler = process.create_crawler(SPIDERS_BY_FAMILY[family])
         crawlers.append(crawler)
         process.crawl(crawler, sources=family_sources)
+    fetch_started = time.perf_counter()
     process.start()
+    run.fetch_seconds = round(time.perf_counter() - fetch_started, 3)
+    stats = _merged_stats(crawlers)
+    # Everything this run archived (and whatever an earlier, interrupted run left) is extracted
+    # now, on every core, in the order it was fetched.
+    loaded = load_pending(db_path, archive_dir, workers=pool_workers(settings))
+    run.documents_loaded, run.load_seconds = loaded.documents, round(loaded.seconds, 3)
+    for key, count in loaded.stats.items():
+        stats[key] = int(stats.get(key, 0)) + count
     run.finished_at = datetime.now(UTC).isoformat(timespec="seconds")
-    build_run(run, sources, _merged_stats(crawlers), db_path)
+    build_run(run, sources, stats, db_path)
     if redis_url:
         # A worker sees only its share of each source, so its statuses do not judge the source.
         run.exit_code = 0
     db = open_db(db_path)
     try:
+        # Once, with every report in; a run that changed no report (a quiet night of 304s) leaves
+        # the published tables be.
+        if stats.get(REPORTS_REWRITTEN_STAT) or loaded.rewrote or not is_prepared(db):
+            prepare_for_publishing(db)
         store_run(db, run)
     finally:
         db.close()

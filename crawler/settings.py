@@ -112,7 +112,16 @@ LOG_LEVEL = os.environ.get("NIANBAO_LOG_LEVEL", "INFO")
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 FEED_EXPORT_ENCODING = "utf-8"
 
-# Extraction worker processes (crawler.extraction_pool); empty: one per CPU, 0: a thread instead.
+# A crawl fetches and archives, then extracts every new document on all cores (archive.load), so
+# extraction never holds up the fetching; 1 extracts during the crawl instead, and the database
+# fills as the crawl goes (for `nianbao serve --live` on a long crawl).
+NIANBAO_EXTRACT_DURING_CRAWL = os.environ.get("NIANBAO_EXTRACT_DURING_CRAWL", "") in (
+    "1",
+    "true",
+    "yes",
+)
+# Extraction worker processes (crawler.extraction_pool, archive.load); empty: one per CPU, 0: none
+# (a thread during the crawl, this process after it).
 NIANBAO_EXTRACT_WORKERS = os.environ.get("NIANBAO_EXTRACT_WORKERS", "")
 
 # Distributed crawls (crawler.distributed): the Redis URL, and how long a silent worker lives.

@@ -8,9 +8,13 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 DEFAULT_DB = "data/nianbao.db"
 DEFAULT_ARCHIVE = "data/archive"
@@ -24,6 +28,18 @@ archive_option = click.option(
     help="Directory of the WARC archive.",
 )
 DATASETTE_DIR = Path(__file__).resolve().parent.parent / "datasette"
+
+
+def db_option(help: str, exists: bool = False) -> Callable[[F], F]:
+    """The --db option every command that reads or writes the database takes."""
+    return click.option(
+        "--db",
+        "db_path",
+        default=DEFAULT_DB,
+        show_default=True,
+        type=click.Path(dir_okay=False, exists=exists),
+        help=help,
+    )
 
 
 @click.group()
@@ -152,14 +168,7 @@ def _pairs(pairs: tuple[str, ...], option: str) -> dict[str, str]:
     type=click.Path(dir_okay=False),
     help="Source file (YAML) describing the portals to crawl.",
 )
-@click.option(
-    "--db",
-    "db_path",
-    default=DEFAULT_DB,
-    show_default=True,
-    type=click.Path(dir_okay=False),
-    help="SQLite database to write.",
-)
+@db_option("SQLite database to write.")
 @archive_option
 @click.option("--only", multiple=True, help="Crawl only these source ids (repeatable).")
 @click.option(
@@ -247,14 +256,7 @@ def crawl(
 
 @cli.command()
 @archive_option
-@click.option(
-    "--db",
-    "db_path",
-    default=DEFAULT_DB,
-    show_default=True,
-    type=click.Path(dir_okay=False),
-    help="SQLite database to (re)build.",
-)
+@db_option("SQLite database to (re)build.")
 @click.option(
     "--sources",
     "sources_path",
@@ -282,6 +284,31 @@ def rebuild(archive_dir: str, db_path: str, sources_path: str | None, progress: 
     )
     for error in summary.errors:
         click.echo(f"warning: {error}", err=True)
+
+
+@cli.command()
+@archive_option
+@db_option("SQLite database whose archived documents await extraction.", exists=True)
+@click.option(
+    "--progress/--no-progress", default=True, show_default=True, help="Show a progress bar."
+)
+def load(archive_dir: str, db_path: str, progress: bool) -> None:
+    """Extract and store the documents a crawl archived but did not load (it was stopped, or run
+    with `scrapy crawl`); `nianbao crawl` does this itself after fetching."""
+    from archive.load import load_pending
+    from archive.publish import prepare_for_publishing
+    from archive.schema import open_db
+
+    if not Path(archive_dir).is_dir():
+        raise click.ClickException(f"no archive directory at {archive_dir}")
+    summary = load_pending(db_path, archive_dir, progress=progress)
+    if summary.rewrote:
+        db = open_db(db_path)
+        try:
+            prepare_for_publishing(db)
+        finally:
+            db.close()
+    click.echo(f"documents {summary.documents}, failed {summary.failed}, {summary.seconds:.1f} s")
 
 
 @cli.command()
@@ -325,14 +352,7 @@ def extract(path: str, as_json: bool) -> None:
 
 
 @cli.command()
-@click.option(
-    "--db",
-    "db_path",
-    default=DEFAULT_DB,
-    show_default=True,
-    type=click.Path(dir_okay=False),
-    help="The database to publish.",
-)
+@db_option("The database to publish.")
 @click.option("--port", default=8001, show_default=True, type=click.IntRange(min=0, max=65535))
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option(

@@ -21,6 +21,9 @@ _CAPTCHA_BODY = re.compile(
     "(请完成安全验证|访问验证|人机验证|滑动验证|请输入验证码|访问过于频繁|您的访问请求被拦截|安全狗|云盾|"
     "Access Denied|Please enable JavaScript and cookies)".encode()
 )
+# Each alternative of _JSL_BODY needs one of these literally: a plain substring test (memchr fast)
+# rules the regex out for almost every page; the crawl asks this of every response.
+_JSL_MARKS = (b"__jsl_clearance", b"('sl')", b"document.cookie")
 # Challenge pages are small; a real report page that mentions 验证码 in passing is not one.
 _SMALL = 20_000
 
@@ -31,9 +34,15 @@ def detect_challenge(status: int, headers: dict[str, str], body: bytes) -> str |
     set_cookie = headers.get("set-cookie", "")
     if status == 412 and (_RUISHU_BODY.search(head) or _RUISHU_COOKIE.search(set_cookie)):
         return "瑞数 challenge (HTTP 412 with its script and cookies)"
-    if _JSL_BODY.search(head) and status in (521, 403, 200) and len(body) < _SMALL:
+    small = len(body) < _SMALL
+    if (
+        small
+        and status in (521, 403, 200)
+        and any(mark in head for mark in _JSL_MARKS)
+        and _JSL_BODY.search(head)
+    ):
         return "加速乐 __jsl_clearance JavaScript cookie challenge"
-    if len(body) < _SMALL and _CAPTCHA_BODY.search(head) and status in (200, 403, 405, 429, 503):
+    if small and status in (200, 403, 405, 429, 503) and _CAPTCHA_BODY.search(head):
         return f"challenge page (HTTP {status})"
     if status == 412:
         return "HTTP 412 challenge"

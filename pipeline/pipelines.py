@@ -1,10 +1,13 @@
-"""Scrapy item pipelines: extract each fetched document, then store it in SQLite.
+"""Scrapy item pipelines: record every archived response in SQLite, and extract documents.
 
-Settings read: NIANBAO_DB (the database path). Items are `archive.records.FetchedDocument` from the
-family spiders; `ExtractPipeline` turns them into `ProcessedDocument`, `StorePipeline` writes them.
-Extraction runs in worker processes (`crawler.extraction_pool`: it is pure and CPU-bound, and in a
-thread it would hold the GIL against the reactor); all SQLite writes stay on the reactor thread, in
-one connection.
+Settings read: NIANBAO_DB (the database path), NIANBAO_EXTRACT_DURING_CRAWL. Items are
+`archive.records.FetchedDocument` from the family spiders. By default a crawl only fetches and
+archives: `StorePipeline` gives each document a page row awaiting extraction, and `nianbao crawl`
+extracts them all once the fetching is done (`archive.load`), on every core and off the reactor's
+way. With NIANBAO_EXTRACT_DURING_CRAWL the database fills as the crawl goes instead:
+`ExtractPipeline` turns each item into a `ProcessedDocument` in worker processes
+(`crawler.extraction_pool`) and `StorePipeline` writes it. All SQLite writes stay on the reactor
+thread, in one connection.
 """
 
 from __future__ import annotations
@@ -13,20 +16,19 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
-import sqlite_utils
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.utils.defer import maybe_deferred_to_future
 
-from archive.ingest import CHANGE_NONE, ingest
-from archive.publish import is_prepared, prepare_for_publishing
+from archive.ingest import CHANGE_NONE, REPORTS_REWRITTEN_STAT, ingest, outcome_stat_keys
+from archive.load import mark_awaiting_extraction
 from archive.records import FetchedDocument
 from archive.runs import failed_request_document
 from archive.store import store_page, store_source
 from crawler import signals as nianbao_signals
 from crawler.batched_db import BatchedDatabase, acquire_database, release_database
-from crawler.extraction_pool import ExtractionPool, acquire_pool, pool_workers, release_pool
+from crawler.extraction_pool import ExtractionPool, acquire_pool, release_pool
 from crawler.revalidation import NOT_MODIFIED_HEADER
 from crawler.state import known_documents
 from pipeline.ingest import (
@@ -36,6 +38,7 @@ from pipeline.ingest import (
     failure_kind,
     outcome_without_extraction,
 )
+from pipeline.parallel import pool_workers
 
 logger = logging.getLogger(__name__)
 
@@ -50,6 +53,8 @@ class ExtractPipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ExtractPipeline:
+        if not crawler.settings.getbool("NIANBAO_EXTRACT_DURING_CRAWL"):
+            raise NotConfigured("documents are extracted after the fetch (archive.load)")
         return cls(crawler)
 
     def open_spider(self, spider: Spider | None = None) -> None:
@@ -91,6 +96,7 @@ class StorePipeline:
         self.crawler = crawler
         self.db_path = db_path
         self.db: BatchedDatabase | None = None
+        self.extract_during_crawl = crawler.settings.getbool("NIANBAO_EXTRACT_DURING_CRAWL")
         # Requests that got no response at all: kept for the run record, so a rebuild has them too.
         self.failed_requests: list[dict[str, Any]] = []
         crawler.stats.set_value("nianbao/failed_requests", self.failed_requests)
@@ -116,28 +122,16 @@ class StorePipeline:
 
     def spider_closed(self, spider: Spider | None = None) -> None:
         if self.db is not None:
-            # The last spider to close prepares the database, once, with every report in it; a
-            # run that changed no report (a quiet night of 304s) leaves the published tables be.
-            database = self.db
-
-            def publish(db: sqlite_utils.Database) -> None:
-                if database.reports_changed or not is_prepared(db):
-                    prepare_for_publishing(db)
-
-            release_database(database, publish)
+            if self.db.reports_changed:
+                # The runner publishes once every spider is done and the documents are loaded.
+                self.crawler.stats.set_value(REPORTS_REWRITTEN_STAT, 1)
+            release_database(self.db)
             self.db = None
 
     def _count(self, document: FetchedDocument, change: str, outcome: str, reason: str) -> None:
-        stats = self.crawler.stats
-        source = document.source_id
-        if change != CHANGE_NONE:
-            stats.inc_value(f"nianbao/change/{change}")
-            if source:
-                stats.inc_value(f"nianbao/source/{source}/change/{change}")
+        for key in outcome_stat_keys(document.source_id, change, outcome, reason):
+            self.crawler.stats.inc_value(key)
         if outcome == OUTCOME_FAILED:
-            stats.inc_value(f"nianbao/failure/{failure_kind(reason)}")
-            if source:
-                stats.inc_value(f"nianbao/source/{source}/failed")
             # The recovery pass (crawler.recovery) decides whether this one gets another attempt.
             self.crawler.signals.send_catch_log(
                 nianbao_signals.document_failed, document=document, reason=reason
@@ -148,7 +142,9 @@ class StorePipeline:
             return
         settled = outcome_without_extraction(document)
         if settled is None:
-            # Provisional: the spider's item brings the extraction and the final outcome.
+            # Provisional: a middleware may still refuse the response (a decompression bomb, a
+            # retried truncation). The spider's item says it was taken, and brings the extraction
+            # or marks it awaiting extraction after the fetch.
             self.db.write(store_page, document, OUTCOME_ARCHIVED)
             return
         result = self.db.write(ingest, ProcessedDocument(document, *settled))
@@ -175,6 +171,15 @@ class StorePipeline:
             self.db.write(store_page, document, OUTCOME_FAILED, reason)
 
     def process_item(self, item: Any, spider: Spider | None = None) -> Any:
+        if isinstance(item, FetchedDocument) and not self.extract_during_crawl:
+            assert self.db is not None
+            if not item.headers.get(NOT_MODIFIED_HEADER.lower()) and (
+                outcome_without_extraction(item) is None
+            ):
+                # Extracted with every other document once the fetching is done (archive.load);
+                # a 304's stored copy and settled responses have their final page rows already.
+                self.db.write(mark_awaiting_extraction, item)
+            return item
         if not isinstance(item, ProcessedDocument):
             raise DropItem(f"not a processed document: {type(item).__name__}")
         assert self.db is not None

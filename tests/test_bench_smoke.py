@@ -67,6 +67,7 @@ def test_every_bench_stage_runs_and_writes_results(tmp_path: Path) -> None:
         "extract_vs_lxml_parse",
         "crawl_pages_per_s",
         "crawl_vs_bare_scrapy",
+        "crawl_fetch_vs_bare_scrapy",
         "incremental_download_ratio",
         "incremental_time_ratio",
         "build_100k_s",
@@ -78,3 +79,6 @@ def test_every_bench_stage_runs_and_writes_results(tmp_path: Path) -> None:
     # The crawl figures are of a whole crawl: every published document archived, nothing failed.
     assert results["crawl_documents_published"] > 0
     assert results["crawl_documents_missed"] == 0 and results["crawl_failures"] == 0
+    # Every document the first crawl archived was extracted after its fetch, and that stage timed.
+    assert results["crawl_documents_loaded"] >= results["crawl_documents_published"]
+    assert 0 < results["crawl_fetch_s"] < results["crawl_s"]

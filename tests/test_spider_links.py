@@ -12,6 +12,7 @@ from crawler.spiders.links import (
     is_report_column,
     is_report_title,
     links_of,
+    may_link_attachments,
 )
 
 
@@ -90,3 +91,31 @@ def test_cut_titles_are_taken_from_the_title_attribute_and_cdata_links_found() -
         Link("http://h/list/a.htm", "洛阳市民政局2020年政府信息公开工作年度报告"),
         Link("http://h/art/1.html", "2021年年报"),
     ]
+
+
+@pytest.mark.parametrize(
+    "anchor",
+    [
+        '<a href="/uploads/2021/report.PDF">附件</a>',
+        '<a href="/download.jsp?filename=nb.docx">附件</a>',
+        '<a href="/uploads/2021/report&#46;pdf">附件</a>',
+    ],
+)
+def test_a_page_whose_links_may_reach_a_file_is_parsed(anchor: str) -> None:
+    body = f"<html><body><p>正文</p>{anchor}</body></html>".encode()
+    response = HtmlResponse("http://h/art/1.html", body=body, encoding="utf-8")
+    assert may_link_attachments(response)
+    assert any(is_attachment(link.url) for link in links_of(response))
+
+
+def test_a_page_with_no_file_extension_anywhere_is_not_parsed_for_attachments() -> None:
+    body = '<html><body><a href="/art/2.html">2021年年报</a></body></html>'.encode()
+    response = HtmlResponse("http://h/art/1.html", body=body, encoding="utf-8")
+    assert not may_link_attachments(response)
+    assert not any(is_attachment(link.url) for link in links_of(response))
+
+
+def test_a_page_in_utf16_is_always_parsed() -> None:
+    body = '<html><body><a href="/a.pdf">附件</a></body></html>'.encode("utf-16")
+    response = HtmlResponse("http://h/art/1.html", body=body, encoding="utf-16")
+    assert may_link_attachments(response)

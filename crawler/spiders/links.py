@@ -190,12 +190,32 @@ def report_requests(
         )
 
 
+# What an attachment link's URL ends with, as bytes in any ASCII-compatible page encoding; and the
+# entities that could spell its dot otherwise.
+_ATTACHMENT_MARKS = tuple(ext.encode("ascii") for ext in ATTACHMENT_EXTENSIONS)
+_ENCODED_DOTS = (b"&#46", b"&#x2e", b"&period;")
+
+
+def may_link_attachments(response: Response) -> bool:
+    """False only when no link on the page can be an attachment (no file extension appears in it
+    at all): most detail pages, whose parse is then skipped. Pages in encodings that are not
+    ASCII-compatible are always parsed."""
+    if not isinstance(response, TextResponse):
+        return False
+    if response.encoding.lower().replace("-", "").startswith(("utf16", "utf32")):
+        return True
+    body = response.body.lower()
+    return any(mark in body for mark in _ATTACHMENT_MARKS + _ENCODED_DOTS)
+
+
 def navigate_document(spider: FamilySpider, response: Response) -> Iterator[Any]:
     """A detail page: the page itself as a document, then each attached file once."""
     if response.status != 200:
         yield from spider.moved(response)
         return
     yield spider.document(response)
+    if not may_link_attachments(response):
+        return
     source = spider.source_of(response)
     for link in unique(links_of(response)):
         if is_attachment(link.url) and source.allows(link.url):

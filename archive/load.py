@@ -1,0 +1,245 @@
+"""Loading archived documents into the database: extracted on every core, stored in fetch order.
+
+A crawl fetches and archives first: each report document gets a page row with outcome `archived`
+and reason `PENDING_REASON`. Once the fetching is done, `load_pending` reads those documents back
+from their WARC records, extracts them in worker processes (`pipeline.parallel`) and stores them
+with `archive.ingest.ingest`, in the order they were fetched, so a new version, an unchanged copy or
+a withdrawal is decided exactly as a document-by-document load would decide it. `nianbao load` runs
+the same step by hand (a crawl stopped before it loaded), and `nianbao rebuild` streams the whole
+archive through `processed_in_order`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import nullcontext
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+import sqlite_utils
+from tqdm import tqdm
+
+from archive.ingest import ingest, outcome_stat_keys
+from archive.records import DOCUMENT_ROLES, FetchedDocument
+from archive.schema import open_db, reader_indexes_dropped
+from archive.store import current_report, page_id, store_page
+from archive.warc_read import WarcReadError, read_record
+from pipeline.ingest import (
+    OUTCOME_ARCHIVED,
+    OUTCOME_FAILED,
+    ProcessedDocument,
+    outcome_without_extraction,
+    process_fetched,
+)
+from pipeline.parallel import Job, ProcessInOrder, default_workers
+
+# The reason on the page row of a document archived and not yet extracted.
+PENDING_REASON = "awaiting extraction"
+# A document per savepoint, many per transaction: a commit per document was most of a load's time.
+COMMIT_EVERY = 200
+COMMIT_SECONDS = 1.0
+# Loads of at least this many documents may drop the reader indexes meanwhile (`is_bulk`).
+BULK_MIN_DOCUMENTS = 1000
+# A page cache big enough for the metrics index's scattered inserts (SQLite's default is 2 MiB).
+CACHE_MIB = 32
+
+Tag = TypeVar("Tag")
+T = TypeVar("T")
+Processor = Callable[[FetchedDocument, "str | None", "str | None"], ProcessedDocument]
+
+
+@dataclass
+class LoadSummary:
+    documents: int = 0  # documents read back and stored
+    failed: int = 0  # of which recorded as failed (unreadable record, or extraction failed)
+    rewrote: bool = False  # report rows written or withdrawn: the published tables are stale
+    seconds: float = 0.0
+    # The crawl's stats keys (`archive.ingest.outcome_stat_keys`), to add to the run's stats.
+    stats: Counter[str] = field(default_factory=Counter)
+
+
+def source_agencies(db: sqlite_utils.Database) -> dict[str, str]:
+    """Each portal's agency, by source id: extraction's fallback when a report does not say."""
+    return {str(row["id"]): str(row["agency"]) for row in db.table("sources").rows}
+
+
+def known_sha256(db: sqlite_utils.Database, url: str) -> str | None:
+    known = current_report(db, url)
+    return known["content_sha256"] if known else None
+
+
+def _as_of_now(
+    db: sqlite_utils.Database, job: Job, processed: ProcessedDocument
+) -> ProcessedDocument:
+    """`processed` as `process_fetched` would decide it against the database as it is now.
+
+    A job is sent with the stored version's hash of its time; an earlier document of the same
+    stream, stored since, may have changed that version (a URL fetched twice).
+    """
+    doc, agency, assumed = job
+    if outcome_without_extraction(doc) is not None:
+        return processed  # settled by status and role alone: no stored version involved
+    actual = known_sha256(db, doc.url)
+    if actual == assumed:
+        return processed
+    return process_fetched(doc, agency, actual)
+
+
+def processed_in_order(
+    db: sqlite_utils.Database,
+    jobs: Iterable[tuple[Tag, Job]],
+    workers: int,
+    process: Processor | None = None,
+) -> Iterator[tuple[Tag, ProcessedDocument]]:
+    """What each job's document becomes, in the jobs' order, extracted on `workers` processes.
+
+    `process` stands in for `pipeline.ingest.process_fetched`, run here one job after another
+    (tests only).
+    """
+    if process is not None:
+        for tag, job in jobs:
+            yield tag, process(*job)
+        return
+    with ProcessInOrder(workers) as pool:
+        for tag, job, (outcome, reason, report) in pool.map(jobs):
+            processed = ProcessedDocument(job[0], outcome, reason, report)
+            yield tag, _as_of_now(db, job, processed)
+
+
+class Batches:
+    """Writes grouped into transactions committed every `max_items` writes or after
+    `max_seconds`; each write is one savepoint, all of it or none of it."""
+
+    def __init__(
+        self,
+        db: sqlite_utils.Database,
+        max_items: int = COMMIT_EVERY,
+        max_seconds: float = COMMIT_SECONDS,
+    ) -> None:
+        self.db = db
+        self.max_items, self.max_seconds = max_items, max_seconds
+        self.pending = 0
+        self.last_commit = time.monotonic()
+
+    def write(self, store: Callable[..., T], *args: Any) -> T:
+        if not self.db.conn.in_transaction:
+            # IMMEDIATE: take the write lock up front, never upgrade a read lock mid-transaction.
+            self.db.execute("BEGIN IMMEDIATE")
+        with self.db.atomic():
+            result = store(self.db, *args)
+        self.pending += 1
+        if self.pending >= self.max_items or time.monotonic() - self.last_commit > self.max_seconds:
+            self.commit()
+        return result
+
+    def commit(self) -> None:
+        if self.db.conn.in_transaction:
+            self.db.commit()
+        self.pending, self.last_commit = 0, time.monotonic()
+
+
+def mark_awaiting_extraction(db: sqlite_utils.Database, doc: FetchedDocument) -> None:
+    """Mark the page row of `doc` (written as it was archived) for `load_pending`; the row is
+    otherwise complete, so this is the cheapest write the fetch stage can make."""
+    db.execute(
+        "UPDATE pages SET reason = ? WHERE id = ? AND outcome = ?",
+        [PENDING_REASON, page_id(doc), OUTCOME_ARCHIVED],
+    )
+
+
+def is_bulk(db: sqlite_utils.Database, documents: int) -> bool:
+    """Whether `documents` new ones are many enough, against the reports stored, that building
+    the reader indexes again costs less than keeping them up to date row by row."""
+    return documents >= BULK_MIN_DOCUMENTS and documents * 2 >= db.table("reports").count
+
+
+def pending_pages(db: sqlite_utils.Database) -> list[dict[str, Any]]:
+    """Page rows of documents archived and not yet extracted, in the order they were fetched."""
+    roles = sorted(DOCUMENT_ROLES)
+    return list(
+        db.query(
+            f"""
+            SELECT url, status, fetched_at, content_type, role, source_id, sha256,
+                   warc_file, warc_offset, run_id
+            FROM pages
+            WHERE outcome = ? AND reason = ? AND role IN ({", ".join("?" for _ in roles)})
+              AND warc_file IS NOT NULL
+            ORDER BY fetched_at, warc_file, warc_offset
+            """,
+            [OUTCOME_ARCHIVED, PENDING_REASON, *roles],
+        )
+    )
+
+
+def _unreadable(page: dict[str, Any]) -> FetchedDocument:
+    """The page row's own account of a document whose WARC record cannot be read back."""
+    return FetchedDocument(
+        url=page["url"],
+        status=page["status"],
+        body=b"",
+        headers={"content-type": page["content_type"] or ""},
+        fetched_at=page["fetched_at"],
+        source_id=page["source_id"],
+        role=page["role"],
+        warc_file=page["warc_file"],
+        warc_offset=page["warc_offset"],
+        sha256=page["sha256"] or "",
+        run_id=page["run_id"],
+    )
+
+
+def load_pending(
+    db_path: str | Path,
+    archive_dir: str | Path,
+    *,
+    workers: int | None = None,
+    progress: bool = False,
+) -> LoadSummary:
+    """Extract and store every document of `db_path` awaiting extraction, reading `archive_dir`.
+
+    A record that cannot be read back is recorded as failed with the reason, never skipped.
+    """
+    started = time.perf_counter()
+    summary = LoadSummary()
+    db = open_db(db_path)
+    try:
+        db.execute(f"PRAGMA cache_size = {-CACHE_MIB * 1024}")
+        batches = Batches(db)
+        agencies = source_agencies(db)
+        pages = pending_pages(db)
+        if not pages:
+            return summary
+
+        def count(doc: FetchedDocument, change: str, outcome: str, reason: str) -> None:
+            summary.documents += 1
+            summary.failed += outcome == OUTCOME_FAILED
+            summary.stats.update(outcome_stat_keys(doc.source_id, change, outcome, reason))
+
+        def jobs() -> Iterator[tuple[None, Job]]:
+            for page in pages:
+                try:
+                    doc = read_record(archive_dir, page["warc_file"], page["warc_offset"])
+                except WarcReadError as exc:
+                    reason = f"archived record unreadable: {exc}"
+                    failed = _unreadable(page)
+                    batches.write(store_page, failed, OUTCOME_FAILED, reason)
+                    count(failed, "none", OUTCOME_FAILED, reason)
+                    continue
+                yield None, (doc, agencies.get(doc.source_id or ""), known_sha256(db, doc.url))
+
+        results = processed_in_order(db, jobs(), default_workers() if workers is None else workers)
+        if progress:
+            results = tqdm(results, total=len(pages), desc="load", unit=" documents")
+        with reader_indexes_dropped(db) if is_bulk(db, len(pages)) else nullcontext():
+            for _, processed in results:
+                result = batches.write(ingest, processed)
+                summary.rewrote |= result.rewrote
+                count(processed.document, result.change, processed.outcome, processed.reason)
+            batches.commit()
+    finally:
+        db.close()
+    summary.seconds = time.perf_counter() - started
+    return summary
