@@ -190,10 +190,14 @@ def report_requests(
         )
 
 
-# What an attachment link's URL ends with, as bytes in any ASCII-compatible page encoding; and the
-# entities that could spell its dot otherwise.
-_ATTACHMENT_MARKS = tuple(ext.encode("ascii") for ext in ATTACHMENT_EXTENSIONS)
-_ENCODED_DOTS = (b"&#46", b"&#x2e", b"&period;")
+# What an attachment link's URL ends with, as bytes in any ASCII-compatible page encoding, or an
+# entity that could spell its dot otherwise; one case-blind pass over the page.
+_ATTACHMENT_MARK = re.compile(
+    rb"\.(?:"
+    + b"|".join(re.escape(ext[1:].encode("ascii")) for ext in ATTACHMENT_EXTENSIONS)
+    + rb")|&#(?:46|x2e)|&period;",
+    re.IGNORECASE,
+)
 
 
 def may_link_attachments(response: Response) -> bool:
@@ -204,8 +208,7 @@ def may_link_attachments(response: Response) -> bool:
         return False
     if response.encoding.lower().replace("-", "").startswith(("utf16", "utf32")):
         return True
-    body = response.body.lower()
-    return any(mark in body for mark in _ATTACHMENT_MARKS + _ENCODED_DOTS)
+    return _ATTACHMENT_MARK.search(response.body) is not None
 
 
 def navigate_document(spider: FamilySpider, response: Response) -> Iterator[Any]:
