@@ -142,9 +142,9 @@ class StorePipeline:
             return
         settled = outcome_without_extraction(document)
         if settled is None:
-            # Provisional: a middleware may still refuse the response (a decompression bomb, a
-            # retried truncation). The spider's item says it was taken, and brings the extraction
-            # or marks it awaiting extraction after the fetch.
+            # Provisional: a middleware nearer the spider may still refuse the response (a
+            # decompression bomb). The spider's item says it was taken: it brings the extraction,
+            # or marks the page awaiting extraction after the fetch.
             self.db.write(store_page, document, OUTCOME_ARCHIVED)
             return
         result = self.db.write(ingest, ProcessedDocument(document, *settled))
