@@ -24,7 +24,9 @@ def write(tmp_path: Path, text: str) -> Path:
     return path
 
 
-def test_valid_source_file_loads_with_allowed_hosts_defaulting_to_start_hosts(tmp_path: Path) -> None:
+def test_valid_source_file_loads_with_allowed_hosts_defaulting_to_start_hosts(
+    tmp_path: Path,
+) -> None:
     (source,) = load_sources(write(tmp_path, VALID))
     assert source.id == "luoyang-gov"
     assert source.allowed_hosts == ("www.ly.gov.cn",)
@@ -55,7 +57,9 @@ def test_dumped_sources_load_back_equal(tmp_path: Path) -> None:
         (VALID + VALID.split("sources:")[1], "appears twice"),
     ],
 )
-def test_malformed_source_file_gives_a_clear_message(tmp_path: Path, text: str, message: str) -> None:
+def test_malformed_source_file_gives_a_clear_message(
+    tmp_path: Path, text: str, message: str
+) -> None:
     with pytest.raises(SourcesError) as info:
         load_sources(write(tmp_path, text))
     assert message in str(info.value)

@@ -190,7 +190,9 @@ def test_plain_list_page_announces_each_later_page_only_once(portal: SamplePorta
     spider = spider_for(portal, PlainSpider)
     list(spider.parse_list(fetch(spider, column_url(portal, "plain"))))
     second = fetch(spider, column_url(portal, "plain") + "list_2.html")
-    pages = [r.url for r in requests_of(spider.parse_list(second)) if r.meta[META_ROLE] == ROLE_LIST]
+    pages = [
+        r.url for r in requests_of(spider.parse_list(second)) if r.meta[META_ROLE] == ROLE_LIST
+    ]
     assert pages == []
 
 

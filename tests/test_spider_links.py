@@ -99,6 +99,7 @@ def test_cut_titles_are_taken_from_the_title_attribute_and_cdata_links_found() -
         '<a href="/uploads/2021/report.PDF">附件</a>',
         '<a href="/download.jsp?filename=nb.docx">附件</a>',
         '<a href="/uploads/2021/report&#46;pdf">附件</a>',
+        '<a href="/uploads/2021/report&#X2E;Doc">附件</a>',
     ],
 )
 def test_a_page_whose_links_may_reach_a_file_is_parsed(anchor: str) -> None:

@@ -190,14 +190,15 @@ def report_requests(
         )
 
 
-# What an attachment link's URL ends with, as bytes in any ASCII-compatible page encoding, or an
-# entity that could spell its dot otherwise; one case-blind pass over the page.
-_ATTACHMENT_MARK = re.compile(
-    rb"\.(?:"
+# What an attachment link's URL ends with, as bytes in any ASCII-compatible page encoding. The
+# leading dot stays case-sensitive so the regex engine can skip ahead to each "." of the page.
+_FILE_EXTENSION = re.compile(
+    rb"\.(?i:"
     + b"|".join(re.escape(ext[1:].encode("ascii")) for ext in ATTACHMENT_EXTENSIONS)
-    + rb")|&#(?:46|x2e)|&period;",
-    re.IGNORECASE,
+    + rb")"
 )
+# A character reference that could spell that dot otherwise (&#46; &#046; &#x2E; &period;).
+_ENCODED_DOT = re.compile(rb"&#(?:0*46|[xX]0*2[eE])|&period;")
 
 
 def may_link_attachments(response: Response) -> bool:
@@ -208,7 +209,10 @@ def may_link_attachments(response: Response) -> bool:
         return False
     if response.encoding.lower().replace("-", "").startswith(("utf16", "utf32")):
         return True
-    return _ATTACHMENT_MARK.search(response.body) is not None
+    body = response.body
+    if _FILE_EXTENSION.search(body) is not None:
+        return True
+    return b"&" in body and _ENCODED_DOT.search(body) is not None
 
 
 def navigate_document(spider: FamilySpider, response: Response) -> Iterator[Any]:
