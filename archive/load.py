@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 import sqlite_utils
 from tqdm import tqdm
 
-from archive.ingest import ingest, outcome_stat_keys
+from archive.ingest import CHANGE_NONE, ingest, outcome_stat_keys
 from archive.records import DOCUMENT_ROLES, FetchedDocument
 from archive.schema import open_db, reader_indexes_dropped
 from archive.store import current_report, page_id, store_page
@@ -43,7 +43,9 @@ COMMIT_EVERY = 200
 COMMIT_SECONDS = 1.0
 # Loads of at least this many documents may drop the reader indexes meanwhile (`is_bulk`).
 BULK_MIN_DOCUMENTS = 1000
-# A page cache big enough for the metrics index's scattered inserts (SQLite's default is 2 MiB).
+# The writer's page cache (SQLite's default is 2 MiB). The metrics index takes inserts all over its
+# key range, and with 2 MiB a 3,000-report crawl's inserts took ≈ 25 % longer (6.4 s against 5.0 s
+# replayed alone).
 CACHE_MIB = 32
 
 Tag = TypeVar("Tag")
@@ -59,6 +61,13 @@ class LoadSummary:
     seconds: float = 0.0
     # The crawl's stats keys (`archive.ingest.outcome_stat_keys`), to add to the run's stats.
     stats: Counter[str] = field(default_factory=Counter)
+
+
+def open_for_writing(path: str | Path) -> sqlite_utils.Database:
+    """`archive.schema.open_db` with the page cache a writer of many reports needs."""
+    db = open_db(path)
+    db.execute(f"PRAGMA cache_size = {-CACHE_MIB * 1024}")
+    return db
 
 
 def source_agencies(db: sqlite_utils.Database) -> dict[str, str]:
@@ -204,9 +213,8 @@ def load_pending(
     """
     started = time.perf_counter()
     summary = LoadSummary()
-    db = open_db(db_path)
+    db = open_for_writing(db_path)
     try:
-        db.execute(f"PRAGMA cache_size = {-CACHE_MIB * 1024}")
         batches = Batches(db)
         agencies = source_agencies(db)
         pages = pending_pages(db)
@@ -226,7 +234,7 @@ def load_pending(
                     reason = f"archived record unreadable: {exc}"
                     failed = _unreadable(page)
                     batches.write(store_page, failed, OUTCOME_FAILED, reason)
-                    count(failed, "none", OUTCOME_FAILED, reason)
+                    count(failed, CHANGE_NONE, OUTCOME_FAILED, reason)
                     continue
                 yield None, (doc, agencies.get(doc.source_id or ""), known_sha256(db, doc.url))
 

@@ -17,17 +17,17 @@ from tqdm import tqdm
 
 from archive.ingest import ingest
 from archive.load import (
-    CACHE_MIB,
     Batches,
     Processor,
     known_sha256,
+    open_for_writing,
     processed_in_order,
     source_agencies,
 )
 from archive.publish import prepare_for_publishing
 from archive.records import DOCUMENT_ROLES
 from archive.runs import restore_runs
-from archive.schema import open_db, reader_indexes_dropped
+from archive.schema import reader_indexes_dropped
 from archive.store import store_source
 from archive.warc_read import iter_archived
 from crawler.sources import Source
@@ -82,9 +82,8 @@ def rebuild(
     `pipeline.ingest.process_fetched`, run in this process (tests only).
     """
     summary = RebuildSummary()
-    db = open_db(db_path)
+    db = open_for_writing(db_path)
     try:
-        db.execute(f"PRAGMA cache_size = {-CACHE_MIB * 1024}")
         _clear_derived(db)
         for source in sources or []:
             store_source(db, source)

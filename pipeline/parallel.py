@@ -110,9 +110,8 @@ def start_workers(workers: int) -> ProcessPoolExecutor:
     return executor
 
 
-Job = tuple[
-    FetchedDocument, "str | None", "str | None"
-]  # document, its source's agency, known hash
+# A document, the agency of its source, and the SHA-256 of the version stored for its URL.
+Job = tuple[FetchedDocument, "str | None", "str | None"]
 
 
 class ProcessInOrder:
