@@ -120,6 +120,33 @@ def _replace_rows(
         db.table(table).insert_all(rows, pk=pk, replace=True)
 
 
+def _upsert_row(
+    db: sqlite_utils.Database, table: str, row: dict[str, Any], pk: str | tuple[str, ...]
+) -> None:
+    """Insert `row`, or update the stored row's columns named in it, as sqlite-utils' `upsert`
+    would, with one statement: its per-call introspection cost more than the write."""
+    keys = (pk,) if isinstance(pk, str) else pk
+    columns = list(row)
+    updates = [c for c in columns if c not in keys]
+    sql = (
+        f"INSERT INTO [{table}] ({', '.join(f'[{c}]' for c in columns)})"
+        f" VALUES ({', '.join('?' for _ in columns)})"
+        f" ON CONFLICT ({', '.join(f'[{k}]' for k in keys)}) DO "
+        + (
+            f"UPDATE SET {', '.join(f'[{c}] = excluded.[{c}]' for c in updates)}"
+            if updates
+            else "NOTHING"
+        )
+    )
+    values = [v if type(v) in _PLAIN_VALUES else jsonify_if_needed(v) for v in row.values()]
+    try:
+        db.conn.execute(sql, values)
+    except sqlite3.OperationalError as exc:
+        if "no such table" not in str(exc):
+            raise
+        db.table(table).upsert(row, pk=pk)
+
+
 def _store_agency(
     db: sqlite_utils.Database, name: str, region: str | None = None, level: str | None = None
 ) -> str:
@@ -190,7 +217,12 @@ def store_page(
 def _source_row(db: sqlite_utils.Database, source_id: str | None) -> dict[str, object] | None:
     if not source_id:
         return None
-    rows = list(db.table("sources").rows_where("id = ?", [source_id], limit=1))
+    try:
+        rows = list(db.query("SELECT * FROM sources WHERE id = ?", [source_id]))
+    except sqlite3.OperationalError as exc:
+        if "no such table" not in str(exc):
+            raise
+        return None  # a database without the schema (a caller's own) knows no sources
     return rows[0] if rows else None
 
 
@@ -210,7 +242,7 @@ def store_report(db: sqlite_utils.Database, doc: FetchedDocument, report: Extrac
         if report.agency and report.agency.strip():
             aid = agency_id(report.agency)
             source = _source_row(db, doc.source_id)
-            db.table("agencies").upsert(agency_row(report.agency, aid, source), pk="id")
+            _upsert_row(db, "agencies", agency_row(report.agency, aid, source), pk="id")
         # Same content again (a re-extraction) keeps its version; new content is the next version.
         is_new_version = previous is None or previous["content_sha256"] != doc.sha256
         version = (
@@ -225,8 +257,11 @@ def store_report(db: sqlite_utils.Database, doc: FetchedDocument, report: Extrac
         version_first_seen = (
             doc.fetched_at if is_new_version or previous is None else previous["version_first_seen"]
         )
-        db.table("report_versions").upsert(
-            version_row(rid, doc, report, version, version_first_seen), pk=("report_id", "version")
+        _upsert_row(
+            db,
+            "report_versions",
+            version_row(rid, doc, report, version, version_first_seen),
+            pk=("report_id", "version"),
         )
         if previous and is_new_version:
             new_metrics = {k: (m.value, m.raw) for k, m in report.metrics.items()}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -156,3 +157,19 @@ def test_pages_from_different_warc_records_are_different_rows(db: sqlite_utils.D
 def test_unknown_page_outcome_is_refused(db: sqlite_utils.Database) -> None:
     with pytest.raises(ValueError, match="outcome"):
         store_page(db, document(), "done")
+
+
+def test_an_agency_keeps_its_region_when_another_portal_reports_on_it(
+    db: sqlite_utils.Database,
+) -> None:
+    store_source(db, SOURCE)
+    store_report(db, document(), report({}))
+    other = replace(
+        SOURCE, id="henan-gov", agency="河南省人民政府", region="河南省", level="province"
+    )
+    store_source(db, other)
+    hosted = document(url=URL + "?hosted")
+    hosted.source_id = "henan-gov"
+    store_report(db, hosted, report({}))
+    rows = {r["name"]: (r["region"], r["level"]) for r in db["agencies"].rows}
+    assert rows["洛阳市人民政府"] == ("河南省洛阳市", "prefecture")
