@@ -25,6 +25,7 @@ from tqdm import tqdm
 from archive.ingest import CHANGE_NONE, ingest, outcome_stat_keys
 from archive.records import DOCUMENT_ROLES, FetchedDocument
 from archive.schema import open_db, reader_indexes_dropped
+from archive.spool import Spool
 from archive.store import current_report, page_id, store_page
 from archive.warc_read import WarcReadError, read_record
 from pipeline.ingest import (
@@ -34,7 +35,7 @@ from pipeline.ingest import (
     outcome_without_extraction,
     process_fetched,
 )
-from pipeline.parallel import Job, ProcessInOrder, default_workers
+from pipeline.parallel import Extracted, Job, ProcessInOrder, default_workers
 
 # The reason on the page row of a document archived and not yet extracted.
 PENDING_REASON = "awaiting extraction"
@@ -56,6 +57,7 @@ Processor = Callable[[FetchedDocument, "str | None", "str | None"], ProcessedDoc
 @dataclass
 class LoadSummary:
     documents: int = 0  # documents read back and stored
+    spooled: int = 0  # of which extracted while the crawl fetched (`archive.spool`)
     failed: int = 0  # of which recorded as failed (unreadable record, or extraction failed)
     rewrote: bool = False  # report rows written or withdrawn: the published tables are stale
     seconds: float = 0.0
@@ -92,7 +94,8 @@ def _as_of_now(
     if outcome_without_extraction(doc) is not None:
         return processed  # settled by status and role alone: no stored version involved
     actual = known_sha256(db, doc.url)
-    if actual == assumed:
+    # The stored version matters to `process_fetched` only as "the same content" or not.
+    if (actual == doc.sha256) == (assumed == doc.sha256):
         return processed
     return process_fetched(doc, agency, actual)
 
@@ -102,18 +105,19 @@ def processed_in_order(
     jobs: Iterable[tuple[Tag, Job]],
     workers: int,
     process: Processor | None = None,
+    extracted: Callable[[Tag], Extracted | None] | None = None,
 ) -> Iterator[tuple[Tag, ProcessedDocument]]:
     """What each job's document becomes, in the jobs' order, extracted on `workers` processes.
 
-    `process` stands in for `pipeline.ingest.process_fetched`, run here one job after another
-    (tests only).
+    `extracted(tag)` may give a job's extraction made earlier (`ProcessInOrder.map`). `process`
+    stands in for `pipeline.ingest.process_fetched`, run here one job after another (tests only).
     """
     if process is not None:
         for tag, job in jobs:
             yield tag, process(*job)
         return
     with ProcessInOrder(workers) as pool:
-        for tag, job, (outcome, reason, report) in pool.map(jobs):
+        for tag, job, (outcome, reason, report) in pool.map(jobs, extracted):
             processed = ProcessedDocument(job[0], outcome, reason, report)
             yield tag, _as_of_now(db, job, processed)
 
@@ -206,10 +210,13 @@ def load_pending(
     *,
     workers: int | None = None,
     progress: bool = False,
+    spool: Spool | None = None,
 ) -> LoadSummary:
     """Extract and store every document of `db_path` awaiting extraction, reading `archive_dir`.
 
-    A record that cannot be read back is recorded as failed with the reason, never skipped.
+    A document with an extraction in `spool` (made while the crawl fetched, `archive.spool`) is
+    not read back nor extracted again. A record that cannot be read back is recorded as failed
+    with the reason, never skipped.
     """
     started = time.perf_counter()
     summary = LoadSummary()
@@ -226,8 +233,15 @@ def load_pending(
             summary.failed += outcome == OUTCOME_FAILED
             summary.stats.update(outcome_stat_keys(doc.source_id, change, outcome, reason))
 
-        def jobs() -> Iterator[tuple[None, Job]]:
+        def jobs() -> Iterator[tuple[Extracted | None, Job]]:
             for page in pages:
+                agency = agencies.get(page["source_id"] or "")
+                ahead = spool.take(page, agency) if spool is not None else None
+                if ahead is not None:
+                    summary.spooled += 1
+                    # Made assuming no stored version; `_as_of_now` decides against the stored one.
+                    yield ahead[1], (ahead[0], agency, None)
+                    continue
                 try:
                     doc = read_record(archive_dir, page["warc_file"], page["warc_offset"])
                 except WarcReadError as exc:
@@ -238,7 +252,12 @@ def load_pending(
                     continue
                 yield None, (doc, agencies.get(doc.source_id or ""), known_sha256(db, doc.url))
 
-        results = processed_in_order(db, jobs(), default_workers() if workers is None else workers)
+        results = processed_in_order(
+            db,
+            jobs(),
+            default_workers() if workers is None else workers,
+            extracted=lambda spooled: spooled,
+        )
         if progress:
             results = tqdm(results, total=len(pages), desc="load", unit=" documents")
         with reader_indexes_dropped(db) if is_bulk(db, len(pages)) else nullcontext():

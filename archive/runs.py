@@ -68,6 +68,7 @@ class CrawlRun:
     # The run's stages: fetching and archiving, then extracting and storing what it archived.
     fetch_seconds: float = 0.0
     documents_loaded: int = 0
+    documents_extracted_ahead: int = 0  # of those loaded, extracted during the fetch
     load_seconds: float = 0.0
     sources: list[SourceRun] = field(default_factory=list)
     # Requests that got no response at all (nothing in the archive to rebuild them from).

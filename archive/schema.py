@@ -247,6 +247,11 @@ def _run_timings(db: sqlite_utils.Database) -> None:
     runs.add_column("load_seconds", float)
 
 
+def _extracted_ahead(db: sqlite_utils.Database) -> None:
+    """How many of a run's documents were extracted during its fetch (`archive.spool`)."""
+    db.table("crawl_runs").add_column("documents_extracted_ahead", int)
+
+
 # Append only: position + 1 is the schema version a step brings the database to.
 _STEPS: list[Callable[[sqlite_utils.Database], None]] = [
     _initial,
@@ -254,6 +259,7 @@ _STEPS: list[Callable[[sqlite_utils.Database], None]] = [
     _primary_copies,
     _facet_indexes,
     _run_timings,
+    _extracted_ahead,
 ]
 SCHEMA_VERSION: int = len(_STEPS)
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
+import tempfile
 import time
 from collections import defaultdict
 from datetime import UTC, datetime
@@ -40,6 +42,7 @@ from archive.runs import (
     store_run,
 )
 from archive.schema import open_db
+from archive.spool import Spool
 from archive.warc_store import WarcWriter
 from crawler import settings as default_settings
 from crawler.sources import Source
@@ -211,6 +214,11 @@ def summary_table(run: CrawlRun) -> str:
     lines.append(
         f"fetched and archived in {run.fetch_seconds:.1f} s; "
         f"{run.documents_loaded} documents extracted and stored in {run.load_seconds:.1f} s"
+        + (
+            f" ({run.documents_extracted_ahead} of them extracted during the fetch)"
+            if run.documents_extracted_ahead
+            else ""
+        )
     )
     return "\n".join(lines)
 
@@ -262,6 +270,10 @@ def run_crawl(
     settings = crawl_settings(
         db_path,
         archive_dir,
+        # Beside the database (a temporary directory may be memory), one per run.
+        NIANBAO_EXTRACT_AHEAD_DIR=tempfile.mkdtemp(
+            prefix=f".{db_path.name}.extract-ahead-", dir=db_path.parent
+        ),
         NIANBAO_RUN_ID=run.id,
         NIANBAO_FULL_REVALIDATION=full_revalidation,
         **overrides,
@@ -277,13 +289,23 @@ def run_crawl(
         crawlers.append(crawler)
         process.crawl(crawler, sources=family_sources)
     fetch_started = time.perf_counter()
-    process.start()
-    run.fetch_seconds = round(time.perf_counter() - fetch_started, 3)
+    spool_dir = Path(settings["NIANBAO_EXTRACT_AHEAD_DIR"])
+    try:
+        process.start()
+        run.fetch_seconds = round(time.perf_counter() - fetch_started, 3)
+        # Everything this run archived (and whatever an earlier, interrupted run left) is
+        # extracted now, on every core, in the order it was fetched; what the idle cores
+        # extracted during the fetch is taken from the spool.
+        spool = Spool.read(spool_dir)
+        try:
+            loaded = load_pending(db_path, archive_dir, workers=pool_workers(settings), spool=spool)
+        finally:
+            spool.close()
+    finally:
+        shutil.rmtree(spool_dir, ignore_errors=True)
     stats = _merged_stats(crawlers)
-    # Everything this run archived (and whatever an earlier, interrupted run left) is extracted
-    # now, on every core, in the order it was fetched.
-    loaded = load_pending(db_path, archive_dir, workers=pool_workers(settings))
     run.documents_loaded, run.load_seconds = loaded.documents, round(loaded.seconds, 3)
+    run.documents_extracted_ahead = loaded.spooled
     for key, count in loaded.stats.items():
         stats[key] = int(stats.get(key, 0)) + count
     run.finished_at = datetime.now(UTC).isoformat(timespec="seconds")

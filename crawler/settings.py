@@ -123,6 +123,11 @@ NIANBAO_EXTRACT_DURING_CRAWL = os.environ.get("NIANBAO_EXTRACT_DURING_CRAWL", ""
 # Extraction worker processes (crawler.extraction_pool, archive.load); empty: one per CPU, 0: none
 # (a thread during the crawl, this process after it).
 NIANBAO_EXTRACT_WORKERS = os.environ.get("NIANBAO_EXTRACT_WORKERS", "")
+# Workers that extract documents during the fetch, at low priority, on the cores the reactor
+# leaves idle (crawler.extract_ahead); empty: one less than the CPU count, 0: none. `nianbao
+# crawl` sets NIANBAO_EXTRACT_AHEAD_DIR, the spool they write, for each run.
+NIANBAO_EXTRACT_AHEAD_WORKERS = os.environ.get("NIANBAO_EXTRACT_AHEAD_WORKERS", "")
+NIANBAO_EXTRACT_AHEAD_DIR = ""
 
 # Distributed crawls (crawler.distributed): the Redis URL, and how long a silent worker lives.
 NIANBAO_REDIS_URL = os.environ.get("NIANBAO_REDIS_URL", "")

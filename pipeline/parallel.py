@@ -16,7 +16,7 @@ import os
 import threading
 import time
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any, TypeVar
 
@@ -87,14 +87,17 @@ def _exit_when_orphaned(parent_pid: int, interval: float = 1.0) -> None:
             pass  # the pid exists, owned by someone else: not reused by now in practice
 
 
-def _worker_init(parent_pid: int) -> None:
+def _worker_init(parent_pid: int, niceness: int = 0) -> None:
+    if niceness:
+        os.nice(niceness)
     quiet_extraction_loggers()
     warm_up()
     threading.Thread(target=_exit_when_orphaned, args=(parent_pid,), daemon=True).start()
 
 
-def start_workers(workers: int) -> ProcessPoolExecutor:
-    """`workers` extraction processes, started now so their imports overlap other work."""
+def start_workers(workers: int, niceness: int = 0) -> ProcessPoolExecutor:
+    """`workers` extraction processes, started now so their imports overlap other work; a
+    positive `niceness` gives them a lower CPU priority than this process."""
     # forkserver, not fork: the crawl process runs threads (Twisted's pool, sqlite), and a child
     # forked while one of them holds a lock would hang on it.
     context = multiprocessing.get_context("forkserver")
@@ -103,7 +106,7 @@ def start_workers(workers: int) -> ProcessPoolExecutor:
         max_workers=workers,
         mp_context=context,
         initializer=_worker_init,
-        initargs=(os.getpid(),),
+        initargs=(os.getpid(), niceness),
     )
     for _ in range(workers):
         executor.submit(warm_up)
@@ -137,21 +140,32 @@ class ProcessInOrder:
             self._executor.shutdown(wait=True, cancel_futures=True)
             self._executor = None
 
-    def map(self, jobs: Iterable[tuple[Tag, Job]]) -> Iterator[tuple[Tag, Job, Extracted]]:
-        """For each `(tag, job)`, in order: the tag, the job and what the worker made of it."""
+    def map(
+        self,
+        jobs: Iterable[tuple[Tag, Job]],
+        extracted: Callable[[Tag], Extracted | None] | None = None,
+    ) -> Iterator[tuple[Tag, Job, Extracted]]:
+        """For each `(tag, job)`, in order: the tag, the job and what the worker made of it.
+
+        `extracted(tag)`, when given, may answer a job without a worker (an extraction made
+        earlier); None sends the job on as usual.
+        """
         if self._executor is None:
             for tag, job in jobs:
-                yield tag, job, extract_job(*job)
+                ready = extracted(tag) if extracted is not None else None
+                yield tag, job, ready if ready is not None else extract_job(*job)
             return
         executor = self._executor
         out: deque[tuple[Tag, Job, Future[Extracted]]] = deque()
         for tag, job in jobs:
-            if needs_extraction(job[0], job[2]):
+            ready = extracted(tag) if extracted is not None else None
+            future: Future[Extracted]
+            if ready is None and needs_extraction(job[0], job[2]):
                 future = executor.submit(extract_job, *job)
             else:
-                # Settled without extraction: not worth a round trip to a worker.
+                # Made earlier, or settled without extraction: no round trip to a worker.
                 future = Future()
-                future.set_result(extract_job(*job))
+                future.set_result(ready if ready is not None else extract_job(*job))
             out.append((tag, job, future))
             if len(out) >= self.window:
                 first_tag, first_job, first = out.popleft()

@@ -4,7 +4,7 @@ Settings read: NIANBAO_DB (the database path), NIANBAO_EXTRACT_DURING_CRAWL. Ite
 `archive.records.FetchedDocument` from the family spiders. By default a crawl only fetches and
 archives: `StorePipeline` gives each document a page row awaiting extraction, and `nianbao crawl`
 extracts them all once the fetching is done (`archive.load`), on every core and off the reactor's
-way. With NIANBAO_EXTRACT_DURING_CRAWL the database fills as the crawl goes instead:
+way; meanwhile the cores the reactor leaves idle extract them ahead (`crawler.extract_ahead`). With NIANBAO_EXTRACT_DURING_CRAWL the database fills as the crawl goes instead:
 `ExtractPipeline` turns each item into a `ProcessedDocument` in worker processes
 (`crawler.extraction_pool`) and `StorePipeline` writes it. All SQLite writes stay on the reactor
 thread, in one connection.
@@ -28,6 +28,7 @@ from archive.runs import failed_request_document
 from archive.store import store_page, store_source
 from crawler import signals as nianbao_signals
 from crawler.batched_db import BatchedDatabase, acquire_database, release_database
+from crawler.extract_ahead import ExtractAhead, acquire_ahead, ahead_workers, release_ahead
 from crawler.extraction_pool import ExtractionPool, acquire_pool, release_pool
 from crawler.revalidation import NOT_MODIFIED_HEADER
 from crawler.state import known_documents
@@ -41,6 +42,12 @@ from pipeline.ingest import (
 from pipeline.parallel import pool_workers
 
 logger = logging.getLogger(__name__)
+
+
+def source_agency(crawler: Crawler, document: FetchedDocument) -> str | None:
+    """The agency of the portal `document` came from: extraction's fallback."""
+    source = getattr(crawler.spider, "sources", {}).get(document.source_id or "")
+    return source.agency if source is not None else None
 
 
 class ExtractPipeline:
@@ -71,14 +78,12 @@ class ExtractPipeline:
         if item.headers.get(NOT_MODIFIED_HEADER.lower()):
             # The 304 itself was archived and recorded; this is the stored copy, for navigation.
             raise DropItem("not modified since the archived version", log_level="DEBUG")
-        sources = getattr(self.crawler.spider, "sources", {})
-        source = sources.get(item.source_id) if item.source_id else None
         known_sha256 = known_documents(self.crawler).sha256(item.url)
         if self.pool is None:
             self.open_spider()
         assert self.pool is not None
         processed: ProcessedDocument = await maybe_deferred_to_future(
-            self.pool.process(item, source.agency if source else None, known_sha256)
+            self.pool.process(item, source_agency(self.crawler, item), known_sha256)
         )
         report = processed.report
         if processed.outcome == OUTCOME_FAILED:
@@ -97,6 +102,7 @@ class StorePipeline:
         self.db_path = db_path
         self.db: BatchedDatabase | None = None
         self.extract_during_crawl = crawler.settings.getbool("NIANBAO_EXTRACT_DURING_CRAWL")
+        self.ahead: ExtractAhead | None = None
         # Requests that got no response at all: kept for the run record, so a rebuild has them too.
         self.failed_requests: list[dict[str, Any]] = []
         crawler.stats.set_value("nianbao/failed_requests", self.failed_requests)
@@ -117,6 +123,11 @@ class StorePipeline:
     def open_spider(self, spider: Spider | None = None) -> None:
         # Shared by the crawl's spiders and committed in batches (crawler.batched_db).
         self.db = acquire_database(self.db_path)
+        settings = self.crawler.settings
+        spool_dir = settings.get("NIANBAO_EXTRACT_AHEAD_DIR")
+        workers = ahead_workers(settings)
+        if spool_dir and workers and not self.extract_during_crawl:
+            self.ahead = acquire_ahead(spool_dir, settings.get("NIANBAO_ARCHIVE_DIR"), workers)
         for source in getattr(self.crawler.spider, "sources", {}).values():
             self.db.write(store_source, source)
 
@@ -127,6 +138,9 @@ class StorePipeline:
                 self.crawler.stats.set_value(REPORTS_REWRITTEN_STAT, 1)
             release_database(self.db)
             self.db = None
+        if self.ahead is not None:
+            release_ahead(self.ahead)
+            self.ahead = None
 
     def _count(self, document: FetchedDocument, change: str, outcome: str, reason: str) -> None:
         for key in outcome_stat_keys(document.source_id, change, outcome, reason):
@@ -179,6 +193,8 @@ class StorePipeline:
                 # Extracted with every other document once the fetching is done (archive.load);
                 # a 304's stored copy and settled responses have their final page rows already.
                 self.db.write(mark_awaiting_extraction, item)
+                if self.ahead is not None:
+                    self.ahead.submit(item, source_agency(self.crawler, item))
             return item
         if not isinstance(item, ProcessedDocument):
             raise DropItem(f"not a processed document: {type(item).__name__}")

@@ -1,0 +1,121 @@
+"""Extraction ahead of the load: what workers extracted during the fetch, taken from the spool.
+
+The truth is the document-by-document store of `tests/test_load.py` (one URL fetched as A, B, A,
+A; another once; a list page; a 404): a load that takes every extraction from the spool must
+store exactly that, and a spool entry that does not fit its page must be ignored, not trusted.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import sqlite_utils
+from test_load import archive_only, crawled_db, history, publish
+from test_rebuild import SOURCE
+
+from archive.load import load_pending, pending_pages
+from archive.spool import SPOOL_SUFFIX, Spool, extract_into_spool
+from archive.store import store_source
+from archive.warc_read import read_record
+from crawler.extract_ahead import ExtractAhead
+from pipeline.ingest import process_fetched
+
+
+def spool_every_pending(db_path: Path, archive: Path, spool_dir: Path, agency: str) -> int:
+    spool_dir.mkdir(exist_ok=True)
+    pages = pending_pages(sqlite_utils.Database(db_path))
+    for page in pages:
+        extract_into_spool(
+            str(spool_dir), str(archive), page["warc_file"], page["warc_offset"], agency
+        )
+    return len(pages)
+
+
+def test_a_load_from_the_spool_equals_documents_stored_one_by_one(tmp_path: Path) -> None:
+    one_by_one = crawled_db(tmp_path / "one.db", tmp_path / "a1", process_fetched)
+    deferred = crawled_db(tmp_path / "later.db", tmp_path / "a2", archive_only)
+    spooled = spool_every_pending(deferred, tmp_path / "a2", tmp_path / "spool", SOURCE.agency)
+
+    summary = load_pending(
+        deferred, tmp_path / "a2", workers=1, spool=Spool.read(tmp_path / "spool")
+    )
+    publish(deferred)
+
+    assert spooled == 5 and summary.spooled == 5 and summary.documents == 5
+    # A, B, A, A: three versions, the fourth fetch found unchanged against the third.
+    assert history(deferred) == history(one_by_one)
+    assert summary.stats["nianbao/change/unchanged"] == 1
+
+
+def test_spooled_extractions_are_used_instead_of_reading_the_archive_again(tmp_path: Path) -> None:
+    deferred = crawled_db(tmp_path / "later.db", tmp_path / "a", archive_only)
+    spool_every_pending(deferred, tmp_path / "a", tmp_path / "spool", SOURCE.agency)
+    for warc in (tmp_path / "a").glob("*.warc.gz"):
+        warc.write_bytes(b"")  # the records are gone: only the spool can give the documents
+
+    summary = load_pending(
+        deferred, tmp_path / "a", workers=1, spool=Spool.read(tmp_path / "spool")
+    )
+
+    assert (summary.spooled, summary.failed) == (5, 0)
+    assert sqlite_utils.Database(deferred)["reports"].count == 2
+
+
+def test_an_entry_made_for_another_agency_is_extracted_again(tmp_path: Path) -> None:
+    deferred = crawled_db(tmp_path / "later.db", tmp_path / "a", archive_only)
+    spool_every_pending(deferred, tmp_path / "a", tmp_path / "spool", "某某市人民政府")
+
+    summary = load_pending(
+        deferred, tmp_path / "a", workers=1, spool=Spool.read(tmp_path / "spool")
+    )
+
+    assert summary.spooled == 0 and summary.documents == 5
+
+
+def test_an_entry_for_other_content_at_the_same_place_is_ignored(tmp_path: Path) -> None:
+    deferred = crawled_db(tmp_path / "later.db", tmp_path / "a", archive_only)
+    spool_every_pending(deferred, tmp_path / "a", tmp_path / "spool", SOURCE.agency)
+    db = sqlite_utils.Database(deferred)
+    db.execute("UPDATE pages SET sha256 = 'elsewhere' WHERE url LIKE '%/other.txt'")
+    db.conn.commit()
+
+    spool = Spool.read(tmp_path / "spool")
+    page = next(p for p in pending_pages(db) if p["url"].endswith("/other.txt"))
+    assert spool.take(page, SOURCE.agency) is None
+
+
+def test_a_spool_cut_short_by_a_kill_keeps_its_whole_entries(tmp_path: Path) -> None:
+    deferred = crawled_db(tmp_path / "later.db", tmp_path / "a", archive_only)
+    spool_every_pending(deferred, tmp_path / "a", tmp_path / "spool", SOURCE.agency)
+    (spool_file,) = (tmp_path / "spool").glob(f"*{SPOOL_SUFFIX}")
+    spool_file.write_bytes(spool_file.read_bytes()[:-100])
+
+    summary = load_pending(
+        deferred, tmp_path / "a", workers=1, spool=Spool.read(tmp_path / "spool")
+    )
+
+    assert summary.spooled == 4 and summary.documents == 5 and summary.failed == 0
+    assert sqlite_utils.Database(deferred)["report_versions"].count == 4
+
+
+def test_workers_ahead_spool_what_they_are_sent(tmp_path: Path) -> None:
+    deferred = crawled_db(tmp_path / "later.db", tmp_path / "a", archive_only)
+    store_source(sqlite_utils.Database(deferred), SOURCE)
+    pages = pending_pages(sqlite_utils.Database(deferred))
+    spool_dir = tmp_path / "spool"
+    spool_dir.mkdir()
+    ahead = ExtractAhead(str(spool_dir), str(tmp_path / "a"), workers=1)
+    try:
+        for page in pages:
+            ahead.submit(
+                read_record(tmp_path / "a", page["warc_file"], page["warc_offset"]), SOURCE.agency
+            )
+        deadline = time.monotonic() + 60
+        while ahead._waiting and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        ahead.close()
+
+    assert ahead.sent == len(pages) == 5
+    assert len(Spool.read(spool_dir)) == 5
