@@ -18,6 +18,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from multiprocessing.context import ForkServerContext
 from typing import Any, TypeVar
 
 from archive.records import FetchedDocument
@@ -87,26 +88,28 @@ def _exit_when_orphaned(parent_pid: int, interval: float = 1.0) -> None:
             pass  # the pid exists, owned by someone else: not reused by now in practice
 
 
-def _worker_init(parent_pid: int, niceness: int = 0) -> None:
-    if niceness:
-        os.nice(niceness)
+def _worker_init(parent_pid: int) -> None:
     quiet_extraction_loggers()
     warm_up()
     threading.Thread(target=_exit_when_orphaned, args=(parent_pid,), daemon=True).start()
 
 
-def start_workers(workers: int, niceness: int = 0) -> ProcessPoolExecutor:
-    """`workers` extraction processes, started now so their imports overlap other work; a
-    positive `niceness` gives them a lower CPU priority than this process."""
-    # forkserver, not fork: the crawl process runs threads (Twisted's pool, sqlite), and a child
-    # forked while one of them holds a lock would hang on it.
+def worker_context() -> ForkServerContext:
+    """How extraction processes start: forkserver, not fork. The crawl process runs threads
+    (Twisted's pool, sqlite), and a child forked while one of them holds a lock would hang on it."""
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["pipeline.ingest", "pipeline.extract"])
+    return context
+
+
+def start_workers(workers: int) -> ProcessPoolExecutor:
+    """`workers` extraction processes, started now so their imports overlap other work."""
+    context = worker_context()
     executor = ProcessPoolExecutor(
         max_workers=workers,
         mp_context=context,
         initializer=_worker_init,
-        initargs=(os.getpid(), niceness),
+        initargs=(os.getpid(),),
     )
     for _ in range(workers):
         executor.submit(warm_up)

@@ -16,7 +16,6 @@ from test_rebuild import SOURCE
 
 from archive.load import load_pending, pending_pages
 from archive.spool import SPOOL_SUFFIX, Spool, extract_into_spool
-from archive.store import store_source
 from archive.warc_read import read_record
 from crawler.extract_ahead import ExtractAhead
 from pipeline.ingest import process_fetched
@@ -99,23 +98,39 @@ def test_a_spool_cut_short_by_a_kill_keeps_its_whole_entries(tmp_path: Path) -> 
     assert sqlite_utils.Database(deferred)["report_versions"].count == 4
 
 
-def test_workers_ahead_spool_what_they_are_sent(tmp_path: Path) -> None:
+def pending_crawl(tmp_path: Path, workers: int) -> tuple[Path, list[dict], Path, ExtractAhead]:
+    """A crawl's database with its documents awaiting extraction, and workers ahead for them."""
     deferred = crawled_db(tmp_path / "later.db", tmp_path / "a", archive_only)
-    store_source(sqlite_utils.Database(deferred), SOURCE)
-    pages = pending_pages(sqlite_utils.Database(deferred))
     spool_dir = tmp_path / "spool"
     spool_dir.mkdir()
-    ahead = ExtractAhead(str(spool_dir), str(tmp_path / "a"), workers=1)
+    ahead = ExtractAhead(str(spool_dir), str(tmp_path / "a"), workers=workers)
+    return deferred, pending_pages(sqlite_utils.Database(deferred)), spool_dir, ahead
+
+
+def test_workers_ahead_spool_what_they_are_sent(tmp_path: Path) -> None:
+    deferred, pages, spool_dir, ahead = pending_crawl(tmp_path, workers=2)
     try:
         for page in pages:
-            ahead.submit(
-                read_record(tmp_path / "a", page["warc_file"], page["warc_offset"]), SOURCE.agency
-            )
+            doc = read_record(tmp_path / "a", page["warc_file"], page["warc_offset"])
+            ahead.submit(doc, SOURCE.agency)
         deadline = time.monotonic() + 60
-        while ahead._waiting and time.monotonic() < deadline:
-            time.sleep(0.05)
+        while len(Spool.read(spool_dir)) < len(pages) and time.monotonic() < deadline:
+            time.sleep(0.1)
     finally:
         ahead.close()
 
     assert ahead.sent == len(pages) == 5
-    assert len(Spool.read(spool_dir)) == 5
+    summary = load_pending(deferred, tmp_path / "a", workers=1, spool=Spool.read(spool_dir))
+    assert summary.spooled == 5 and summary.failed == 0
+
+
+def test_stopping_the_workers_ahead_leaves_the_rest_to_the_load(tmp_path: Path) -> None:
+    deferred, pages, spool_dir, ahead = pending_crawl(tmp_path, workers=1)
+    doc = read_record(tmp_path / "a", pages[0]["warc_file"], pages[0]["warc_offset"])
+    ahead.submit(doc, SOURCE.agency)
+    ahead.close()  # at once: the worker may not even have started
+    ahead.submit(doc, SOURCE.agency)  # after the fetch: ignored
+
+    assert ahead.sent == 1 and not ahead._processes
+    summary = load_pending(deferred, tmp_path / "a", workers=1, spool=Spool.read(spool_dir))
+    assert summary.documents == 5 and summary.failed == 0 and summary.spooled <= 1

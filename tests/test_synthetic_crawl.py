@@ -1,4 +1,5 @@
-"""A synthetic portal of a few hundred reports, crawled for real: every metric equals the generator's truth."""
+"""A synthetic portal of a few hundred reports, crawled for real: every metric equals the generator's truth,
+whether extracted during the fetch (ahead) or after it."""
 
 from __future__ import annotations
 
@@ -61,3 +62,8 @@ def test_every_synthetic_metric_in_the_database_equals_the_generator_truth(tmp_p
         if wrong:
             mismatches.append(f"{url}: {dict(list(wrong.items())[:5])}")
     assert not mismatches, f"{len(mismatches)} reports differ:\n" + "\n".join(mismatches[:10])
+    # Part of them were extracted during the fetch by the workers ahead (crawler.extract_ahead)
+    # and taken from their spool: the truth above holds for those too.
+    (run,) = db.query("SELECT documents_loaded, documents_extracted_ahead FROM crawl_runs")
+    assert 0 < run["documents_extracted_ahead"] <= run["documents_loaded"]
+    assert not list(tmp_path.glob(".nianbao.db.extract-ahead-*"))  # the spool is gone
