@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import os
 import pickle
+import shutil
+import tempfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -32,6 +34,34 @@ from pipeline.parallel import Extracted
 SPOOL_SUFFIX = ".spool"
 
 _open_spools: dict[str, BinaryIO] = {}
+
+
+def _spool_prefix(db_path: Path) -> str:
+    return f".{db_path.name}.extract-ahead-"
+
+
+def new_spool_dir(db_path: str | Path) -> Path:
+    """A fresh spool directory for one crawl of `db_path`, beside it (a temporary directory may
+    live in memory), named for this process. Spools that crawls killed before they could remove
+    their own are removed first."""
+    db_path = Path(db_path)
+    for stale in db_path.parent.glob(_spool_prefix(db_path) + "*"):
+        pid = stale.name.removeprefix(_spool_prefix(db_path)).split("-", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(stale, ignore_errors=True)
+    return Path(
+        tempfile.mkdtemp(prefix=f"{_spool_prefix(db_path)}{os.getpid()}-", dir=db_path.parent)
+    )
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _spool_file(spool_dir: str) -> BinaryIO:

@@ -147,8 +147,8 @@ def bench_crawl(work: Path, reports: int) -> dict[str, float]:
         crawled = sqlite_utils.Database(db)
         runs = list(
             crawled.query(
-                "SELECT pages, full_downloads, fetch_seconds, load_seconds, documents_loaded"
-                " FROM crawl_runs ORDER BY id"
+                "SELECT pages, full_downloads, fetch_seconds, load_seconds, documents_loaded,"
+                " documents_extracted_ahead FROM crawl_runs ORDER BY id"
             )
         )
         first_pages = [
@@ -216,6 +216,7 @@ def bench_crawl(work: Path, reports: int) -> dict[str, float]:
         "crawl_fetch_s": runs[0]["fetch_seconds"],
         "crawl_load_s": runs[0]["load_seconds"],
         "crawl_documents_loaded": runs[0]["documents_loaded"],
+        "crawl_documents_extracted_ahead": runs[0]["documents_extracted_ahead"],
         "crawl_fetch_pages_per_s": fetch_rate,
         "bare_scrapy_engine_pages_per_s": bare_engine_rate,
         "crawl_fetch_vs_bare_scrapy": fetch_rate / bare_engine_rate,

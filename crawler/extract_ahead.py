@@ -1,7 +1,7 @@
 """Extraction ahead of the load, on the cores the fetch leaves idle (`archive.spool`).
 
 The fetch stage runs on one thread; on a machine with more cores, `nianbao crawl` hands each
-document awaiting extraction to worker processes at low priority as soon as it is archived. They
+document awaiting extraction to worker processes at idle priority as soon as it is archived. They
 read it back from the WARC file, extract it and spool the result; the load after the fetch then
 stores those documents without extracting them again.
 
@@ -33,7 +33,7 @@ from pipeline.parallel import quiet_extraction_loggers, warm_up, worker_context
 
 logger = logging.getLogger(__name__)
 
-# Below the reactor's priority: the fetch must not slow down for work the load would do anyway.
+# Where SCHED_IDLE is refused: below the reactor's priority all the same.
 AHEAD_NICENESS = 10
 # A line longer than this could be written in part; such a document is left to the load.
 _ATOMIC_WRITE = select.PIPE_BUF
@@ -49,7 +49,12 @@ def ahead_workers(settings: Any) -> int:
 
 def _work(lines: Connection, spool_dir: str, archive_dir: str) -> None:
     """A worker: extract each document named on `lines` into the spool until the pipe closes."""
-    os.nice(AHEAD_NICENESS)
+    # CPU time no other process wants only: the fetch must not slow down for work the load
+    # would do anyway.
+    try:
+        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+    except (AttributeError, OSError):
+        os.nice(AHEAD_NICENESS)
     quiet_extraction_loggers()
     warm_up()
     with os.fdopen(lines.fileno(), "rb", closefd=False) as reader:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
-import tempfile
 import time
 from collections import defaultdict
 from datetime import UTC, datetime
@@ -42,7 +41,7 @@ from archive.runs import (
     store_run,
 )
 from archive.schema import open_db
-from archive.spool import Spool
+from archive.spool import Spool, new_spool_dir
 from archive.warc_store import WarcWriter
 from crawler import settings as default_settings
 from crawler.sources import Source
@@ -270,10 +269,7 @@ def run_crawl(
     settings = crawl_settings(
         db_path,
         archive_dir,
-        # Beside the database (a temporary directory may be memory), one per run.
-        NIANBAO_EXTRACT_AHEAD_DIR=tempfile.mkdtemp(
-            prefix=f".{db_path.name}.extract-ahead-", dir=db_path.parent
-        ),
+        NIANBAO_EXTRACT_AHEAD_DIR=str(new_spool_dir(db_path)),
         NIANBAO_RUN_ID=run.id,
         NIANBAO_FULL_REVALIDATION=full_revalidation,
         **overrides,

@@ -82,3 +82,4 @@ def test_every_bench_stage_runs_and_writes_results(tmp_path: Path) -> None:
     # Every document the first crawl archived was extracted after its fetch, and that stage timed.
     assert results["crawl_documents_loaded"] >= results["crawl_documents_published"]
     assert 0 < results["crawl_fetch_s"] < results["crawl_s"]
+    assert 0 <= results["crawl_documents_extracted_ahead"] <= results["crawl_documents_loaded"]

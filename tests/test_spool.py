@@ -7,6 +7,7 @@ store exactly that, and a spool entry that does not fit its page must be ignored
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from test_load import archive_only, crawled_db, history, publish
 from test_rebuild import SOURCE
 
 from archive.load import load_pending, pending_pages
-from archive.spool import SPOOL_SUFFIX, Spool, extract_into_spool
+from archive.spool import SPOOL_SUFFIX, Spool, extract_into_spool, new_spool_dir
 from archive.warc_read import read_record
 from crawler.extract_ahead import ExtractAhead
 from pipeline.ingest import process_fetched
@@ -134,3 +135,17 @@ def test_stopping_the_workers_ahead_leaves_the_rest_to_the_load(tmp_path: Path) 
     assert ahead.sent == 1 and not ahead._processes
     summary = load_pending(deferred, tmp_path / "a", workers=1, spool=Spool.read(spool_dir))
     assert summary.documents == 5 and summary.failed == 0 and summary.spooled <= 1
+
+
+def test_a_new_spool_removes_those_of_crawls_that_died(tmp_path: Path) -> None:
+    db_path = tmp_path / "nianbao.db"
+    dead = tmp_path / ".nianbao.db.extract-ahead-999999999-x1"  # no such process
+    living = tmp_path / f".nianbao.db.extract-ahead-{os.getppid()}-x2"  # another crawl, running
+    other_db = tmp_path / ".other.db.extract-ahead-999999999-x3"
+    for path in (dead, living, other_db):
+        path.mkdir()
+
+    fresh = new_spool_dir(db_path)
+
+    assert fresh.is_dir() and fresh.name.startswith(f".nianbao.db.extract-ahead-{os.getpid()}-")
+    assert not dead.exists() and living.exists() and other_db.exists()
