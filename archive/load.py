@@ -250,7 +250,7 @@ def load_pending(
                     batches.write(store_page, failed, OUTCOME_FAILED, reason)
                     count(failed, CHANGE_NONE, OUTCOME_FAILED, reason)
                     continue
-                yield None, (doc, agencies.get(doc.source_id or ""), known_sha256(db, doc.url))
+                yield None, (doc, agency, known_sha256(db, doc.url))
 
         results = processed_in_order(
             db,
