@@ -29,7 +29,7 @@ from typing import Any, BinaryIO
 from archive.records import FetchedDocument
 from archive.warc_read import read_record
 from pipeline.ingest import outcome_without_extraction, process_fetched
-from pipeline.parallel import Extracted
+from pipeline.parallel import Extracted, process_alive
 
 SPOOL_SUFFIX = ".spool"
 
@@ -47,21 +47,11 @@ def new_spool_dir(db_path: str | Path) -> Path:
     db_path = Path(db_path)
     for stale in db_path.parent.glob(_spool_prefix(db_path) + "*"):
         pid = stale.name.removeprefix(_spool_prefix(db_path)).split("-", 1)[0]
-        if pid.isdigit() and not _alive(int(pid)):
+        if pid.isdigit() and not process_alive(int(pid)):
             shutil.rmtree(stale, ignore_errors=True)
     return Path(
         tempfile.mkdtemp(prefix=f"{_spool_prefix(db_path)}{os.getpid()}-", dir=db_path.parent)
     )
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _spool_file(spool_dir: str) -> BinaryIO:

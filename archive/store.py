@@ -107,17 +107,23 @@ def _replace_rows(
         f"INSERT OR REPLACE INTO [{table}] ({', '.join(f'[{c}]' for c in columns)})"
         f" VALUES ({', '.join('?' for _ in columns)})"
     )
-    values = [
-        [v if type(v) in _PLAIN_VALUES else jsonify_if_needed(v) for v in map(row.get, columns)]
-        for row in rows
-    ]
+    values = [_bindable(map(row.get, columns)) for row in rows]
     try:
         db.conn.executemany(sql, values)
     except sqlite3.OperationalError as exc:
-        if "no such table" not in str(exc):
+        if not _no_such_table(exc):
             raise
-        # A database without the schema (a caller's own): let sqlite-utils create the table.
         db.table(table).insert_all(rows, pk=pk, replace=True)
+
+
+def _bindable(values: Iterable[Any]) -> list[Any]:
+    """`values` as SQLite binds them, anything else converted as sqlite-utils would."""
+    return [v if type(v) in _PLAIN_VALUES else jsonify_if_needed(v) for v in values]
+
+
+def _no_such_table(exc: sqlite3.OperationalError) -> bool:
+    """A database without the schema (a caller's own): sqlite-utils may create the table."""
+    return "no such table" in str(exc)
 
 
 def _upsert_row(
@@ -138,11 +144,10 @@ def _upsert_row(
             else "NOTHING"
         )
     )
-    values = [v if type(v) in _PLAIN_VALUES else jsonify_if_needed(v) for v in row.values()]
     try:
-        db.conn.execute(sql, values)
+        db.conn.execute(sql, _bindable(row.values()))
     except sqlite3.OperationalError as exc:
-        if "no such table" not in str(exc):
+        if not _no_such_table(exc):
             raise
         db.table(table).upsert(row, pk=pk)
 
@@ -220,9 +225,9 @@ def _source_row(db: sqlite_utils.Database, source_id: str | None) -> dict[str, o
     try:
         rows = list(db.query("SELECT * FROM sources WHERE id = ?", [source_id]))
     except sqlite3.OperationalError as exc:
-        if "no such table" not in str(exc):
+        if not _no_such_table(exc):
             raise
-        return None  # a database without the schema (a caller's own) knows no sources
+        return None
     return rows[0] if rows else None
 
 

@@ -75,17 +75,25 @@ def warm_up() -> None:
     import pipeline.extract  # noqa: F401
 
 
+def process_alive(pid: int) -> bool:
+    """Whether a process `pid` exists (one owned by someone else counts: a pid is not reused
+    that soon in practice)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def _exit_when_orphaned(parent_pid: int, interval: float = 1.0) -> None:
     """End this worker once its parent is gone (a kill -9 gives the pool no time to stop it, and
     the worker's own end of the job queue keeps it waiting for ever)."""
     while True:
         time.sleep(interval)
-        try:
-            os.kill(parent_pid, 0)
-        except ProcessLookupError:
+        if not process_alive(parent_pid):
             os._exit(1)
-        except PermissionError:
-            pass  # the pid exists, owned by someone else: not reused by now in practice
 
 
 def _worker_init(parent_pid: int) -> None:
