@@ -24,6 +24,7 @@ import sqlite_utils
 from twisted.internet import task
 
 from archive.load import Batches, open_for_writing
+from crawler.shared import SharedByKey
 
 logger = logging.getLogger(__name__)
 
@@ -62,15 +63,12 @@ class BatchedDatabase:
         self.db.close()
 
 
-_shared: dict[str, tuple[BatchedDatabase, int]] = {}
+_shared: SharedByKey[BatchedDatabase] = SharedByKey()
 
 
 def acquire_database(path: str | Path) -> BatchedDatabase:
     """The process's batched connection to `path`; pair each call with `release_database`."""
-    key = str(Path(path).resolve())
-    database, users = _shared.get(key) or (BatchedDatabase(path), 0)
-    _shared[key] = (database, users + 1)
-    return database
+    return _shared.acquire(str(Path(path).resolve()), lambda: BatchedDatabase(path))
 
 
 def release_database(
@@ -78,11 +76,7 @@ def release_database(
     before_close: Callable[[sqlite_utils.Database], None] | None = None,
 ) -> None:
     """Let go of `database`; the last user commits, runs `before_close` and closes it."""
-    key = str(Path(database.path).resolve())
-    _, users = _shared.get(key, (database, 1))
-    if users > 1:
+    if _shared.release(str(Path(database.path).resolve())):
+        database.close(before_close)
+    else:
         database.commit()
-        _shared[key] = (database, users - 1)
-        return
-    _shared.pop(key, None)
-    database.close(before_close)

@@ -29,6 +29,7 @@ from typing import Any
 
 from archive.records import FetchedDocument
 from archive.spool import extract_into_spool
+from crawler.shared import SharedByKey
 from pipeline.parallel import quiet_extraction_loggers, warm_up, worker_context
 
 logger = logging.getLogger(__name__)
@@ -129,21 +130,15 @@ class ExtractAhead:
         self._pipes, self._processes, self._next_pipe = [], [], None
 
 
-_shared: dict[str, tuple[ExtractAhead, int]] = {}
+_shared: SharedByKey[ExtractAhead] = SharedByKey()
 
 
 def acquire_ahead(spool_dir: str, archive_dir: str, workers: int) -> ExtractAhead:
     """The process's extractor ahead for `spool_dir`; pair each call with `release_ahead`."""
-    ahead, users = _shared.get(spool_dir) or (ExtractAhead(spool_dir, archive_dir, workers), 0)
-    _shared[spool_dir] = (ahead, users + 1)
-    return ahead
+    return _shared.acquire(spool_dir, lambda: ExtractAhead(spool_dir, archive_dir, workers))
 
 
 def release_ahead(ahead: ExtractAhead) -> None:
     """Let go of `ahead`; the last user stops its workers."""
-    current, users = _shared[ahead.spool_dir]
-    if users > 1:
-        _shared[ahead.spool_dir] = (current, users - 1)
-        return
-    del _shared[ahead.spool_dir]
-    ahead.close()
+    if _shared.release(ahead.spool_dir):
+        ahead.close()
