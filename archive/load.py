@@ -35,7 +35,14 @@ from pipeline.ingest import (
     outcome_without_extraction,
     process_fetched,
 )
-from pipeline.parallel import Extracted, Job, ProcessInOrder, default_workers
+from pipeline.parallel import (
+    Call,
+    Job,
+    ProcessInOrder,
+    Ready,
+    default_workers,
+    extract_record,
+)
 
 # The reason on the page row of a document archived and not yet extracted.
 PENDING_REASON = "awaiting extraction"
@@ -83,12 +90,16 @@ def known_sha256(db: sqlite_utils.Database, url: str) -> str | None:
 
 
 def _as_of_now(
-    db: sqlite_utils.Database, job: Job, processed: ProcessedDocument
+    db: sqlite_utils.Database,
+    job: Job,
+    processed: ProcessedDocument,
+    with_body: Callable[[FetchedDocument], FetchedDocument] | None = None,
 ) -> ProcessedDocument:
     """`processed` as `process_fetched` would decide it against the database as it is now.
 
     A job is sent with the stored version's hash of its time; an earlier document of the same
-    stream, stored since, may have changed that version (a URL fetched twice).
+    stream, stored since, may have changed that version (a URL fetched twice). `with_body` gives
+    the document with its body again when the worker kept the body to itself.
     """
     doc, agency, assumed = job
     if outcome_without_extraction(doc) is not None:
@@ -97,6 +108,8 @@ def _as_of_now(
     # The stored version matters to `process_fetched` only as "the same content" or not.
     if (actual == doc.sha256) == (assumed == doc.sha256):
         return processed
+    if actual != doc.sha256 and with_body is not None:
+        doc = with_body(doc)  # to be extracted again: the body is needed (rare: a URL twice)
     return process_fetched(doc, agency, actual)
 
 
@@ -105,19 +118,17 @@ def processed_in_order(
     jobs: Iterable[tuple[Tag, Job]],
     workers: int,
     process: Processor | None = None,
-    extracted: Callable[[Tag], Extracted | None] | None = None,
 ) -> Iterator[tuple[Tag, ProcessedDocument]]:
     """What each job's document becomes, in the jobs' order, extracted on `workers` processes.
 
-    `extracted(tag)` may give a job's extraction made earlier (`ProcessInOrder.map`). `process`
-    stands in for `pipeline.ingest.process_fetched`, run here one job after another (tests only).
+    `process` stands in for `pipeline.ingest.process_fetched`, run here one job after another (tests only).
     """
     if process is not None:
         for tag, job in jobs:
             yield tag, process(*job)
         return
     with ProcessInOrder(workers) as pool:
-        for tag, job, (outcome, reason, report) in pool.map(jobs, extracted):
+        for tag, job, (outcome, reason, report) in pool.map(jobs):
             processed = ProcessedDocument(job[0], outcome, reason, report)
             yield tag, _as_of_now(db, job, processed)
 
@@ -233,38 +244,49 @@ def load_pending(
             summary.failed += outcome == OUTCOME_FAILED
             summary.stats.update(outcome_stat_keys(doc.source_id, change, outcome, reason))
 
-        def jobs() -> Iterator[tuple[Extracted | None, Job]]:
+        def calls() -> Iterator[tuple[tuple[dict[str, Any], str | None, str | None], Call]]:
             for page in pages:
                 agency = agencies.get(page["source_id"] or "")
                 ahead = spool.take(page, agency) if spool is not None else None
                 if ahead is not None:
                     summary.spooled += 1
                     # Made assuming no stored version; `_as_of_now` decides against the stored one.
-                    yield ahead[1], (ahead[0], agency, None)
+                    yield (page, agency, None), Ready(ahead)
                     continue
-                try:
-                    doc = read_record(archive_dir, page["warc_file"], page["warc_offset"])
-                except WarcReadError as exc:
-                    reason = f"archived record unreadable: {exc}"
-                    failed = _unreadable(page)
-                    batches.write(store_page, failed, OUTCOME_FAILED, reason)
-                    count(failed, CHANGE_NONE, OUTCOME_FAILED, reason)
-                    continue
-                yield None, (doc, agency, known_sha256(db, doc.url))
+                known = known_sha256(db, page["url"])
+                where = (str(archive_dir), page["warc_file"], page["warc_offset"])
+                yield (page, agency, known), (extract_record, (*where, agency, known))
 
-        results = processed_in_order(
-            db,
-            jobs(),
-            default_workers() if workers is None else workers,
-            extracted=lambda spooled: spooled,
-        )
-        if progress:
-            results = tqdm(results, total=len(pages), desc="load", unit=" documents")
-        with reader_indexes_dropped(db) if is_bulk(db, len(pages)) else nullcontext():
-            for _, processed in results:
-                result = batches.write(ingest, processed)
-                summary.rewrote |= result.rewrote
-                count(processed.document, result.change, processed.outcome, processed.reason)
+        def with_body(doc: FetchedDocument) -> FetchedDocument:
+            return read_record(archive_dir, str(doc.warc_file), int(doc.warc_offset or 0))
+
+        def stored(
+            page: dict[str, Any], agency: str | None, known: str | None, result: Any
+        ) -> None:
+            if isinstance(result, WarcReadError):
+                reason = f"archived record unreadable: {result}"
+                failed = _unreadable(page)
+                batches.write(store_page, failed, OUTCOME_FAILED, reason)
+                count(failed, CHANGE_NONE, OUTCOME_FAILED, reason)
+                return
+            doc, extracted = result
+            processed = _as_of_now(
+                db, (doc, agency, known), ProcessedDocument(doc, *extracted), with_body
+            )
+            written = batches.write(ingest, processed)
+            summary.rewrote |= written.rewrote
+            count(doc, written.change, processed.outcome, processed.reason)
+
+        chosen = default_workers() if workers is None else workers
+        with (
+            ProcessInOrder(chosen) as pool,
+            reader_indexes_dropped(db) if is_bulk(db, len(pages)) else nullcontext(),
+        ):
+            results = pool.in_order(calls())
+            if progress:
+                results = tqdm(results, total=len(pages), desc="load", unit=" documents")
+            for (page, agency, known), result in results:
+                stored(page, agency, known, result)
             batches.commit()
     finally:
         db.close()

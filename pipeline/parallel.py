@@ -18,10 +18,12 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, replace
 from multiprocessing.context import ForkServerContext
-from typing import Any, TypeVar
+from typing import Any, TypeAlias, TypeVar
 
 from archive.records import FetchedDocument
+from archive.warc_read import WarcReadError, read_record
 from pipeline.ingest import outcome_without_extraction, process_fetched
 from pipeline.report import ExtractedReport
 
@@ -61,6 +63,23 @@ def extract_job(
     """The worker's job: what `process_fetched` makes of `doc`, without the document itself."""
     processed = process_fetched(doc, source_agency, known_sha256)
     return processed.outcome, processed.reason, processed.report
+
+
+def extract_record(
+    archive_dir: str,
+    warc_file: str,
+    warc_offset: int,
+    source_agency: str | None,
+    known_sha256: str | None,
+) -> tuple[FetchedDocument, Extracted] | WarcReadError:
+    """The worker's job given a WARC record's place: the document (without its body) and what
+    `process_fetched` makes of it, or why the record cannot be read back. Reading it here keeps
+    the reading off the loading process and the body off the pipe between them."""
+    try:
+        doc = read_record(archive_dir, warc_file, warc_offset)
+    except WarcReadError as exc:
+        return exc
+    return replace(doc, body=b""), extract_job(doc, source_agency, known_sha256)
 
 
 def needs_extraction(doc: FetchedDocument, known_sha256: str | None) -> bool:
@@ -128,6 +147,17 @@ def start_workers(workers: int) -> ProcessPoolExecutor:
 Job = tuple[FetchedDocument, "str | None", "str | None"]
 
 
+@dataclass(frozen=True)
+class Ready:
+    """A result already at hand: `ProcessInOrder.in_order` passes it on in its turn."""
+
+    value: Any
+
+
+# A function of this module's workers and its arguments (all picklable), or a result at hand.
+Call: TypeAlias = "tuple[Callable[..., Any], tuple[Any, ...]] | Ready"
+
+
 class ProcessInOrder:
     """`extract_job` over a stream of jobs on `workers` processes, results in the jobs' order.
 
@@ -151,36 +181,39 @@ class ProcessInOrder:
             self._executor.shutdown(wait=True, cancel_futures=True)
             self._executor = None
 
-    def map(
-        self,
-        jobs: Iterable[tuple[Tag, Job]],
-        extracted: Callable[[Tag], Extracted | None] | None = None,
-    ) -> Iterator[tuple[Tag, Job, Extracted]]:
-        """For each `(tag, job)`, in order: the tag, the job and what the worker made of it.
+    def map(self, jobs: Iterable[tuple[Tag, Job]]) -> Iterator[tuple[Tag, Job, Extracted]]:
+        """For each `(tag, job)`, in order: the tag, the job and what the worker made of it."""
 
-        `extracted(tag)`, when given, may answer a job without a worker (an extraction made
-        earlier); None sends the job on as usual.
-        """
-        if self._executor is None:
+        def calls() -> Iterator[tuple[tuple[Tag, Job], Call]]:
             for tag, job in jobs:
-                ready = extracted(tag) if extracted is not None else None
-                yield tag, job, ready if ready is not None else extract_job(*job)
-            return
-        executor = self._executor
-        out: deque[tuple[Tag, Job, Future[Extracted]]] = deque()
-        for tag, job in jobs:
-            ready = extracted(tag) if extracted is not None else None
-            future: Future[Extracted]
-            if ready is None and needs_extraction(job[0], job[2]):
-                future = executor.submit(extract_job, *job)
-            else:
-                # Made earlier, or settled without extraction: no round trip to a worker.
+                if needs_extraction(job[0], job[2]):
+                    yield (tag, job), (extract_job, job)
+                else:  # settled without extraction: no round trip to a worker
+                    yield (tag, job), Ready(extract_job(*job))
+
+        for (tag, job), result in self.in_order(calls()):
+            yield tag, job, result
+
+    def in_order(self, calls: Iterable[tuple[Tag, Call]]) -> Iterator[tuple[Tag, Any]]:
+        """For each `(tag, call)`, in order: the tag and the call's result, computed on a worker
+        (a `Ready` value is passed through as it is)."""
+        out: deque[tuple[Tag, Future[Any]]] = deque()
+        for tag, call in calls:
+            future: Future[Any]
+            if isinstance(call, Ready):
                 future = Future()
-                future.set_result(ready if ready is not None else extract_job(*job))
-            out.append((tag, job, future))
+                future.set_result(call.value)
+            elif self._executor is None:
+                function, args = call
+                future = Future()
+                future.set_result(function(*args))
+            else:
+                function, args = call
+                future = self._executor.submit(function, *args)
+            out.append((tag, future))
             if len(out) >= self.window:
-                first_tag, first_job, first = out.popleft()
-                yield first_tag, first_job, first.result()
+                first_tag, first = out.popleft()
+                yield first_tag, first.result()
         while out:
-            first_tag, first_job, first = out.popleft()
-            yield first_tag, first_job, first.result()
+            first_tag, first = out.popleft()
+            yield first_tag, first.result()

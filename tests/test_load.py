@@ -112,6 +112,38 @@ def test_documents_loaded_after_the_fetch_equal_documents_stored_one_by_one(
     assert versions == 3
 
 
+def test_a_version_changed_earlier_in_the_same_load_is_extracted_again_from_its_record(
+    tmp_path: Path,
+) -> None:
+    """A stored, then B and A fetched: A went to its worker as "the stored content", and is
+    extracted after all once B has been stored before it, its body read back from the archive."""
+    first, second, _ = seed_bodies()
+
+    def crawled(path: Path, archive: Path, later: object) -> Path:
+        db = open_db(path)
+        store_source(db, SOURCE)
+        crawl = FakeCrawl(archive, db)
+        crawl.fetch("/r.txt", "attachment", first, processor=process_fetched)
+        for body in (second, first):
+            crawl.fetch("/r.txt", "attachment", body, processor=later)  # type: ignore[arg-type]
+        crawl.close()
+        db.close()
+        return path
+
+    one_by_one = crawled(tmp_path / "one.db", tmp_path / "a1", process_fetched)
+    deferred = crawled(tmp_path / "later.db", tmp_path / "a2", archive_only)
+
+    summary = load_pending(deferred, tmp_path / "a2", workers=1)
+    publish(deferred)
+
+    assert (summary.documents, summary.failed) == (2, 0)
+    assert history(deferred) == history(one_by_one)
+    db = sqlite_utils.Database(deferred)
+    assert db["report_versions"].count == 3
+    (report,) = db["reports"].rows
+    assert report["version"] == 3 and report["extraction_status"] != "failed"
+
+
 def test_load_counts_changes_per_source_as_the_crawl_stats_do(tmp_path: Path) -> None:
     deferred = crawled_db(tmp_path / "later.db", tmp_path / "a", archive_only)
     summary = load_pending(deferred, tmp_path / "a", workers=2)
