@@ -35,6 +35,26 @@ class Timed:
     peak_rss_mb: float
     stdout: str
     peak_tree_pss_mb: float = float("nan")
+    # CPU seconds the machine spent on the command (all its processes, whatever their parent).
+    cpu_s: float = float("nan")
+
+
+def machine_busy_cpu_s() -> float:
+    """CPU seconds every core of this machine has spent busy since boot (user, nice, system,
+    irq, softirq: /proc/stat), or NaN where there is no /proc."""
+    try:
+        with open("/proc/stat", encoding="ascii") as stat:
+            fields = [int(value) for value in stat.readline().split()[1:8]]
+    except (OSError, ValueError):
+        return float("nan")
+    user, nice, system, _idle, _iowait, irq, softirq = fields
+    return (user + nice + system + irq + softirq) / os.sysconf("SC_CLK_TCK")
+
+
+def own_cpu_s() -> float:
+    """CPU seconds of this process: the sample portal's server threads and the memory sampler."""
+    times = os.times()
+    return times.user + times.system
 
 
 def _tree_pids(root: int) -> list[int]:
@@ -88,6 +108,9 @@ class TreeMemory(threading.Thread):
 def run_timed(command: list[str]) -> Timed:
     """Run `command`; its wall time and the peak RSS of that process (from wait4's rusage)."""
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    # Counted over the whole machine: extraction workers are children of multiprocessing's fork
+    # server, which nobody waits for, so the command's own rusage would miss them.
+    busy_before, own_before = machine_busy_cpu_s(), own_cpu_s()
     started = time.perf_counter()
     process = subprocess.Popen(
         command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
@@ -98,11 +121,13 @@ def run_timed(command: list[str]) -> Timed:
     stdout, stderr = process.communicate()
     seconds = time.perf_counter() - started
     memory.finished.set()
+    cpu_s = (machine_busy_cpu_s() - busy_before) - (own_cpu_s() - own_before)
     # communicate() reaped the child; its rusage is in RUSAGE_CHILDREN only as a running maximum,
     # so read the peak from the kernel's accounting of this one child instead (below).
     if process.returncode not in (0, 1):
         raise RuntimeError(f"{' '.join(command)} exited {process.returncode}:\n{stderr[-4000:]}")
-    return Timed(seconds, _peak_rss_mb(stderr), stdout, memory.peak_kb / 1024 or float("nan"))
+    peak_pss_mb = memory.peak_kb / 1024 or float("nan")
+    return Timed(seconds, _peak_rss_mb(stderr), stdout, peak_pss_mb, cpu_s)
 
 
 def _peak_rss_mb(stderr: str) -> float:
@@ -203,6 +228,10 @@ def bench_crawl(work: Path, reports: int) -> dict[str, float]:
     # both timed from the engine's start to its end, inside the process.
     fetch_rate = runs[0]["pages"] / runs[0]["fetch_seconds"]
     bare_engine_rate = int(bare_pages) / float(bare_engine_s)
+    # However well the crawl spread its work over the cores, it cannot finish before the CPU
+    # seconds it spends, divided by the cores, have passed: its best ratio on this machine.
+    cores = os.cpu_count() or 1
+    best_rate = runs[0]["pages"] / (first.cpu_s / cores)
     return {
         "crawl_reports": reports,
         "crawl_pages": runs[0]["pages"],
@@ -220,6 +249,12 @@ def bench_crawl(work: Path, reports: int) -> dict[str, float]:
         "crawl_fetch_pages_per_s": fetch_rate,
         "bare_scrapy_engine_pages_per_s": bare_engine_rate,
         "crawl_fetch_vs_bare_scrapy": fetch_rate / bare_engine_rate,
+        "crawl_cpu_s": first.cpu_s,
+        "crawl_cpu_ms_per_page": first.cpu_s / runs[0]["pages"] * 1000,
+        "bare_scrapy_cpu_s": bare.cpu_s,
+        "bare_scrapy_cpu_ms_per_page": bare.cpu_s / int(bare_pages) * 1000,
+        "crawl_cpu_vs_bare_scrapy": first.cpu_s / bare.cpu_s,
+        "crawl_vs_bare_scrapy_best_on_these_cores": best_rate / bare_rate,
         # The crawl with its extraction workers (peak of their summed PSS, shared pages split
         # among the processes sharing them), or the main process's peak RSS if that is higher.
         "crawl_peak_rss_mb": max(first.peak_rss_mb, first.peak_tree_pss_mb),

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import statistics
 import sys
@@ -127,6 +128,7 @@ def table(results: dict[str, Any]) -> str:
         ("extraction", f"{figure('extract_reports_per_s')} reports/s", f"{figure('extract_vs_lxml_parse', '{:.2f}')}× lxml parse time", "≤ 3×"),
         ("crawl", f"fetch+archive {figure('crawl_fetch_pages_per_s')} pages/s (bare Scrapy {figure('bare_scrapy_engine_pages_per_s')})", f"{figure('crawl_fetch_vs_bare_scrapy', '{:.2f}')} of bare Scrapy", "≥ 0.75"),
         ("crawl→db", f"whole command {figure('crawl_pages_per_s')} pages/s (bare Scrapy {figure('bare_scrapy_pages_per_s')})", f"{figure('crawl_vs_bare_scrapy', '{:.2f}')} of bare Scrapy", f"load {figure('crawl_load_s')} s ({figure('crawl_documents_extracted_ahead', '{:.0f}')} of {figure('crawl_documents_loaded', '{:.0f}')} documents extracted ahead)"),
+        ("crawl CPU", f"{figure('crawl_cpu_ms_per_page', '{:.1f}')} ms a page (bare Scrapy {figure('bare_scrapy_cpu_ms_per_page', '{:.1f}')}): {figure('crawl_cpu_vs_bare_scrapy', '{:.1f}')}×", f"best on {os.cpu_count()} cores: {figure('crawl_vs_bare_scrapy_best_on_these_cores', '{:.2f}')} of bare", "the whole command's ceiling here"),
         ("coverage", f"first crawl archived {figure('crawl_documents_published', '{:.0f}')} published documents less {figure('crawl_documents_missed', '{:.0f}')} missed", f"{figure('crawl_failures', '{:.0f}')} failures", "all, 0"),
         ("incremental", f"downloads {figure('incremental_second_downloads', '{:.0f}')}/{figure('incremental_first_downloads', '{:.0f}')}, {figure('incremental_second_s')} s/{figure('crawl_s')} s", f"{figure('incremental_download_ratio', '{:.3f}')} downloads, {figure('incremental_time_ratio', '{:.2f}')} time", "< 0.05, < 0.25"),
         ("build", f"{figure('build_reports', '{:.0f}')} reports, {figure('build_metric_rows', '{:.0f}')} metrics: {figure('build_100k_s')} s, {figure('build_mb', '{:.0f}')} MB", "", ""),

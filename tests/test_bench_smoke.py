@@ -53,6 +53,18 @@ def test_bulk_loading_writes_the_rows_store_report_writes(tmp_path: Path) -> Non
     assert _rows(bulk) == expected
 
 
+def test_cpu_spent_by_a_child_process_is_counted_on_the_machine_not_in_this_process() -> None:
+    sys.path.insert(0, str(ROOT / "bench"))
+    from crawl_bench import machine_busy_cpu_s, own_cpu_s
+
+    busy, own = machine_busy_cpu_s(), own_cpu_s()
+    spin = "import time\nend = time.process_time() + 0.5\nwhile time.process_time() < end: pass"
+    subprocess.run([sys.executable, "-c", spin], check=True)
+
+    assert machine_busy_cpu_s() - busy >= 0.45
+    assert own_cpu_s() - own < 0.2
+
+
 def test_every_bench_stage_runs_and_writes_results(tmp_path: Path) -> None:
     out = tmp_path / "results.json"
     result = subprocess.run(
@@ -83,3 +95,7 @@ def test_every_bench_stage_runs_and_writes_results(tmp_path: Path) -> None:
     assert results["crawl_documents_loaded"] >= results["crawl_documents_published"]
     assert 0 < results["crawl_fetch_s"] < results["crawl_s"]
     assert 0 <= results["crawl_documents_extracted_ahead"] <= results["crawl_documents_loaded"]
+    # CPU counted over the whole machine: no crawl beats its CPU seconds spread over every core.
+    assert results["crawl_cpu_s"] > 0 and results["bare_scrapy_cpu_s"] > 0
+    best = results["crawl_vs_bare_scrapy_best_on_these_cores"]
+    assert best >= results["crawl_vs_bare_scrapy"] * 0.95
