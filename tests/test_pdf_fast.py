@@ -144,3 +144,23 @@ def test_scan_without_text_layer_is_read_fast_and_flagged() -> None:
 def test_corrupt_pdf_is_left_to_pdfplumber_which_reports_a_problem() -> None:
     assert read_pdf_fast(b"%PDF-1.4\n garbage", 80) is None
     assert read_pdf(b"%PDF-1.4\n garbage").problem.startswith("unreadable PDF")
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_clustering_groups_as_pdfplumber_does(seed: int) -> None:
+    """`pdf_words.cluster` against pdfplumber's own `cluster_objects`, on values both spread wider
+    than the tolerance and within it (a cell's one line), in both orders."""
+    import random
+
+    from pdfplumber.utils.clustering import cluster_objects
+
+    from pipeline.pdf_words import cluster
+
+    rng = random.Random(seed)
+    spread = rng.choice([0.0, 1.0, 2.99, 3.0, 3.01, 4.5, 5.9, 8.0, 60.0])
+    items = [
+        (rng.randrange(1000), round(rng.uniform(0, spread), 2)) for _ in range(rng.randrange(7))
+    ]
+    for keep_order in (False, True):
+        ours = cluster(items, lambda item: item[1], 3.0, keep_order)
+        assert ours == cluster_objects(items, lambda item: item[1], 3.0, keep_order)
