@@ -19,7 +19,7 @@ from scrapy.crawler import Crawler
 from scrapy.http import Headers, Response
 from scrapy.responsetypes import responsetypes
 
-from archive.records import DOCUMENT_ROLES
+from archive.records import DOCUMENT_ROLES, ROLE_ATTACHMENT
 from archive.warc_read import WarcReadError, read_record
 from crawler.spiders.base import META_ROLE
 from crawler.state import known_documents
@@ -61,20 +61,32 @@ class RevalidationMiddleware:
         known = known_documents(self.crawler).get(request.url)
         if known is None or known.warc_file is None or known.warc_offset is None:
             return response
+        if request.meta.get(META_ROLE) == ROLE_ATTACHMENT:
+            # Nothing is followed from an attachment, and an unchanged one is not extracted
+            # again: its stored copy (a report PDF can run to megabytes) is not read back.
+            self.crawler.stats.inc_value("nianbao/not_modified")
+            headers = {
+                k.decode("latin-1"): v[-1].decode("latin-1") for k, v in response.headers.items()
+            }
+            return self._stand_in(request, headers, b"")
         try:
             stored = read_record(self.archive_dir, known.warc_file, known.warc_offset)
         except (OSError, WarcReadError) as exc:
             logger.warning("304 for %s but its stored copy is unreadable: %s", request.url, exc)
             return response
         self.crawler.stats.inc_value("nianbao/not_modified")
-        headers = {k: v for k, v in stored.headers.items() if k not in _DROPPED}
-        headers[NOT_MODIFIED_HEADER] = "1"
-        cls = responsetypes.from_args(headers=Headers(headers), url=request.url, body=stored.body)
+        return self._stand_in(request, stored.headers, stored.body)
+
+    def _stand_in(self, request: Request, headers: dict[str, str], body: bytes) -> Response:
+        """A 200 response with `body`, marked as the stored copy of a 304's resource."""
+        kept = {k: v for k, v in headers.items() if k.lower() not in _DROPPED}
+        kept[NOT_MODIFIED_HEADER] = "1"
+        cls = responsetypes.from_args(headers=Headers(kept), url=request.url, body=body)
         return cls(
             url=request.url,
             status=200,
-            headers=headers,
-            body=stored.body,
+            headers=kept,
+            body=body,
             request=request,
             flags=["not_modified"],
         )

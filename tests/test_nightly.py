@@ -333,3 +333,40 @@ def test_killed_crawl_resumes_to_the_same_archive_as_an_uninterrupted_one(tmp_pa
         assert check.returncode == 0, path.name
         with path.open("rb") as stream:
             assert sum(1 for _ in ArchiveIterator(stream)) >= 1
+
+
+def test_a_304_attachment_is_answered_without_reading_its_stored_copy(
+    nightly: Nightly, tmp_path: Path
+) -> None:
+    """An attachment's stored copy is never followed nor extracted again, so a 304 for it gets
+    its stand-in with the archive out of reach; a detail page's still needs its stored copy."""
+    from scrapy import Request
+    from scrapy.http import Response
+    from scrapy.utils.test import get_crawler
+
+    from crawler.revalidation import NOT_MODIFIED_HEADER, RevalidationMiddleware
+    from crawler.spiders.base import META_ROLE
+
+    nightly.crawl()
+    crawler = get_crawler(
+        settings_dict={"NIANBAO_DB": str(nightly.db), "NIANBAO_ARCHIVE_DIR": str(tmp_path / "gone")}
+    )
+    middleware = RevalidationMiddleware.from_crawler(crawler)
+    known = {
+        row["role"]: row["url"]
+        for row in nightly.query(
+            "select role, url from pages where role in ('attachment', 'document')"
+            " and outcome = 'extracted'"
+        )
+    }
+
+    def answer(role: str) -> Response:
+        request = Request(known[role], meta={META_ROLE: role})
+        return middleware.process_response(
+            request, Response(known[role], status=304, request=request)
+        )
+
+    attachment = answer("attachment")
+    assert attachment.status == 200 and attachment.headers.get(NOT_MODIFIED_HEADER) == b"1"
+    assert attachment.body == b""
+    assert answer("document").status == 304  # its stored copy is unreadable: left as the 304
