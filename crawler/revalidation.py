@@ -6,7 +6,8 @@ NIANBAO_ARCHIVE_DIR (where the stored copies are).
 
 On a `304 Not Modified` the spider receives the archived copy (marked with the header
 `X-Nianbao-Not-Modified: 1`), so it can still follow the attachments of an unchanged page; the 304
-itself is what the archive records for this visit.
+itself is what the archive records for this visit. An attachment's stand-in has no body: nothing is
+followed from it, so its stored copy is not read back.
 """
 
 from __future__ import annotations
