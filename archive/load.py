@@ -121,7 +121,8 @@ def processed_in_order(
 ) -> Iterator[tuple[Tag, ProcessedDocument]]:
     """What each job's document becomes, in the jobs' order, extracted on `workers` processes.
 
-    `process` stands in for `pipeline.ingest.process_fetched`, run here one job after another (tests only).
+    `process` stands in for `pipeline.ingest.process_fetched`, run here one job after another
+    (tests only).
     """
     if process is not None:
         for tag, job in jobs:

@@ -28,8 +28,8 @@ from typing import Any, BinaryIO
 
 from archive.records import FetchedDocument
 from archive.warc_read import read_record
-from pipeline.ingest import outcome_without_extraction, process_fetched
-from pipeline.parallel import Extracted, process_alive
+from pipeline.ingest import outcome_without_extraction
+from pipeline.parallel import Extracted, extract_job, process_alive
 
 SPOOL_SUFFIX = ".spool"
 
@@ -71,10 +71,9 @@ def extract_into_spool(
     doc = read_record(archive_dir, warc_file, warc_offset)
     if outcome_without_extraction(doc) is not None:
         return False
-    processed = process_fetched(doc, agency, None)
+    # The same (document without its body, extraction) a load worker sends back.
     payload = pickle.dumps(
-        (replace(doc, body=b""), processed.outcome, processed.reason, processed.report),
-        protocol=pickle.HIGHEST_PROTOCOL,
+        (replace(doc, body=b""), *extract_job(doc, agency, None)), protocol=pickle.HIGHEST_PROTOCOL
     )
     header = pickle.dumps((warc_file, warc_offset, doc.sha256, agency, len(payload)))
     handle = _spool_file(spool_dir)
