@@ -14,7 +14,6 @@ from typing import Any
 
 import sqlite_utils
 
-from archive.records import FetchedDocument
 from archive.report_rows import (
     agency_row,
     check_rows,
@@ -24,7 +23,8 @@ from archive.report_rows import (
     version_row,
 )
 from archive.store import agency_id, report_id
-from pipeline.report import ExtractedReport
+from pipeline.extraction.document import FetchedDocument
+from pipeline.extraction.report import ExtractedReport
 
 
 def _insert(db: sqlite_utils.Database, table: str, rows: list[dict[str, Any]]) -> None:

@@ -17,7 +17,7 @@ from typing import Any
 
 import sqlite_utils
 
-from pipeline import keys
+from pipeline.extraction import keys
 
 RULE_PREFIX = "cross_year.carried_in."
 SEVERITY = "warning"

@@ -1,10 +1,10 @@
 """Loading archived documents into the database: extracted on every core, stored in fetch order.
 
-A crawl fetches and archives first: each report document gets a page row with outcome `archived`
-and reason `PENDING_REASON`. Once the fetching is done, `load_pending` reads those documents back
-from their WARC records, extracts them in worker processes (`pipeline.parallel`) and stores them
-with `archive.ingest.ingest`, in the order they were fetched, so a new version, an unchanged copy or
-a withdrawal is decided exactly as a document-by-document load would decide it. `nianbao load` runs
+A crawl fetches and archives first: each report document gets a page row with outcome `pending`.
+Once the fetching is done, `load_pending` has worker processes (`archive.workers`) read those
+documents back from their WARC records and extract them, and stores them with
+`archive.versions.ingest` in the order they were fetched, so a new version, an unchanged copy or a
+withdrawal is decided exactly as a document-by-document load would decide it. `nianbao load` runs
 the same step by hand (a crawl stopped before it loaded), and `nianbao rebuild` streams the whole
 archive through `processed_in_order`.
 """
@@ -22,42 +22,30 @@ from typing import Any, TypeVar
 import sqlite_utils
 from tqdm import tqdm
 
-from archive.ingest import CHANGE_NONE, ingest, outcome_stat_keys
-from archive.records import DOCUMENT_ROLES, FetchedDocument
-from archive.schema import open_db, reader_indexes_dropped
+from archive.database import Batches, known_sha256, open_for_writing, source_agencies
+from archive.schema import reader_indexes_dropped
 from archive.spool import Spool
-from archive.store import current_report, page_id, store_page
+from archive.store import page_id, store_page
+from archive.versions import CHANGE_NONE, ingest, outcome_stat_keys
 from archive.warc_read import WarcReadError, read_record
-from pipeline.ingest import (
+from archive.workers import Call, ExtractionWorkers, Job, Ready, default_workers, extract_record
+from pipeline.extraction.document import (
+    DOCUMENT_ROLES,
     OUTCOME_ARCHIVED,
     OUTCOME_FAILED,
+    OUTCOME_PENDING,
+    FetchedDocument,
+)
+from pipeline.extraction.outcome import (
     ProcessedDocument,
     outcome_without_extraction,
     process_fetched,
 )
-from pipeline.parallel import (
-    Call,
-    Job,
-    ProcessInOrder,
-    Ready,
-    default_workers,
-    extract_record,
-)
 
-# The reason on the page row of a document archived and not yet extracted.
-PENDING_REASON = "awaiting extraction"
-# A document per savepoint, many per transaction: a commit per document was most of a load's time.
-COMMIT_EVERY = 200
-COMMIT_SECONDS = 1.0
 # Loads of at least this many documents may drop the reader indexes meanwhile (`is_bulk`).
 BULK_MIN_DOCUMENTS = 1000
-# The writer's page cache (SQLite's default is 2 MiB). The metrics index takes inserts all over its
-# key range, and with 2 MiB a 3,000-report crawl's inserts took ≈ 25 % longer (6.4 s against 5.0 s
-# replayed alone).
-CACHE_MIB = 32
 
 Tag = TypeVar("Tag")
-T = TypeVar("T")
 Processor = Callable[[FetchedDocument, "str | None", "str | None"], ProcessedDocument]
 
 
@@ -68,25 +56,8 @@ class LoadSummary:
     failed: int = 0  # of which recorded as failed (unreadable record, or extraction failed)
     rewrote: bool = False  # report rows written or withdrawn: the published tables are stale
     seconds: float = 0.0
-    # The crawl's stats keys (`archive.ingest.outcome_stat_keys`), to add to the run's stats.
+    # The crawl's stats keys (`archive.versions.outcome_stat_keys`), to add to the run's stats.
     stats: Counter[str] = field(default_factory=Counter)
-
-
-def open_for_writing(path: str | Path) -> sqlite_utils.Database:
-    """`archive.schema.open_db` with the page cache a writer of many reports needs."""
-    db = open_db(path)
-    db.execute(f"PRAGMA cache_size = {-CACHE_MIB * 1024}")
-    return db
-
-
-def source_agencies(db: sqlite_utils.Database) -> dict[str, str]:
-    """Each portal's agency, by source id: extraction's fallback when a report does not say."""
-    return {str(row["id"]): str(row["agency"]) for row in db.table("sources").rows}
-
-
-def known_sha256(db: sqlite_utils.Database, url: str) -> str | None:
-    known = current_report(db, url)
-    return known["content_sha256"] if known else None
 
 
 def _as_of_now(
@@ -121,57 +92,25 @@ def processed_in_order(
 ) -> Iterator[tuple[Tag, ProcessedDocument]]:
     """What each job's document becomes, in the jobs' order, extracted on `workers` processes.
 
-    `process` stands in for `pipeline.ingest.process_fetched`, run here one job after another
+    `process` stands in for `pipeline.extraction.outcome.process_fetched`, run here one job after another
     (tests only).
     """
     if process is not None:
         for tag, job in jobs:
             yield tag, process(*job)
         return
-    with ProcessInOrder(workers) as pool:
+    with ExtractionWorkers(workers) as pool:
         for tag, job, (outcome, reason, report) in pool.map(jobs):
             processed = ProcessedDocument(job[0], outcome, reason, report)
             yield tag, _as_of_now(db, job, processed)
 
 
-class Batches:
-    """Writes grouped into transactions committed every `max_items` writes or after
-    `max_seconds`; each write is one savepoint, all of it or none of it."""
-
-    def __init__(
-        self,
-        db: sqlite_utils.Database,
-        max_items: int = COMMIT_EVERY,
-        max_seconds: float = COMMIT_SECONDS,
-    ) -> None:
-        self.db = db
-        self.max_items, self.max_seconds = max_items, max_seconds
-        self.pending = 0
-        self.last_commit = time.monotonic()
-
-    def write(self, store: Callable[..., T], *args: Any) -> T:
-        if not self.db.conn.in_transaction:
-            # IMMEDIATE: take the write lock up front, never upgrade a read lock mid-transaction.
-            self.db.execute("BEGIN IMMEDIATE")
-        with self.db.atomic():
-            result = store(self.db, *args)
-        self.pending += 1
-        if self.pending >= self.max_items or time.monotonic() - self.last_commit > self.max_seconds:
-            self.commit()
-        return result
-
-    def commit(self) -> None:
-        if self.db.conn.in_transaction:
-            self.db.commit()
-        self.pending, self.last_commit = 0, time.monotonic()
-
-
-def mark_awaiting_extraction(db: sqlite_utils.Database, doc: FetchedDocument) -> None:
+def mark_pending(db: sqlite_utils.Database, doc: FetchedDocument) -> None:
     """Mark the page row of `doc` (written as it was archived) for `load_pending`; the row is
     otherwise complete, so this is the cheapest write the fetch stage can make."""
     db.execute(
-        "UPDATE pages SET reason = ? WHERE id = ? AND outcome = ?",
-        [PENDING_REASON, page_id(doc), OUTCOME_ARCHIVED],
+        "UPDATE pages SET outcome = ? WHERE id = ? AND outcome = ?",
+        [OUTCOME_PENDING, page_id(doc), OUTCOME_ARCHIVED],
     )
 
 
@@ -190,11 +129,11 @@ def pending_pages(db: sqlite_utils.Database) -> list[dict[str, Any]]:
             SELECT url, status, fetched_at, content_type, role, source_id, sha256,
                    warc_file, warc_offset, run_id
             FROM pages
-            WHERE outcome = ? AND reason = ? AND role IN ({", ".join("?" for _ in roles)})
+            WHERE outcome = ? AND role IN ({", ".join("?" for _ in roles)})
               AND warc_file IS NOT NULL
             ORDER BY fetched_at, warc_file, warc_offset
             """,
-            [OUTCOME_ARCHIVED, PENDING_REASON, *roles],
+            [OUTCOME_PENDING, *roles],
         )
     )
 
@@ -280,7 +219,7 @@ def load_pending(
 
         chosen = default_workers() if workers is None else workers
         with (
-            ProcessInOrder(chosen) as pool,
+            ExtractionWorkers(chosen) as pool,
             reader_indexes_dropped(db) if is_bulk(db, len(pages)) else nullcontext(),
         ):
             results = pool.in_order(calls())

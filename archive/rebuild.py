@@ -1,7 +1,7 @@
 """`nianbao rebuild`: the database again, from the WARC archive alone (no network).
 
-Every archived response goes through the same decision (`pipeline.ingest.process_fetched`) and the
-same loading (`archive.ingest.ingest`) as in the crawl, in the order it was fetched, so the rebuilt
+Every archived response goes through the same decision (`pipeline.extraction.outcome.process_fetched`) and the
+same loading (`archive.versions.ingest`) as in the crawl, in the order it was fetched, so the rebuilt
 reports, versions, metrics, checks and facts equal the crawled ones; the crawl runs come back from the
 metadata records each run leaves in the archive. A damaged WARC file costs only what cannot be read in it.
 """
@@ -15,24 +15,17 @@ from pathlib import Path
 import sqlite_utils
 from tqdm import tqdm
 
-from archive.ingest import ingest
-from archive.load import (
-    Batches,
-    Processor,
-    known_sha256,
-    open_for_writing,
-    processed_in_order,
-    source_agencies,
-)
+from archive.database import Batches, known_sha256, open_for_writing, source_agencies
+from archive.load import Processor, processed_in_order
 from archive.publish import prepare_for_publishing
-from archive.records import DOCUMENT_ROLES
 from archive.runs import restore_runs
 from archive.schema import reader_indexes_dropped
-from archive.store import store_source
+from archive.store import PortalSource, store_source
+from archive.versions import ingest
 from archive.warc_read import iter_archived
-from crawler.sources import Source
-from pipeline.ingest import ProcessedDocument
-from pipeline.parallel import Job, default_workers
+from archive.workers import Job, default_workers
+from pipeline.extraction.document import DOCUMENT_ROLES
+from pipeline.extraction.outcome import ProcessedDocument
 
 # Everything derived from the archive; sources (from source files) are kept.
 DERIVED_TABLES = (
@@ -70,7 +63,7 @@ def rebuild(
     db_path: str | Path,
     *,
     progress: bool = False,
-    sources: list[Source] | None = None,
+    sources: list[PortalSource] | None = None,
     process: Processor | None = None,
     workers: int | None = None,
 ) -> RebuildSummary:
@@ -79,7 +72,7 @@ def rebuild(
     `sources` (a source file's contents) are stored first and name each portal's agency; without
     them the agencies already in the database's `sources` table are used. Extraction runs on
     `workers` processes (default: one per CPU). `process` stands in for
-    `pipeline.ingest.process_fetched`, run in this process (tests only).
+    `pipeline.extraction.outcome.process_fetched`, run in this process (tests only).
     """
     summary = RebuildSummary()
     db = open_for_writing(db_path)

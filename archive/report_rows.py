@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from archive.records import FetchedDocument
-from pipeline.report import ExtractedReport
+from pipeline.extraction.document import FetchedDocument
+from pipeline.extraction.report import ExtractedReport
 
 
 def agency_row(name: str, agency_id: str, source: dict[str, Any] | None) -> dict[str, Any]:

@@ -16,10 +16,10 @@ from typing import Any
 import sqlite_utils
 from warcio.archiveiterator import ArchiveIterator
 
-from archive.records import FetchedDocument
 from archive.store import store_page
 from archive.warc_read import warc_files
 from archive.warc_store import WarcWriter
+from pipeline.extraction.document import FetchedDocument
 
 RUN_URI_PREFIX = "urn:nianbao:run:"
 

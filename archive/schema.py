@@ -252,6 +252,15 @@ def _extracted_ahead(db: sqlite_utils.Database) -> None:
     db.table("crawl_runs").add_column("documents_extracted_ahead", int)
 
 
+def _pending_outcome(db: sqlite_utils.Database) -> None:
+    """A document archived and not yet extracted is `outcome = 'pending'`, no longer `archived`
+    with the reason "awaiting extraction"."""
+    db.execute(
+        "UPDATE pages SET outcome = 'pending', reason = '' "
+        "WHERE outcome = 'archived' AND reason = 'awaiting extraction'"
+    )
+
+
 # Append only: position + 1 is the schema version a step brings the database to.
 _STEPS: list[Callable[[sqlite_utils.Database], None]] = [
     _initial,
@@ -260,6 +269,7 @@ _STEPS: list[Callable[[sqlite_utils.Database], None]] = [
     _facet_indexes,
     _run_timings,
     _extracted_ahead,
+    _pending_outcome,
 ]
 SCHEMA_VERSION: int = len(_STEPS)
 

@@ -1,7 +1,7 @@
 """Extractions made ahead of the load, while the crawl is still fetching.
 
 A crawl's reactor is one thread, so during the fetch a core is mostly idle. `nianbao crawl` starts
-extraction workers at low priority there (`crawler.extract_ahead`): each reads an archived
+extraction workers at low priority there (`archive.workers`, sent by the store pipeline): each reads an archived
 document back from its WARC record, extracts it, and appends the result to a spool file of its
 own. `archive.load.load_pending` then takes a document's extraction from the spool instead of
 extracting it again.
@@ -26,10 +26,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from archive.records import FetchedDocument
 from archive.warc_read import read_record
-from pipeline.ingest import outcome_without_extraction
-from pipeline.parallel import Extracted, extract_job, process_alive
+from archive.workers import Extracted, extract_job, process_alive
+from pipeline.extraction.document import FetchedDocument
+from pipeline.extraction.outcome import outcome_without_extraction
 
 SPOOL_SUFFIX = ".spool"
 

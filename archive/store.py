@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, Protocol
 
 import sqlite_utils
 from sqlite_utils.db import jsonify_if_needed
@@ -22,7 +22,6 @@ from tenacity import (
     wait_exponential,
 )
 
-from archive.records import FetchedDocument
 from archive.report_rows import (
     agency_row,
     check_rows,
@@ -31,10 +30,8 @@ from archive.report_rows import (
     report_row,
     version_row,
 )
-from crawler.sources import Source
-from pipeline.report import ExtractedReport
-
-PAGE_OUTCOMES = ("archived", "extracted", "unchanged", "failed", "skipped")
+from pipeline.extraction.document import OUTCOMES, FetchedDocument
+from pipeline.extraction.report import ExtractedReport
 
 
 def stable_id(*parts: str) -> str:
@@ -165,8 +162,30 @@ def _store_agency(
     return str(row["id"])
 
 
+class PortalSource(Protocol):
+    """What the archive keeps of a portal described in a source file (`crawler.sources.Source`
+    is one; the archive does not depend on the crawler to read it)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def agency(self) -> str: ...
+    @property
+    def family(self) -> str: ...
+    @property
+    def region(self) -> str | None: ...
+    @property
+    def level(self) -> str | None: ...
+    @property
+    def start_urls(self) -> Sequence[str]: ...
+    @property
+    def allowed_hosts(self) -> Sequence[str]: ...
+    @property
+    def verified(self) -> bool: ...
+
+
 @_retry_when_locked
-def store_source(db: sqlite_utils.Database, source: Source) -> None:
+def store_source(db: sqlite_utils.Database, source: PortalSource) -> None:
     """Record a portal (and its agency) as described by its source file."""
     with _transaction(db):
         _store_agency(db, source.agency, source.region, source.level)
@@ -189,9 +208,9 @@ def store_source(db: sqlite_utils.Database, source: Source) -> None:
 def store_page(
     db: sqlite_utils.Database, doc: FetchedDocument, outcome: str, reason: str = ""
 ) -> None:
-    """Record one archived response and what became of it (archived/extracted/failed/skipped)."""
-    if outcome not in PAGE_OUTCOMES:
-        raise ValueError(f"unknown page outcome {outcome!r}; expected one of {PAGE_OUTCOMES}")
+    """Record one archived response and what became of it (one of `OUTCOMES`)."""
+    if outcome not in OUTCOMES:
+        raise ValueError(f"unknown page outcome {outcome!r}; expected one of {OUTCOMES}")
     with _transaction(db):
         _replace_rows(
             db,

@@ -2,7 +2,7 @@
 
 `nianbao rebuild` walks every file with `iter_archived`; a report page links back to its record with
 `read_record`. The document built here must equal the one the crawl built from the live response
-(see `crawler.middlewares`): same decoded body, same lower-cased latin-1 headers, same fetched_at
+(see `crawler.middlewares.archive`): same decoded body, same lower-cased latin-1 headers, same fetched_at
 spelling, same source/role/link text. A damaged file is reported, never allowed to stop the walk.
 """
 
@@ -21,8 +21,8 @@ from warcio.statusandheaders import StatusAndHeadersParser, StatusAndHeadersPars
 from warcio.timeutils import iso_date_to_datetime
 
 from archive.content import ContentDecodingError, decode_content
-from archive.records import ROLE_OTHER, FetchedDocument
 from archive.warc_store import NIANBAO_HEADER_PREFIX, RENAMED_TRANSFER_ENCODING, fetched_at_text
+from pipeline.extraction.document import ROLE_OTHER, FetchedDocument
 
 WARC_SUFFIXES = (".warc.gz", ".warc")
 # What a damaged file raises from inside warcio: bad gzip, a cut-off record, a garbled header block.

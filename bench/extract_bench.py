@@ -5,7 +5,7 @@
 
 Pages are generated in-process: N synthetic reports (portal.synthetic.generate) rendered as the
 portal renders them (Word-pasted TRS tables and plain Hanweb tables, alternately) plus the five
-seed texts. Prints reports/s for full extraction (`pipeline.extract.extract_document`), for an lxml
+seed texts. Prints reports/s for full extraction (`pipeline.extraction.extract.extract_document`), for an lxml
 parse of the same bytes, and the ratio of the two median times (the target is 3x or less). The two
 are timed in turns, run after run, so that other load on the machine weighs on both. A plain
 script, not a test: figures depend on the machine.
@@ -31,7 +31,7 @@ import lxml.html
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from pipeline.extract import extract_document  # noqa: E402
+from pipeline.extraction.extract import extract_document  # noqa: E402
 from portal.content import load_seeds  # noqa: E402
 from portal.html_render import report_body  # noqa: E402
 from portal.synthetic import generate  # noqa: E402
@@ -87,7 +87,7 @@ def measure(docs, repeat: int) -> tuple[list[float], list[float]]:
 
 def format_breakdown(count: int, repeat: int) -> list[tuple[str, float]]:
     """(reader, median CPU ms per document) for each attachment reader and its reference."""
-    from pipeline import attachments
+    from pipeline.extraction import attachments
     from portal.file_render import render_docx, render_pdf
 
     specs = generate(count, seed=7)
@@ -136,7 +136,7 @@ def main() -> None:
     print(f"lxml parse only:   {len(docs) / parse_s:8.1f} reports/s  ({parse_s:.3f} s)")
     print("  (lxml.html.document_fromstring on each document's raw bytes)")
     print(f"full extraction:   {len(docs) / full_s:8.1f} reports/s  ({full_s:.3f} s)")
-    print("  (pipeline.extract.extract_document on the same bytes, URL and headers)")
+    print("  (pipeline.extraction.extract.extract_document on the same bytes, URL and headers)")
     print(f"extraction / parse time ratio: {full_s / parse_s:.2f}x (target <= 3x)")
     best = min(full / parse for parse, full in zip(parse_times, full_times, strict=True))
     print(

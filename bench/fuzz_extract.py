@@ -23,8 +23,8 @@ from hypothesis import strategies as st
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pipeline.extract import extract_document  # noqa: E402
-from pipeline.report import STATUS_FAILED, STATUSES, ExtractedReport  # noqa: E402
+from pipeline.extraction.extract import extract_document  # noqa: E402
+from pipeline.extraction.report import STATUS_FAILED, STATUSES, ExtractedReport  # noqa: E402
 
 CONTENT_TYPES = (
     "text/html; charset=utf-8", "text/html; charset=gbk", "text/html", "text/plain",

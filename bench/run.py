@@ -57,7 +57,7 @@ RESULT_KEYS = (
 def bench_extract(reports: int, repeat: int) -> dict[str, float]:
     import extract_bench
 
-    from pipeline.extract import extract_document
+    from pipeline.extraction.extract import extract_document
 
     docs = extract_bench.documents(reports)
     extract_document(*docs[0][:3])  # warm-up: imports, regex compilation

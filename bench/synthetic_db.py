@@ -1,7 +1,7 @@
 """A database of N synthetic reports, built without crawling: the build and serve benchmarks' input.
 
 Reports come from `portal.synthetic.generate` (their metrics are the generator's truth), with the
-checks `pipeline.checks.check_tables` evaluates on them, and are loaded with
+checks `pipeline.extraction.checks.check_tables` evaluates on them, and are loaded with
 `archive.bulk.bulk_store_reports`; the database is then prepared for publishing as after a crawl.
 """
 
@@ -16,10 +16,10 @@ from pathlib import Path
 
 from archive.bulk import bulk_store_reports
 from archive.publish import prepare_for_publishing
-from archive.records import ROLE_DOCUMENT, FetchedDocument
 from archive.schema import open_db
-from pipeline.checks import check_tables
-from pipeline.report import STATUS_OK, ExtractedReport, Metric
+from pipeline.extraction.checks import check_tables
+from pipeline.extraction.document import ROLE_DOCUMENT, FetchedDocument
+from pipeline.extraction.report import STATUS_OK, ExtractedReport, Metric
 from portal.synthetic import ReportSpec, generate
 
 

@@ -90,10 +90,10 @@ def distributed_settings(
     prefix = f"nianbao:{crawl_key}:%(spider)s"
     downloader = dict(defaults.DOWNLOADER_MIDDLEWARES)
     # The same archiving, into files named with the worker id (no clash when archives are merged).
-    downloader["crawler.middlewares.WarcArchiveMiddleware"] = None
-    downloader["crawler.distributed_middlewares.WorkerWarcArchiveMiddleware"] = 950
+    downloader["crawler.middlewares.archive.WarcArchiveMiddleware"] = None
+    downloader["crawler.middlewares.distributed.WorkerWarcArchiveMiddleware"] = 950
     # Outermost: sees the requests that failed for good, after retries and failure recording.
-    downloader["crawler.distributed_middlewares.AckFailedMiddleware"] = 10
+    downloader["crawler.middlewares.distributed.AckFailedMiddleware"] = 10
     overrides: dict[str, Any] = {
         "REDIS_URL": redis_url,
         "SCHEDULER": "crawler.distributed.DistributedScheduler",
@@ -106,7 +106,7 @@ def distributed_settings(
         "NIANBAO_REDIS_KEY": f"nianbao:{crawl_key}",
         "NIANBAO_WORKER_ID": worker or worker_id(),
         "DOWNLOADER_MIDDLEWARES": downloader,
-        "SPIDER_MIDDLEWARES": {"crawler.distributed_middlewares.SeedAndAckMiddleware": 10},
+        "SPIDER_MIDDLEWARES": {"crawler.middlewares.distributed.SeedAndAckMiddleware": 10},
     }
     if heartbeat_ttl is not None:
         overrides["NIANBAO_REDIS_HEARTBEAT_TTL"] = heartbeat_ttl

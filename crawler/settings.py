@@ -79,32 +79,29 @@ NIANBAO_MAX_LIST_PAGES = int(os.environ.get("NIANBAO_MAX_LIST_PAGES", "200"))
 # process_request runs in increasing order, process_response in decreasing order.
 DOWNLOADER_MIDDLEWARES = {
     # Far from the network: sees only requests that failed for good, after the retries.
-    "crawler.middlewares.FailureRecorderMiddleware": 50,
+    "crawler.middlewares.failures.FailureRecorderMiddleware": 50,
     # robots.txt with its Crawl-delay, in place of Scrapy's own (which ignores Crawl-delay).
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
-    "crawler.robots.CrawlDelayRobotsTxtMiddleware": 100,
+    "crawler.middlewares.robots.CrawlDelayRobotsTxtMiddleware": 100,
     # Retries with exponential backoff and Retry-After, in place of Scrapy's immediate retries.
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
-    "crawler.retry.BackoffRetryMiddleware": 550,
-    "crawler.retry.RetryDelayMiddleware": 560,
+    "crawler.middlewares.retry.BackoffRetryMiddleware": 550,
+    "crawler.middlewares.retry.RetryDelayMiddleware": 560,
     # Allowed hosts, http(s) only, no private addresses; vets redirect targets before they are
     # followed (redirects: 600) and compressed bodies before they are inflated (compression: 590).
-    "crawler.security.HostGuardMiddleware": 610,
+    "crawler.middlewares.host_guard.HostGuardMiddleware": 610,
     # After decompression: anti-bot challenge pages are dropped before any spider sees them.
-    "crawler.challenges.ChallengeDetectionMiddleware": 580,
+    "crawler.middlewares.challenges.ChallengeDetectionMiddleware": 580,
     # Conditional requests for known reports; a 304 hands the spider the archived copy.
-    "crawler.revalidation.RevalidationMiddleware": 920,
+    "crawler.middlewares.revalidation.RevalidationMiddleware": 920,
     # Closest to the network: archive every response exactly as received, before anything parses it.
-    "crawler.middlewares.WarcArchiveMiddleware": 950,
+    "crawler.middlewares.archive.WarcArchiveMiddleware": 950,
 }
 # A document that failed in an earlier run and fails again gets this many more attempts at the end
-# of the run (crawler.recovery); 0 turns the recovery pass off.
+# of the run (crawler.extensions.recovery); 0 turns the recovery pass off.
 NIANBAO_RECOVERY_ATTEMPTS = int(os.environ.get("NIANBAO_RECOVERY_ATTEMPTS", "2"))
-EXTENSIONS = {"crawler.recovery.RecoveryPass": 500}
-ITEM_PIPELINES = {
-    "pipeline.pipelines.ExtractPipeline": 300,
-    "pipeline.pipelines.StorePipeline": 800,
-}
+EXTENSIONS = {"crawler.extensions.recovery.RecoveryPass": 500}
+ITEM_PIPELINES = {"pipeline.pipelines.StorePipeline": 800}
 
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
@@ -113,18 +110,11 @@ REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 FEED_EXPORT_ENCODING = "utf-8"
 
 # A crawl fetches and archives, then extracts every new document on all cores (archive.load), so
-# extraction never holds up the fetching; 1 extracts during the crawl instead, and the database
-# fills as the crawl goes (for `nianbao serve --live` on a long crawl).
-NIANBAO_EXTRACT_DURING_CRAWL = os.environ.get("NIANBAO_EXTRACT_DURING_CRAWL", "") in (
-    "1",
-    "true",
-    "yes",
-)
-# Extraction worker processes (crawler.extraction_pool, archive.load); empty: one per CPU, 0: none
-# (a thread during the crawl, this process after it).
+# extraction never holds up the fetching. Extraction worker processes of the load
+# (archive.workers); empty: one per CPU, 0: none (the load extracts in its own process).
 NIANBAO_EXTRACT_WORKERS = os.environ.get("NIANBAO_EXTRACT_WORKERS", "")
 # Workers that extract documents during the fetch, at low priority, on the cores the reactor
-# leaves idle (crawler.extract_ahead); empty: one less than the CPU count, 0: none. `nianbao
+# leaves idle (pipeline.ahead); empty: one less than the CPU count, 0: none. `nianbao
 # crawl` sets NIANBAO_EXTRACT_AHEAD_DIR, the spool they write, for each run.
 NIANBAO_EXTRACT_AHEAD_WORKERS = os.environ.get("NIANBAO_EXTRACT_AHEAD_WORKERS", "")
 NIANBAO_EXTRACT_AHEAD_DIR = ""

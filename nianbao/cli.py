@@ -219,7 +219,8 @@ def crawl(
     Incremental by default: known reports are revalidated with conditional requests and nothing
     unchanged is extracted again. Exits 1 when a source that did not fail last time fails now.
     """
-    from crawler.runner import run_crawl, summary_table
+    from archive.run_record import summary_table
+    from crawler.runner import run_crawl
     from crawler.sources import SourcesError, load_sources
 
     try:
@@ -317,7 +318,7 @@ def load(archive_dir: str, db_path: str, progress: bool) -> None:
 def extract(path: str, as_json: bool) -> None:
     """Extract one saved page, text file or attachment (PDF, DOCX, XLS(X)), or a URL, and print
     the report (nothing is archived: use `nianbao crawl` for that)."""
-    from pipeline.extract import extract_document
+    from pipeline.extraction.extract import extract_document
 
     headers: dict[str, str] = {}
     if path.startswith(("http://", "https://")):

@@ -1,13 +1,15 @@
-"""Scrapy item pipelines: record every archived response in SQLite, and extract documents.
+"""The item pipeline: record every archived response in SQLite as it arrives.
 
-Settings read: NIANBAO_DB (the database path), NIANBAO_EXTRACT_DURING_CRAWL. Items are
-`archive.records.FetchedDocument` from the family spiders. By default a crawl only fetches and
-archives: `StorePipeline` gives each document a page row awaiting extraction, and `nianbao crawl`
+Settings read: NIANBAO_DB (the database path), NIANBAO_EXTRACT_AHEAD_DIR and
+NIANBAO_EXTRACT_AHEAD_WORKERS (`pipeline.ahead`). Items are `FetchedDocument`s from the family
+spiders. A crawl fetches and archives first: `StorePipeline` gives each response its page row as it
+is archived (through `pipeline.signals`), marks each document `pending`, and `nianbao crawl`
 extracts them all once the fetching is done (`archive.load`), on every core and off the reactor's
-way; meanwhile the cores the reactor leaves idle extract them ahead (`crawler.extract_ahead`). With NIANBAO_EXTRACT_DURING_CRAWL the database fills as the crawl goes instead:
-`ExtractPipeline` turns each item into a `ProcessedDocument` in worker processes
-(`crawler.extraction_pool`) and `StorePipeline` writes it. All SQLite writes stay on the reactor
-thread, in one connection.
+way; meanwhile the cores the reactor leaves idle extract them ahead (`pipeline.ahead`). All SQLite
+writes stay on the reactor thread, in one connection (`pipeline.batched_db`).
+
+A database filling while the crawl goes is no reason to extract during the fetch: `nianbao serve
+--live` shows the page rows as they are archived and the reports once they are loaded.
 """
 
 from __future__ import annotations
@@ -19,27 +21,21 @@ from typing import Any
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem, NotConfigured
-from scrapy.utils.defer import maybe_deferred_to_future
 
-from archive.ingest import CHANGE_NONE, REPORTS_REWRITTEN_STAT, ingest, outcome_stat_keys
-from archive.load import mark_awaiting_extraction
-from archive.records import FetchedDocument
+from archive.load import mark_pending
 from archive.runs import failed_request_document
 from archive.store import store_page, store_source
-from crawler import signals as nianbao_signals
-from crawler.batched_db import BatchedDatabase, acquire_database, release_database
-from crawler.extract_ahead import ExtractAhead, acquire_ahead, ahead_workers, release_ahead
-from crawler.extraction_pool import ExtractionPool, acquire_pool, release_pool
-from crawler.revalidation import NOT_MODIFIED_HEADER
-from crawler.state import known_documents
-from pipeline.ingest import (
+from archive.versions import CHANGE_NONE, REPORTS_REWRITTEN_STAT, ingest, outcome_stat_keys
+from pipeline import signals as nianbao_signals
+from pipeline.ahead import ExtractAhead, acquire_ahead, ahead_workers, release_ahead
+from pipeline.batched_db import BatchedDatabase, acquire_database, release_database
+from pipeline.extraction.document import (
+    NOT_MODIFIED_HEADER,
     OUTCOME_ARCHIVED,
     OUTCOME_FAILED,
-    ProcessedDocument,
-    failure_kind,
-    outcome_without_extraction,
+    FetchedDocument,
 )
-from pipeline.parallel import pool_workers
+from pipeline.extraction.outcome import ProcessedDocument, outcome_without_extraction
 
 logger = logging.getLogger(__name__)
 
@@ -50,50 +46,6 @@ def source_agency(crawler: Crawler, document: FetchedDocument) -> str | None:
     return source.agency if source is not None else None
 
 
-class ExtractPipeline:
-    """FetchedDocument → ProcessedDocument (report, or the reason there is none)."""
-
-    def __init__(self, crawler: Crawler) -> None:
-        self.crawler = crawler
-        self.stats = crawler.stats
-        self.pool: ExtractionPool | None = None
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> ExtractPipeline:
-        if not crawler.settings.getbool("NIANBAO_EXTRACT_DURING_CRAWL"):
-            raise NotConfigured("documents are extracted after the fetch (archive.load)")
-        return cls(crawler)
-
-    def open_spider(self, spider: Spider | None = None) -> None:
-        self.pool = acquire_pool(pool_workers(self.crawler.settings))
-
-    def close_spider(self, spider: Spider | None = None) -> None:
-        if self.pool is not None:
-            self.pool = None
-            release_pool()
-
-    async def process_item(self, item: Any, spider: Spider | None = None) -> ProcessedDocument:
-        if not isinstance(item, FetchedDocument):
-            raise DropItem(f"not a fetched document: {type(item).__name__}")
-        if item.headers.get(NOT_MODIFIED_HEADER.lower()):
-            # The 304 itself was archived and recorded; this is the stored copy, for navigation.
-            raise DropItem("not modified since the archived version", log_level="DEBUG")
-        known_sha256 = known_documents(self.crawler).sha256(item.url)
-        if self.pool is None:
-            self.open_spider()
-        assert self.pool is not None
-        processed: ProcessedDocument = await maybe_deferred_to_future(
-            self.pool.process(item, source_agency(self.crawler, item), known_sha256)
-        )
-        report = processed.report
-        if processed.outcome == OUTCOME_FAILED:
-            self.stats.inc_value(f"extract/failed/{failure_kind(processed.reason)}")
-            logger.warning("Could not extract %s: %s", item.url, processed.reason)
-        elif report is not None:
-            self.stats.inc_value(f"extract/{report.status}")
-        return processed
-
-
 class StorePipeline:
     """Writes page rows for every archived response and report rows for every processed document."""
 
@@ -101,7 +53,6 @@ class StorePipeline:
         self.crawler = crawler
         self.db_path = db_path
         self.db: BatchedDatabase | None = None
-        self.extract_during_crawl = crawler.settings.getbool("NIANBAO_EXTRACT_DURING_CRAWL")
         self.ahead: ExtractAhead | None = None
         # Requests that got no response at all: kept for the run record, so a rebuild has them too.
         self.failed_requests: list[dict[str, Any]] = []
@@ -121,12 +72,12 @@ class StorePipeline:
         return pipeline
 
     def open_spider(self, spider: Spider | None = None) -> None:
-        # Shared by the crawl's spiders and committed in batches (crawler.batched_db).
+        # Shared by the crawl's spiders and committed in batches (pipeline.batched_db).
         self.db = acquire_database(self.db_path)
         settings = self.crawler.settings
         spool_dir = settings.get("NIANBAO_EXTRACT_AHEAD_DIR")
         workers = ahead_workers(settings)
-        if spool_dir and workers and not self.extract_during_crawl:
+        if spool_dir and workers:
             self.ahead = acquire_ahead(spool_dir, settings.get("NIANBAO_ARCHIVE_DIR"), workers)
         for source in getattr(self.crawler.spider, "sources", {}).values():
             self.db.write(store_source, source)
@@ -146,7 +97,7 @@ class StorePipeline:
         for key in outcome_stat_keys(document.source_id, change, outcome, reason):
             self.crawler.stats.inc_value(key)
         if outcome == OUTCOME_FAILED:
-            # The recovery pass (crawler.recovery) decides whether this one gets another attempt.
+            # The recovery pass (crawler.extensions.recovery) decides whether this one gets another attempt.
             self.crawler.signals.send_catch_log(
                 nianbao_signals.document_failed, document=document, reason=reason
             )
@@ -158,7 +109,7 @@ class StorePipeline:
         if settled is None:
             # Provisional: a middleware nearer the spider may still refuse the response (a
             # decompression bomb). The spider's item says it was taken: it brings the extraction,
-            # or marks the page awaiting extraction after the fetch.
+            # or marks the page pending.
             self.db.write(store_page, document, OUTCOME_ARCHIVED)
             return
         result = self.db.write(ingest, ProcessedDocument(document, *settled))
@@ -185,24 +136,15 @@ class StorePipeline:
             self.db.write(store_page, document, OUTCOME_FAILED, reason)
 
     def process_item(self, item: Any, spider: Spider | None = None) -> Any:
-        if isinstance(item, FetchedDocument) and not self.extract_during_crawl:
-            assert self.db is not None
-            if not item.headers.get(NOT_MODIFIED_HEADER.lower()) and (
-                outcome_without_extraction(item) is None
-            ):
-                # Extracted with every other document once the fetching is done (archive.load);
-                # a 304's stored copy and settled responses have their final page rows already.
-                self.db.write(mark_awaiting_extraction, item)
-                if self.ahead is not None:
-                    self.ahead.submit(item, source_agency(self.crawler, item))
-            return item
-        if not isinstance(item, ProcessedDocument):
-            raise DropItem(f"not a processed document: {type(item).__name__}")
+        if not isinstance(item, FetchedDocument):
+            raise DropItem(f"not a fetched document: {type(item).__name__}")
         assert self.db is not None
-        result = self.db.write(ingest, item)
-        self.db.reports_changed |= result.rewrote
-        self.crawler.stats.inc_value(f"store/{item.outcome}")
-        self._count(item.document, result.change, item.outcome, item.reason)
-        if item.document.source_id and item.outcome != OUTCOME_FAILED:
-            self.crawler.stats.inc_value(f"nianbao/source/{item.document.source_id}/{item.outcome}")
+        if not item.headers.get(NOT_MODIFIED_HEADER.lower()) and (
+            outcome_without_extraction(item) is None
+        ):
+            # Extracted with every other document once the fetching is done (archive.load);
+            # a 304's stored copy and settled responses have their final page rows already.
+            self.db.write(mark_pending, item)
+            if self.ahead is not None:
+                self.ahead.submit(item, source_agency(self.crawler, item))
         return item

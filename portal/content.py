@@ -17,8 +17,8 @@ from typing import Any
 
 import yaml
 
-from pipeline.keys import APPLY_COLUMNS, APPLY_ROWS_2019, REVIEW_OUTCOMES, TEMPLATE_2019
-from pipeline.report import DOC_ANNUAL_REPORT
+from pipeline.extraction.keys import APPLY_COLUMNS, APPLY_ROWS_2019, REVIEW_OUTCOMES, TEMPLATE_2019
+from pipeline.extraction.report import DOC_ANNUAL_REPORT
 
 SEEDS_DIR = Path(__file__).parent / "seeds"
 

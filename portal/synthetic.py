@@ -12,7 +12,7 @@ from __future__ import annotations
 import random
 from datetime import datetime
 
-from pipeline.keys import (
+from pipeline.extraction.keys import (
     APPLY_COLUMNS,
     APPLY_ORG_COLUMNS,
     APPLY_RESULT_ROWS_2019,
@@ -21,7 +21,7 @@ from pipeline.keys import (
     TEMPLATE_2021,
     template_for_year,
 )
-from pipeline.report import DOC_ANNUAL_REPORT
+from pipeline.extraction.report import DOC_ANNUAL_REPORT
 from portal.content import ReportSpec
 
 YEARS = tuple(range(2019, 2025))

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from pipeline.keys import TEMPLATE_2021
+from pipeline.extraction.keys import TEMPLATE_2021
 
 CellText = Callable[[str], str]  # metric key -> what the cell prints
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import yaml
 
-from pipeline import keys
+from pipeline.extraction import keys
 
 SEEDS_DIR = Path(__file__).resolve().parent.parent / "portal" / "seeds"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from pipeline.attachments import cell_string, read_docx, read_pdf, read_xls, read_xlsx
+from pipeline.extraction.attachments import cell_string, read_docx, read_pdf, read_xls, read_xlsx
 
 
 def small_pdf(with_text: bool = True) -> bytes:

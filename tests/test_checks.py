@@ -8,10 +8,10 @@ from pathlib import Path
 
 from seed_truth import load_yaml, seed_paths, seed_text
 
-from pipeline import keys
-from pipeline.checks import check_tables
-from pipeline.report import Metric
-from pipeline.tables import read_text_tables
+from pipeline.extraction import keys
+from pipeline.extraction.checks import check_tables
+from pipeline.extraction.report import Metric
+from pipeline.extraction.tables import read_text_tables
 
 
 def consistent_metrics(template: str = keys.TEMPLATE_2019, seed: int = 7) -> dict[str, Metric]:

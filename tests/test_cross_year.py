@@ -10,7 +10,7 @@ import sqlite_utils
 from archive.cross_year import cross_year_checks
 from archive.publish import prepare_for_publishing
 from archive.schema import open_db
-from pipeline import keys
+from pipeline.extraction import keys
 
 COLUMNS = keys.APPLY_COLUMNS
 

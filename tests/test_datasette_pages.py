@@ -20,7 +20,7 @@ from test_datasette_queries import (
 )
 
 from archive.publish import metric_label_rows, prepare_for_publishing
-from pipeline import keys
+from pipeline.extraction import keys
 
 
 @pytest.fixture(scope="module")

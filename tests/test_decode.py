@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pipeline.decode import decode_body, http_charset, meta_charset
+from pipeline.extraction.decode import decode_body, http_charset, meta_charset
 
 TEXT = "洛阳市民政局2020年政府信息公开工作年度报告"
 

@@ -1,4 +1,4 @@
-"""The lxml DOCX reader (pipeline.docx_fast) against python-docx: same rows, text and metrics.
+"""The lxml DOCX reader (pipeline.extraction.attachments.docx_lxml) against python-docx: same rows, text and metrics.
 
 python-docx (`read_docx_python_docx`) is the independent reference: every document below is read
 both ways. Metrics are checked against the seed YAML (tests/test_extract.py builds those files).
@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from test_extract import TABLED_SEEDS, assert_metrics_match, render_docx, seed_id
 
-from pipeline.attachments import read_docx, read_docx_python_docx
-from pipeline.docx_fast import read_docx_fast
-from pipeline.extract import extract_document
-from pipeline.report import STATUS_OK
+from pipeline.extraction.attachments import read_docx, read_docx_python_docx
+from pipeline.extraction.attachments.docx_lxml import read_docx_fast
+from pipeline.extraction.extract import extract_document
+from pipeline.extraction.report import STATUS_OK
 from portal.file_render import render_docx as render_synthetic_docx
 from portal.synthetic import generate
 

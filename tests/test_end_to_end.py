@@ -13,7 +13,7 @@ from conftest import Crawl, run_nianbao
 from seed_truth import SEEDS_DIR, expected_values, load_yaml
 from warcio.archiveiterator import ArchiveIterator
 
-from pipeline.keys import TEMPLATE_KEYS
+from pipeline.extraction.keys import TEMPLATE_KEYS
 
 
 def seed_truth(name: str) -> dict:

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from seed_truth import SEEDS_DIR, expected_raw, expected_values, load_yaml, seed_paths
 
-from pipeline.extract import extract_document
-from pipeline.report import (
+from pipeline.extraction.extract import extract_document
+from pipeline.extraction.report import (
     DOC_SELF_INSPECTION,
     STATUS_FAILED,
     STATUS_NO_TABLES,

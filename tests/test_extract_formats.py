@@ -13,8 +13,8 @@ from pathlib import Path
 from seed_truth import SEEDS_DIR, load_yaml
 from test_extract import assert_metrics_match
 
-from pipeline.extract import extract_document
-from pipeline.report import STATUS_IMAGE_ONLY, STATUS_OK
+from pipeline.extraction.extract import extract_document
+from pipeline.extraction.report import STATUS_IMAGE_ONLY, STATUS_OK
 
 FIXTURES = Path(__file__).parent / "fixtures" / "documents"
 SEED_001 = SEEDS_DIR / "001_fc8dd0114ccc9bd3.yaml"

@@ -13,12 +13,12 @@ import random
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline.extract import extract_document
-from pipeline.labels import APPLY_ROWS_2019, APPLY_ROWS_2021
-from pipeline.report import STATUS_FAILED, STATUS_NO_TABLES, STATUS_NOT_REPORT, STATUSES
-from pipeline.tables import read_tables
-from pipeline.text_cells import text_to_rows
-from pipeline.values import parse_value
+from pipeline.extraction.extract import extract_document
+from pipeline.extraction.labels import APPLY_ROWS_2019, APPLY_ROWS_2021
+from pipeline.extraction.report import STATUS_FAILED, STATUS_NO_TABLES, STATUS_NOT_REPORT, STATUSES
+from pipeline.extraction.tables import read_tables
+from pipeline.extraction.text_cells import text_to_rows
+from pipeline.extraction.values import parse_value
 
 HTML = {"content-type": "text/html; charset=utf-8"}
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.facts import find_facts
+from pipeline.extraction.facts import find_facts
 
 
 def facts(text: str) -> set[tuple[str, float]]:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from lxml import html
 
-from pipeline.html_doc import cell_text, parse_html
+from pipeline.extraction.html_doc import cell_text, parse_html
 
 FIXTURES = Path(__file__).parent / "fixtures" / "documents"
 URL = "http://127.0.0.1/col/art/2021/art_9.html"
@@ -128,7 +128,7 @@ def test_cells_and_body_text_of_a_layout_table_with_comments_and_breaks() -> Non
 def test_whole_text_cleaning_knows_every_space_character() -> None:
     # The body text is cleaned with one regex over the whole text instead of clean_text per cell;
     # it must treat as a space exactly what clean_text does, tab and newline aside.
-    from pipeline.html_doc import _INNER_SPACES, _SPACES
+    from pipeline.extraction.html_doc import _INNER_SPACES, _SPACES
 
     for code in range(0x10000):
         char = chr(code)

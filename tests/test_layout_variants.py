@@ -21,9 +21,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import keys
-from pipeline.extract import extract_document
-from pipeline.report import STATUS_OK
+from pipeline.extraction import keys
+from pipeline.extraction.extract import extract_document
+from pipeline.extraction.report import STATUS_OK
 
 FIXTURES = Path(__file__).parent / "fixtures" / "documents"
 ACTIVE = {

@@ -14,13 +14,17 @@ import sqlite_utils
 from conftest import run_nianbao
 from test_rebuild import BASE, SEEDS, SOURCE, FakeCrawl
 
-from archive.load import PENDING_REASON, load_pending
+from archive.load import load_pending
 from archive.publish import prepare_for_publishing
 from archive.rebuild import rebuild
-from archive.records import DOCUMENT_ROLES, FetchedDocument
 from archive.schema import READER_INDEXES, open_db
 from archive.store import store_source
-from pipeline.ingest import ProcessedDocument, outcome_without_extraction, process_fetched
+from pipeline.extraction.document import DOCUMENT_ROLES, OUTCOME_PENDING, FetchedDocument
+from pipeline.extraction.outcome import (
+    ProcessedDocument,
+    outcome_without_extraction,
+    process_fetched,
+)
 
 HISTORY = ("pages", "reports", "metrics", "checks", "facts", "report_versions", "metric_changes")
 
@@ -58,7 +62,7 @@ def archive_only(
     settled = outcome_without_extraction(doc)
     if settled is not None:
         return ProcessedDocument(doc, *settled)
-    return ProcessedDocument(doc, "archived", PENDING_REASON)
+    return ProcessedDocument(doc, OUTCOME_PENDING)
 
 
 def fetch_history(crawl: FakeCrawl, processor: object) -> None:
@@ -97,7 +101,7 @@ def test_documents_loaded_after_the_fetch_equal_documents_stored_one_by_one(
 ) -> None:
     one_by_one = crawled_db(tmp_path / "one.db", tmp_path / "a1", process_fetched)
     deferred = crawled_db(tmp_path / "later.db", tmp_path / "a2", archive_only)
-    pending = sqlite_utils.Database(deferred)["pages"].count_where("reason = ?", [PENDING_REASON])
+    pending = sqlite_utils.Database(deferred)["pages"].count_where("outcome = ?", [OUTCOME_PENDING])
     assert pending == 5
 
     summary = load_pending(deferred, tmp_path / "a2", workers=2)
@@ -180,7 +184,7 @@ def test_a_document_whose_record_cannot_be_read_is_failed_with_the_reason(tmp_pa
     unreadable = [row for row in failed if row["reason"].startswith("archived record unreadable")]
     assert unreadable and summary.failed == len(unreadable)
     # Nothing silently left waiting: every document is stored or failed with its reason.
-    assert db["pages"].count_where("reason = ?", [PENDING_REASON]) == 0
+    assert db["pages"].count_where("outcome = ?", [OUTCOME_PENDING]) == 0
     assert summary.documents == 5
 
 
@@ -194,14 +198,13 @@ def test_nianbao_load_loads_what_a_stopped_crawl_left_and_publishes_it(tmp_path:
     assert db["report_summary"].count == 2  # published: the summary tables know the reports
 
 
-def test_crawl_extracting_after_the_fetch_equals_one_extracting_during_it(
+def test_crawl_extracting_after_the_fetch_equals_a_rebuild_reading_one_record_at_a_time(
     seed_crawl: object, tmp_path: Path
 ) -> None:
-    during_db = tmp_path / "during.db"
+    during_db = tmp_path / "rebuilt.db"
     run_nianbao(
-        "crawl", "--sources", str(seed_crawl.sources), "--db", str(during_db),  # type: ignore[attr-defined]
-        "--archive", str(tmp_path / "archive"), "--log-level", "WARNING",
-        "-s", "NIANBAO_EXTRACT_DURING_CRAWL=1",
+        "rebuild", "--archive", str(seed_crawl.archive), "--db", str(during_db),  # type: ignore[attr-defined]
+        "--sources", str(seed_crawl.sources), "--no-progress",  # type: ignore[attr-defined]
     )  # fmt: skip
     after_db = seed_crawl.db  # type: ignore[attr-defined]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.metadata import (
+from pipeline.extraction.metadata import (
     choose_template,
     classify,
     find_agency,

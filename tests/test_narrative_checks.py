@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from seed_truth import SEEDS_DIR
 
-from pipeline.extract import extract_document
-from pipeline.narrative_checks import narrative_checks
-from pipeline.report import Fact, Metric
+from pipeline.extraction.extract import extract_document
+from pipeline.extraction.narrative_checks import narrative_checks
+from pipeline.extraction.report import Fact, Metric
 
 SEED_001 = SEEDS_DIR / "001_fc8dd0114ccc9bd3.txt"
 TEXT = {"content-type": "text/plain; charset=utf-8"}

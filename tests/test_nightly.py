@@ -344,7 +344,7 @@ def test_a_304_attachment_is_answered_without_reading_its_stored_copy(
     from scrapy.http import Response
     from scrapy.utils.test import get_crawler
 
-    from crawler.revalidation import NOT_MODIFIED_HEADER, RevalidationMiddleware
+    from crawler.middlewares.revalidation import NOT_MODIFIED_HEADER, RevalidationMiddleware
     from crawler.spiders.base import META_ROLE
 
     nightly.crawl()

@@ -1,4 +1,4 @@
-"""The PDFium reader (pipeline.pdf_fast) against pdfplumber: same rows, same text, same metrics.
+"""The PDFium reader (pipeline.extraction.attachments.pdf_pdfium) against pdfplumber: same rows, same text, same metrics.
 
 pdfplumber (`read_pdf_plumber`) is the independent reference here: the fast reader rebuilds its
 results from PDFium, so every PDF below is read both ways and compared. Metrics are checked
@@ -15,10 +15,10 @@ from test_attachments import small_pdf
 from test_extract import SHARED_PDF, TABLED_SEEDS, assert_metrics_match, render_pdf, seed_id
 from test_extract_formats import scanned_pdf
 
-from pipeline.attachments import read_pdf, read_pdf_plumber
-from pipeline.extract import extract_document
-from pipeline.pdf_fast import read_pdf_fast
-from pipeline.report import STATUS_OK
+from pipeline.extraction.attachments import read_pdf, read_pdf_plumber
+from pipeline.extraction.attachments.pdf_pdfium import read_pdf_fast
+from pipeline.extraction.extract import extract_document
+from pipeline.extraction.report import STATUS_OK
 from portal.file_render import render_pdf as render_synthetic_pdf
 from portal.synthetic import generate
 
@@ -154,7 +154,7 @@ def test_clustering_groups_as_pdfplumber_does(seed: int) -> None:
 
     from pdfplumber.utils.clustering import cluster_objects
 
-    from pipeline.pdf_words import cluster
+    from pipeline.extraction.attachments.pdf_words import cluster
 
     rng = random.Random(seed)
     spread = rng.choice([0.0, 1.0, 2.99, 3.0, 3.01, 4.5, 5.9, 8.0, 60.0])

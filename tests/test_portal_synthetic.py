@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import lxml.html
 import pytest
 
-from pipeline.keys import (
+from pipeline.extraction.keys import (
     APPLY_COLUMNS,
     APPLY_ORG_COLUMNS,
     APPLY_RESULT_ROWS_2019,

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipeline import keys
-from pipeline.extract import extract_document
-from pipeline.report import STATUS_NO_TABLES, STATUS_OK
+from pipeline.extraction import keys
+from pipeline.extraction.extract import extract_document
+from pipeline.extraction.report import STATUS_NO_TABLES, STATUS_OK
 
 FIXTURE = Path(__file__).parent / "fixtures" / "documents" / "pre2019_2017_report.html"
 TEXT = {"content-type": "text/plain; charset=utf-8"}

@@ -11,16 +11,16 @@ import sqlite_utils
 import yaml
 
 from archive.content import decode_content
-from archive.ingest import ingest
 from archive.publish import prepare_for_publishing
 from archive.rebuild import Processor, rebuild
-from archive.records import DOCUMENT_ROLES, FetchedDocument
 from archive.schema import open_db
 from archive.store import current_report, store_page, store_report, store_source
+from archive.versions import ingest
 from archive.warc_store import WarcWriter, fetched_at_text
 from crawler.sources import Source
-from pipeline.ingest import ProcessedDocument
-from pipeline.report import Check, ExtractedReport, Fact, Metric
+from pipeline.extraction.document import DOCUMENT_ROLES, FetchedDocument
+from pipeline.extraction.outcome import ProcessedDocument
+from pipeline.extraction.report import Check, ExtractedReport, Fact, Metric
 
 SEEDS = Path(__file__).resolve().parent.parent / "portal" / "seeds"
 BASE = "http://127.0.0.1:8000"
@@ -189,7 +189,7 @@ def test_corrupt_file_is_reported_and_the_rest_rebuilt(
 
 
 def test_rebuild_with_the_real_extractor_equals_the_crawl(tmp_path: Path) -> None:
-    from pipeline.ingest import process_fetched
+    from pipeline.extraction.outcome import process_fetched
 
     archive, crawl_db = tmp_path / "archive", tmp_path / "crawl.db"
     db = open_db(crawl_db)

@@ -1,11 +1,11 @@
-"""Which URLs the crawler's host guard refuses, and why (crawler.security, pure parts)."""
+"""Which URLs the crawler's host guard refuses, and why (crawler.middlewares.host_guard, pure parts)."""
 
 from __future__ import annotations
 
 import pytest
 
 from archive.content import ContentDecodingError, decode_content
-from crawler.security import forbidden_address, refusal
+from crawler.middlewares.host_guard import forbidden_address, refusal
 from crawler.sources import Source
 
 PUBLIC = Source(

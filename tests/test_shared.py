@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from crawler.shared import SharedByKey
+from pipeline.shared import SharedByKey
 
 
 def test_the_first_user_makes_the_resource_and_the_last_one_is_told_to_close_it() -> None:

@@ -12,12 +12,18 @@ import pytest
 import scrapy
 from scrapy.http import HtmlResponse, Request, Response, TextResponse
 
-from archive.records import ROLE_ATTACHMENT, ROLE_DOCUMENT, ROLE_LIST, ROLE_OTHER, FetchedDocument
 from crawler.spiders.base import META_LINK_TEXT, META_ROLE, META_SOURCE, FamilySpider
 from crawler.spiders.hanweb import HanwebSpider
 from crawler.spiders.links import canonical_url, links_of
 from crawler.spiders.plain import PlainSpider
 from crawler.spiders.trs import TrsSpider
+from pipeline.extraction.document import (
+    ROLE_ATTACHMENT,
+    ROLE_DOCUMENT,
+    ROLE_LIST,
+    ROLE_OTHER,
+    FetchedDocument,
+)
 from portal.content import noise_items
 from portal.server import SamplePortal
 

@@ -18,8 +18,8 @@ from test_rebuild import SOURCE
 from archive.load import load_pending, pending_pages
 from archive.spool import SPOOL_SUFFIX, Spool, extract_into_spool, new_spool_dir
 from archive.warc_read import read_record
-from crawler.extract_ahead import ExtractAhead
-from pipeline.ingest import process_fetched
+from pipeline.ahead import ExtractAhead
+from pipeline.extraction.outcome import process_fetched
 
 
 def spool_every_pending(db_path: Path, archive: Path, spool_dir: Path, agency: str) -> int:
@@ -132,7 +132,7 @@ def test_stopping_the_workers_ahead_leaves_the_rest_to_the_load(tmp_path: Path) 
     ahead.close()  # at once: the worker may not even have started
     ahead.submit(doc, SOURCE.agency)  # after the fetch: ignored
 
-    assert ahead.sent == 1 and not ahead._processes
+    assert ahead.sent == 1 and not ahead.workers._pool
     summary = load_pending(deferred, tmp_path / "a", workers=1, spool=Spool.read(spool_dir))
     assert summary.documents == 5 and summary.failed == 0 and summary.spooled <= 1
 

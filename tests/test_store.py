@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 
-from archive.records import FetchedDocument
 from archive.schema import open_db
 from archive.store import report_id, store_page, store_report, store_source
 from crawler.sources import Source
-from pipeline.report import Check, ExtractedReport, Fact, Metric
+from pipeline.extraction.document import FetchedDocument
+from pipeline.extraction.report import Check, ExtractedReport, Fact, Metric
 
 SOURCE = Source(
     id="luoyang-gov",

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import random
 
-from pipeline import keys
-from pipeline.tables import read_tables
+from pipeline.extraction import keys
+from pipeline.extraction.tables import read_tables
 
 APPLY_HEADER = [
     ["（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）", "申请人情况"],

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from seed_truth import expected_raw, expected_values, load_yaml, seed_paths, seed_text
 
-from pipeline import keys
-from pipeline.tables import TablesResult, read_text_tables
+from pipeline.extraction import keys
+from pipeline.extraction.tables import TablesResult, read_text_tables
 
 TABLED_SEEDS = seed_paths()
 

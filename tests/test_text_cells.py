@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pipeline.text_cells import text_to_rows
+from pipeline.extraction.text_cells import text_to_rows
 
 
 def test_tab_separated_rows_keep_empty_cells() -> None:

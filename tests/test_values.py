@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.values import parse_value
+from pipeline.extraction.values import parse_value
 
 
 def test_plain_integer() -> None:

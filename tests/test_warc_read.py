@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from archive.records import FetchedDocument
 from archive.warc_read import WarcReadError, iter_archived, read_record
 from archive.warc_store import WarcLocation, WarcWriter
+from pipeline.extraction.document import FetchedDocument
 
 FETCHED_AT = datetime(2026, 3, 1, 8, 30, 15, 999999, tzinfo=UTC)
 GBK_NAME = "2020年报.pdf".encode("gbk").decode("latin-1")  # as Scrapy hands header bytes over

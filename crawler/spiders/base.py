@@ -5,7 +5,7 @@ start (or known column) URLs, and yields a `FetchedDocument` for every page or a
 a report. Every request carries in `meta`:
 
 - `nianbao_source`: the source id, so archive records and reports know their portal;
-- `nianbao_role`: list / document / attachment / other (see `archive.records`);
+- `nianbao_role`: list / document / attachment / other (see `pipeline.extraction.document`);
 - `nianbao_link_text`: the anchor text that led here (a report's title on its list page);
 - `download_slot`: host:port, so per-host politeness counts ports as different sites.
 
@@ -22,15 +22,15 @@ from urllib.parse import urlsplit
 import scrapy
 from scrapy.http import Response
 
-from archive.records import (
+from crawler.sources import Source
+from crawler.state import known_documents
+from pipeline.extraction.document import (
     ROLE_ATTACHMENT,
     ROLE_DOCUMENT,
     ROLE_LIST,
     ROLE_OTHER,
     FetchedDocument,
 )
-from crawler.sources import Source
-from crawler.state import known_documents
 
 META_SOURCE = "nianbao_source"
 META_ROLE = "nianbao_role"
@@ -39,7 +39,7 @@ META_WARC_FILE = "nianbao_warc_file"
 META_WARC_OFFSET = "nianbao_warc_offset"
 META_FETCHED_AT = "nianbao_fetched_at"
 META_REVALIDATION = "nianbao_revalidation"  # a known report visited again, not found on a list
-# Why a request must not be downloaded; `crawler.security` refuses it and the refusal is recorded.
+# Why a request must not be downloaded; `crawler.middlewares.host_guard` refuses it and the refusal is recorded.
 META_REFUSED = "nianbao_refused"
 # Distinct list pages followed per source at most: a column that keeps announcing one more page (a
 # calendar trap) is cut off there, and the cut is recorded as a failure, not silently.
@@ -240,7 +240,7 @@ class FamilySpider(scrapy.Spider):
                 callback,
                 link_text=response.meta.get(META_LINK_TEXT),
                 referer=response.url,
-                # The hops so far, as Scrapy's redirects keep them: `crawler.security` cuts a
+                # The hops so far, as Scrapy's redirects keep them: `crawler.middlewares.host_guard` cuts a
                 # chain longer than NIANBAO_MAX_REDIRECTS (a loop) and records it under its start.
                 meta={"redirect_urls": [*response.meta.get("redirect_urls", ()), response.url]},
                 # Past the dupefilter: a hop seen in an earlier attempt would otherwise end this

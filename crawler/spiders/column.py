@@ -11,7 +11,6 @@ from typing import Any
 
 from scrapy.http import Response
 
-from archive.records import ROLE_LIST
 from crawler.spiders.base import META_REFUSED, FamilySpider
 from crawler.spiders.links import (
     Link,
@@ -21,6 +20,7 @@ from crawler.spiders.links import (
     navigate_home,
     report_requests,
 )
+from pipeline.extraction.document import ROLE_LIST
 
 
 class ColumnSpider(FamilySpider):

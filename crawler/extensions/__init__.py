@@ -1,0 +1,1 @@
+"""nianbao's Scrapy extensions: `recovery`, a second chance within the run for failed reports."""

@@ -1,0 +1,53 @@
+"""What every attachment reader shares: the `BinaryContent` it returns, cell text, and work caps.
+
+Each reader (`pdf`, `docx`, `spreadsheet`) takes the file's bytes and returns a `BinaryContent`; a
+file the library cannot open is a `problem`, not an exception. Rows follow the contract of `pipeline.extraction.tables.read_tables`: every
+row of every table in document order, ORIGINAL cells only (a merged cell appears once), "" for an
+empty cell.
+Work is capped (pages, sheets, rows) so a hostile file cannot stall a crawl.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+MAX_PDF_PAGES = 80
+MAX_SHEETS = 10
+MAX_SHEET_ROWS = 2000
+MAX_SHEET_COLUMNS = 60
+# A page with fewer characters than this is treated as having no text layer (page numbers, stamps).
+MIN_TEXT_CHARS = 20
+
+_WIDE = r"[^\x00-\x7f]"
+_NEWLINE_IN_WIDE = re.compile(rf"(?<={_WIDE})\s*\n\s*|\s*\n\s*(?={_WIDE})")
+_SPACES = re.compile(r"[\s\u00a0\u3000]+")
+
+
+@dataclass
+class BinaryContent:
+    """Text and table rows read from one file; `problem` says why it could not be read."""
+
+    text: str = ""
+    rows: list[list[str]] = field(default_factory=list)
+    tables_found: int = 0
+    has_text_layer: bool = True
+    problem: str | None = None
+
+
+def cell_string(value: Any) -> str:
+    """A cell value as printed text: wrapped lines joined, 3.0 → "3", None → ""."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    text = _NEWLINE_IN_WIDE.sub("", str(value))
+    return _SPACES.sub(" ", text).strip()
+
+
+def table_text(rows: Iterable[list[str]]) -> str:
+    return "\n".join("\t".join(row) for row in rows)

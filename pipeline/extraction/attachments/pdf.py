@@ -1,0 +1,52 @@
+"""Read a PDF into text and table rows: PDFium's fast reading, pdfplumber's where that may differ."""
+
+from __future__ import annotations
+
+import io
+import re
+
+from pipeline.extraction.attachments.base import (
+    MAX_PDF_PAGES,
+    MIN_TEXT_CHARS,
+    BinaryContent,
+    cell_string,
+)
+from pipeline.extraction.attachments.pdf_pdfium import read_pdf_fast
+
+
+def read_pdf(body: bytes) -> BinaryContent:
+    """Text and table rows of a PDF: PDFium's fast reading, pdfplumber's where that may differ.
+
+    `pipeline.extraction.attachments.pdf_pdfium` rebuilds pdfplumber's results from PDFium's characters and paths
+    several times faster, and says when a document is better left to pdfplumber."""
+
+    content = read_pdf_fast(body, MAX_PDF_PAGES)
+    return content if content is not None else read_pdf_plumber(body)
+
+
+def read_pdf_plumber(body: bytes) -> BinaryContent:
+    """Tables via pdfplumber's `extract_tables()`, text via `extract_text()`, page by page."""
+    import pdfplumber  # imported here: pdfminer is slow to import and only PDFs need it
+
+    try:
+        with pdfplumber.open(io.BytesIO(body)) as pdf:
+            page_count = len(pdf.pages)
+            texts: list[str] = []
+            rows: list[list[str]] = []
+            tables_found = 0
+            for page in pdf.pages[:MAX_PDF_PAGES]:
+                texts.append(page.extract_text() or "")
+                for table in page.extract_tables():
+                    tables_found += 1
+                    # None marks a cell covered by a merged one: keep original cells only.
+                    rows.extend(
+                        [cell_string(cell) for cell in row if cell is not None] for row in table
+                    )
+    except Exception as error:  # noqa: BLE001 - pdfminer raises many unrelated types on bad input
+        return BinaryContent(problem=f"unreadable PDF: {type(error).__name__}: {error}"[:300])
+    text = "\n".join(texts).strip()
+    content = BinaryContent(text=text, rows=[r for r in rows if r], tables_found=tables_found)
+    content.has_text_layer = len(re.sub(r"\s", "", text)) >= MIN_TEXT_CHARS
+    if page_count > MAX_PDF_PAGES:
+        content.problem = f"only the first {MAX_PDF_PAGES} of {page_count} pages read"
+    return content

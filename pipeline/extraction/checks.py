@@ -1,0 +1,131 @@
+"""The accounting identities (勾稽关系) a report's own tables must satisfy, evaluated as printed.
+
+Rules (names are stable: they are stored and queried):
+
+* `apply.balance.<col>`: 一 新收 + 二 上年结转 = （七）总计 + 四 结转下年度, per applicant column
+  (the template prints this identity above table 三);
+* `apply.total_is_sum.<col>`: （七）总计 = the sum of the result rows （一）…（六）, per column;
+* `apply.row_total.<row>`: the 总计 column = the six applicant columns, per row;
+* `apply.row_subtotal.<row>`: a printed 法人小计 = the five legal-person columns, per row;
+* `review.total_is_sum.<group>`: 总计 = 维持 + 纠正 + 其他 + 尚未审结, for 行政复议 and both
+  kinds of 行政诉讼.
+
+`passed` is None when a needed cell is blank; the printed numbers are never changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from functools import cache
+
+from pipeline.extraction import keys
+from pipeline.extraction.report import Check, Metric
+
+# Printed figures are integers or money with a few decimals; this absorbs float noise only.
+TOLERANCE = 1e-6
+
+_RESULT_ROWS = {
+    keys.TEMPLATE_2019: keys.APPLY_RESULT_ROWS_2019,
+    keys.TEMPLATE_2021: keys.APPLY_RESULT_ROWS_2021,
+}
+_APPLY_ROWS = {keys.TEMPLATE_2019: keys.APPLY_ROWS_2019, keys.TEMPLATE_2021: keys.APPLY_ROWS_2021}
+_APPLICANT_COLUMNS = keys.APPLY_COLUMNS[:-1]
+
+
+def _identity(
+    rule: str,
+    metrics: Mapping[str, Metric],
+    parts: Iterable[str],
+    printed_keys: Iterable[str],
+    what: str,
+) -> Check | None:
+    """sum(parts) == sum(printed_keys), or None when some key is not in the metrics at all."""
+    part_keys, total_keys = list(parts), list(printed_keys)
+    all_keys = part_keys + total_keys
+    try:
+        values = [metrics[key].value for key in all_keys]
+    except KeyError:
+        return None
+    if None in values:
+        blank = [key for key, value in zip(all_keys, values, strict=True) if value is None]
+        return Check(rule, None, detail=f"{what}; blank: {', '.join(blank)}")
+    expected = sum([value or 0.0 for value in values[: len(part_keys)]])
+    printed = sum([value or 0.0 for value in values[len(part_keys) :]])
+    passed = abs(expected - printed) <= TOLERANCE
+    return Check(rule, passed, expected=expected, printed=printed, detail=what)
+
+
+# A rule as data: its name, the keys summed on each side, and what it says.
+_Rule = tuple[str, tuple[str, ...], tuple[str, ...], str]
+
+
+@cache
+def _apply_rules(template: str, has_subtotal: bool) -> tuple[_Rule, ...]:
+    rows = _APPLY_ROWS[template]
+    result_rows = _RESULT_ROWS[template]
+    columns = keys.APPLY_COLUMNS + ((keys.APPLY_SUBTOTAL_COLUMN,) if has_subtotal else ())
+    rules: list[_Rule] = []
+    for column in columns:
+        rules.append(
+            (
+                f"apply.balance.{column}",
+                (f"apply.new.{column}", f"apply.carried_in.{column}"),
+                (f"apply.total.{column}", f"apply.carried_out.{column}"),
+                f"{column}: 新收 + 上年结转 = 总计 + 结转下年度",
+            )
+        )
+        rules.append(
+            (
+                f"apply.total_is_sum.{column}",
+                tuple(f"apply.{row}.{column}" for row in result_rows),
+                (f"apply.total.{column}",),
+                f"{column}: （七）总计 = （一）…（六）",
+            )
+        )
+    for row in rows:
+        rules.append(
+            (
+                f"apply.row_total.{row}",
+                tuple(f"apply.{row}.{column}" for column in _APPLICANT_COLUMNS),
+                (f"apply.{row}.total",),
+                f"{row}: 总计 = 自然人 + 五类法人或其他组织",
+            )
+        )
+        if has_subtotal:
+            rules.append(
+                (
+                    f"apply.row_subtotal.{row}",
+                    tuple(f"apply.{row}.{column}" for column in keys.APPLY_ORG_COLUMNS),
+                    (f"apply.{row}.{keys.APPLY_SUBTOTAL_COLUMN}",),
+                    f"{row}: 法人小计 = 五类法人或其他组织",
+                )
+            )
+    return tuple(rules)
+
+
+_REVIEW_RULES: tuple[_Rule, ...] = tuple(
+    (
+        f"review.total_is_sum.{group}",
+        tuple(f"{group}.{outcome}" for outcome in keys.REVIEW_OUTCOMES[:-1]),
+        (f"{group}.total",),
+        f"{group}: 总计 = 维持 + 纠正 + 其他 + 尚未审结",
+    )
+    for group in keys.REVIEW_GROUPS
+)
+_SUBTOTAL_SUFFIX = f".{keys.APPLY_SUBTOTAL_COLUMN}"
+
+
+def check_tables(template: str, metrics: dict[str, Metric]) -> list[Check]:
+    """Every identity that applies to the tables present in `metrics`, in a stable order."""
+    rules: tuple[_Rule, ...] = ()
+    if template in _APPLY_ROWS:
+        has_subtotal = any(
+            key.endswith(_SUBTOTAL_SUFFIX) and key.startswith("apply.") for key in metrics
+        )
+        rules = _apply_rules(template, has_subtotal)
+    checks = []
+    for name, parts, totals, what in rules + _REVIEW_RULES:
+        check = _identity(name, metrics, parts, totals, what)
+        if check is not None:
+            checks.append(check)
+    return checks

@@ -1,0 +1,285 @@
+"""The one entry point from a fetched document to an `ExtractedReport`.
+
+`extract_document` is pure: bytes + URL + headers in, a report out, never an exception for bad
+input. It decides the format (magic bytes first, because servers mislabel files; then Content-Type;
+then the URL's suffix), reads text and table rows, then metadata, template tables, checks, facts.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from collections.abc import Iterator, Mapping
+from urllib.parse import urlsplit
+
+from pipeline.extraction import attachments
+from pipeline.extraction.checks import check_tables
+from pipeline.extraction.decode import decode_body
+from pipeline.extraction.facts import find_facts
+from pipeline.extraction.html_doc import HtmlDocument, parse_html
+from pipeline.extraction.keys import TEMPLATE_2019, TEMPLATE_2021, TEMPLATE_PRE2019
+from pipeline.extraction.metadata import choose_template, read_metadata
+from pipeline.extraction.narrative_checks import narrative_checks
+from pipeline.extraction.pre2019 import Pre2019Result, read_pre2019
+from pipeline.extraction.report import (
+    DOC_ANNUAL_REPORT,
+    DOC_OTHER,
+    STATUS_FAILED,
+    STATUS_IMAGE_ONLY,
+    STATUS_NO_TABLES,
+    STATUS_NOT_REPORT,
+    STATUS_OK,
+    ExtractedReport,
+)
+from pipeline.extraction.tables import TablesResult, read_tables
+from pipeline.extraction.text_cells import text_to_rows
+
+# Real reports are well under this (the largest PDFs run to a few MB); anything bigger is refused
+# rather than parsed, so one hostile response cannot stall a crawl.
+MAX_BODY_BYTES = 20 * 1024 * 1024
+# Share of control/replacement characters above which decoded "text" is really binary.
+MAX_JUNK_SHARE = 0.01
+
+FORMAT_HTML = "html"
+FORMAT_TEXT = "text"
+FORMAT_PDF = "pdf"
+FORMAT_DOCX = "docx"
+FORMAT_XLSX = "xlsx"
+FORMAT_XLS = "xls"
+FORMAT_LEGACY_WORD = "doc"  # .doc/.wps: OLE2 word-processor files, no reader installed
+FORMAT_UNKNOWN_BINARY = "binary"
+
+_MIME = {
+    FORMAT_HTML: "text/html",
+    FORMAT_TEXT: "text/plain",
+    FORMAT_PDF: "application/pdf",
+    FORMAT_DOCX: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    FORMAT_XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    FORMAT_XLS: "application/vnd.ms-excel",
+    FORMAT_LEGACY_WORD: "application/msword",
+}
+_CONTENT_TYPES = (
+    ("pdf", FORMAT_PDF),
+    ("wordprocessingml", FORMAT_DOCX),
+    ("spreadsheetml", FORMAT_XLSX),
+    ("ms-excel", FORMAT_XLS),
+    ("msword", FORMAT_LEGACY_WORD),
+    ("wps", FORMAT_LEGACY_WORD),
+    ("html", FORMAT_HTML),
+    ("xml", FORMAT_HTML),
+    ("text/plain", FORMAT_TEXT),
+)
+_SUFFIXES = {
+    ".pdf": FORMAT_PDF,
+    ".docx": FORMAT_DOCX,
+    ".xlsx": FORMAT_XLSX,
+    ".xls": FORMAT_XLS,
+    ".doc": FORMAT_LEGACY_WORD,
+    ".wps": FORMAT_LEGACY_WORD,
+    ".txt": FORMAT_TEXT,
+    ".htm": FORMAT_HTML,
+    ".html": FORMAT_HTML,
+    ".shtml": FORMAT_HTML,
+    ".jhtml": FORMAT_HTML,
+}
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f\ufffd]")
+# The same characters in UTF-8: each control character is one byte, U+FFFD three.
+_CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, *range(0x0E, 0x20), 0x7F])
+_REPLACEMENT_UTF8 = "\ufffd".encode()
+
+
+def _zip_format(body: bytes) -> str:
+    """DOCX or XLSX by the parts inside the zip; anything else is an unknown binary."""
+    try:
+        names = set(zipfile.ZipFile(io.BytesIO(body)).namelist())
+    except (zipfile.BadZipFile, ValueError, OSError):
+        return FORMAT_UNKNOWN_BINARY
+    if "word/document.xml" in names:
+        return FORMAT_DOCX
+    if "xl/workbook.xml" in names:
+        return FORMAT_XLSX
+    return FORMAT_UNKNOWN_BINARY
+
+
+def detect_format(body: bytes, url: str, content_type: str = "") -> str:
+    """The document's format: magic bytes, then Content-Type, then URL suffix, then a sniff."""
+    head = body[:1024]
+    if b"%PDF-" in head:
+        return FORMAT_PDF
+    if body.startswith(b"PK\x03\x04"):
+        return _zip_format(body)
+    declared = next((fmt for word, fmt in _CONTENT_TYPES if word in content_type.lower()), None)
+    suffix = re.search(r"\.[a-z]+$", urlsplit(url).path.lower())
+    by_suffix = _SUFFIXES.get(suffix.group(0)) if suffix else None
+    if body.startswith(_OLE2):
+        # Excel 97 and Word 97 share the container; only the label tells them apart cheaply.
+        return FORMAT_XLS if FORMAT_XLS in (declared, by_suffix) else FORMAT_LEGACY_WORD
+    if declared in (FORMAT_HTML, FORMAT_TEXT):
+        return declared
+    if by_suffix in (FORMAT_HTML, FORMAT_TEXT):
+        return by_suffix
+    if re.match(
+        rb"\s*(<!|<html|<head|<body|<meta|<div|<table|<p\b)", head.lstrip(b"\xef\xbb\xbf"), re.I
+    ):
+        return FORMAT_HTML
+    return FORMAT_TEXT
+
+
+def _count_junk(sample: str) -> int:
+    """How many control or replacement characters `sample` holds."""
+    try:
+        data = sample.encode("utf-8")
+    except UnicodeEncodeError:  # lone surrogates
+        return len(_CONTROL.findall(sample))
+    # Deleting bytes is a C loop, several times faster than a regex over the str.
+    controls = len(data) - len(data.translate(None, _CONTROL_BYTES))
+    return controls + data.count(_REPLACEMENT_UTF8)
+
+
+def _looks_binary(text: str) -> bool:
+    sample = text[:50_000]
+    return bool(sample) and _count_junk(sample) > MAX_JUNK_SHARE * len(sample)
+
+
+def _candidate_rows(rows: list[list[str]], text: str) -> Iterator[list[list[str]]]:
+    """The document's own rows, then (only when asked for) the rows its text flattens into."""
+    if rows:
+        yield rows
+    yield text_to_rows(text)
+
+
+def _read_template_tables(
+    rows: list[list[str]], text: str, year: int | None
+) -> TablesResult | None:
+    """The document's tables, else the tables its text flattens into, whichever reads more."""
+    best: TablesResult | None = None
+    for candidate_rows in _candidate_rows(rows, text):
+        if not candidate_rows:
+            continue
+        result = read_tables(candidate_rows, year=year)
+        if best is None or len(result.metrics) > len(best.metrics):
+            best = result
+        if best.template in (TEMPLATE_2019, TEMPLATE_2021) and best.metrics:
+            break
+    return best
+
+
+def _read_old_table(rows: list[list[str]], text: str) -> Pre2019Result | None:
+    """The pre-2019 统计表 from the document's tables, else from its text; None when absent."""
+    for candidate_rows in _candidate_rows(rows, text):
+        if candidate_rows:
+            result = read_pre2019(candidate_rows)
+            if result.metrics:
+                return result
+    return None
+
+
+def _failed(report: ExtractedReport, reason: str) -> ExtractedReport:
+    report.status = STATUS_FAILED
+    report.status_reason = reason
+    return report
+
+
+def extract_document(
+    body: bytes,
+    url: str,
+    headers: Mapping[str, str] | None = None,
+    *,
+    link_text: str | None = None,
+    source_agency: str | None = None,
+) -> ExtractedReport:
+    """Read one document into an `ExtractedReport`; bad input becomes status `failed`."""
+    headers = {name.lower(): value for name, value in (headers or {}).items()}
+    content_type = headers.get("content-type", "")
+    report = ExtractedReport(url=url, content_type=content_type)
+    if not body or not body.strip():
+        return _failed(report, "empty body")
+    if len(body) > MAX_BODY_BYTES:
+        return _failed(report, f"body too large ({len(body)} bytes > {MAX_BODY_BYTES})")
+    fmt = detect_format(body, url, content_type)
+    report.content_type = _MIME.get(fmt, content_type)
+    page = HtmlDocument()
+    rows: list[list[str]] = []
+    problem: str | None = None
+    if fmt in (FORMAT_HTML, FORMAT_TEXT):
+        decoded = decode_body(body, content_type)
+        if _looks_binary(decoded.text):
+            return _failed(report, f"binary content, not {fmt} (decoded as {decoded.encoding})")
+        if fmt == FORMAT_HTML:
+            page = parse_html(decoded.text, url)
+            text = page.text
+            rows = page.rows
+            report.attachments = page.attachments
+        else:
+            text = decoded.text.strip()
+        if not text and not page.title:
+            return _failed(report, f"no readable text in the {fmt} document")
+    elif fmt in (FORMAT_PDF, FORMAT_DOCX, FORMAT_XLSX, FORMAT_XLS):
+        reader = {
+            FORMAT_PDF: attachments.read_pdf,
+            FORMAT_DOCX: attachments.read_docx,
+            FORMAT_XLSX: attachments.read_xlsx,
+            FORMAT_XLS: attachments.read_xls,
+        }[fmt]
+        content = reader(body)
+        if content.problem and not content.text and not content.rows:
+            return _failed(report, content.problem)
+        if not content.has_text_layer:
+            report.status = STATUS_IMAGE_ONLY
+            report.status_reason = "no text layer (a scanned document): nothing read"
+            return report
+        text, rows, problem = content.text, content.rows, content.problem
+    elif fmt == FORMAT_LEGACY_WORD:
+        return _failed(report, "legacy Word/WPS binary (.doc/.wps): no reader for this format")
+    else:
+        return _failed(report, "unrecognised binary format")
+
+    report.text = text
+    meta = read_metadata(
+        page.title,
+        text,
+        published=page.published,
+        meta=page.meta,
+        link_text=link_text,
+        source_agency=source_agency,
+    )
+    report.title, report.agency, report.year = meta.title, meta.agency, meta.year
+    report.published, report.doc_type = meta.published, meta.doc_type
+    old_table = _read_old_table(rows, text) if meta.year is not None and meta.year < 2019 else None
+    if old_table is not None:
+        report.template = TEMPLATE_PRE2019
+        report.facts = find_facts(text)
+        report.metrics = old_table.metrics
+        if report.doc_type == DOC_OTHER:
+            report.doc_type = DOC_ANNUAL_REPORT  # only annual reports print the 统计表
+        report.status = STATUS_OK
+        report.status_reason = "; ".join(([problem] if problem else []) + old_table.problems)[:500]
+        return report
+    tables = _read_template_tables(rows, text, meta.year)
+    tables_read = bool(
+        tables and tables.metrics and tables.template in (TEMPLATE_2019, TEMPLATE_2021)
+    )
+    report.template = choose_template(
+        tables.template if tables_read and tables else None, meta.year
+    )
+    report.facts = find_facts(text)
+    reasons = [problem] if problem else []
+    if tables_read and tables:
+        report.metrics = dict(tables.metrics)
+        report.checks = check_tables(tables.template, report.metrics)
+        report.checks += narrative_checks(report.facts, report.metrics)
+        if report.doc_type == DOC_OTHER:
+            # Only annual reports print the template's tables.
+            report.doc_type = DOC_ANNUAL_REPORT
+        report.status = STATUS_OK
+        reasons += list(tables.problems)
+    elif report.doc_type == DOC_OTHER:
+        report.status = STATUS_NOT_REPORT
+        reasons.insert(0, f"not an annual report: {report.title or 'untitled'}")
+    else:
+        report.status = STATUS_NO_TABLES
+        reasons.insert(0, "no statistical table found")
+    report.status_reason = "; ".join(reasons)[:500]
+    return report

@@ -1,0 +1,379 @@
+"""Read the statistical tables of an annual report (tables 二, 三, 四 of the official templates).
+
+Input is every row of every table of a document in document order, as cell texts, from whatever
+the document was (HTML, PDF, DOCX or flattened text). Spanned cells are not repeated, rows are
+often misaligned, and the text renderings lose row boundaries altogether, so the reader does not
+trust positions: it walks the cells in order, recognises row labels from the template vocabulary
+(in template order), and takes a row's values to be the run of number-like cells that follows
+its label. Table 四 has no row labels; its 15 values follow its last header cell.
+
+Nothing here corrects a number: what is stored is what was printed, with the printed text kept.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+
+from pipeline.extraction import keys, labels
+from pipeline.extraction.labels import RowLabel
+from pipeline.extraction.report import Metric
+from pipeline.extraction.text_cells import text_to_rows
+from pipeline.extraction.values import (
+    CACHED_TEXT_CHARS,
+    cache_short_text,
+    is_blank,
+    is_null_marker,
+    parse_value,
+    read_number,
+    to_wan_yuan,
+)
+
+# How many rows ahead of the next expected one a label may be found (a row the agency dropped or
+# renamed past recognition is skipped rather than derailing the rest of the table).
+LOOKAHEAD = 4
+# How far back from an amount row its column header (and unit) is looked for.
+HEADER_REACH = 12
+REVIEW_VALUE_COUNT = len(keys.REVIEW_KEYS)
+# Fewer recognised rows than this is not the table but template words scattered in other text (a
+# table of random cells, a prose list): reading it would store numbers that mean nothing.
+MIN_ACTIVE_ROWS = 3
+MIN_APPLY_ROWS = 6
+
+
+@dataclass
+class TablesResult:
+    """What the reader found: the template, the metrics, which tables, and what went wrong."""
+
+    template: str
+    metrics: dict[str, Metric] = field(default_factory=dict)
+    tables_found: tuple[str, ...] = ()
+    problems: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _RowRead:
+    label_index: int  # position of the label in the cell stream
+    cells: list[str]  # the run of cells after the label; once fitted, exactly len(columns)
+
+
+@cache_short_text
+def _is_value_cell(text: str) -> bool:
+    return is_blank(text) or is_null_marker(text) or read_number(text) is not None
+
+
+def _flatten(rows: Sequence[Sequence[str | None]]) -> list[str]:
+    return [(cell or "").strip() for row in rows for cell in row]
+
+
+class _Cells:
+    """The cell stream with what the reader asks of each cell worked out once.
+
+    Tables repeat their cell texts and the reader looks at most cells several times (three
+    tables, the label lookahead), so each distinct text is classified once per stream.
+    """
+
+    def __init__(self, texts: list[str]) -> None:
+        self.texts = texts
+        is_value_of: dict[str, bool] = {}
+        core_of: dict[str, str] = {}
+        for text in texts:
+            if text not in is_value_of:
+                is_value_of[text] = _is_value_cell(text)
+                core_of[text] = labels.bare_core(text)
+        self.is_value = [is_value_of[text] for text in texts]
+        self.cores = [core_of[text] for text in texts]  # labels.bare_core of each cell
+        # run_end[i]: the first index after i that holds a text cell (or the end of the stream).
+        count = len(texts)
+        run_end = [count] * count
+        for index in range(count - 2, -1, -1):
+            run_end[index] = run_end[index + 1] if self.is_value[index + 1] else index + 1
+        self.run_end = run_end
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    def run_after(self, index: int) -> list[str]:
+        """The number-like cells right after `index`, up to the next text cell."""
+        return self.texts[index + 1 : self.run_end[index]]
+
+
+def _fit(run: list[str], width: int, what: str, problems: list[str]) -> list[str]:
+    """`run` cut to `width` cells: surplus blanks at the edges go first (misaligned rows)."""
+    cells = list(run)
+    while len(cells) > width and is_blank(cells[-1]):
+        cells.pop()
+    while len(cells) > width and is_blank(cells[0]):
+        cells.pop(0)
+    if len(cells) > width:
+        problems.append(f"{what}: {len(cells)} cells for {width} columns, extra ones ignored")
+        cells = cells[:width]
+    elif len(cells) < width:
+        problems.append(f"{what}: {len(cells)} cells for {width} columns, the rest left blank")
+        cells += [""] * (width - len(cells))
+    return cells
+
+
+def _label_match(cells: _Cells, index: int, spec: RowLabel, is_next: bool) -> bool:
+    if not spec.matches_core(cells.cores[index]):
+        return False
+    if cells.run_end[index] == index + 1:
+        return False  # a heading in prose, or a group label: a row label is followed by its cells
+    if spec.ambiguous:
+        # '总计' and '其他' are column headers too: only a numbered label or one followed by a
+        # printed number is the row.
+        run = cells.run_after(index)
+        text = cells.texts[index]
+        return is_next and (bool(labels.numbering(text)) or any(not is_blank(c) for c in run))
+    return True
+
+
+def _find_labelled(
+    cells: _Cells,
+    start: int,
+    specs: Sequence[RowLabel],
+    stop: Callable[[str], bool] = lambda _text: False,
+) -> tuple[dict[str, _RowRead], int]:
+    """Rows of one labelled table found from `start` (cells as printed, not yet fitted to the
+    columns), and the stream position after the table."""
+    found: dict[str, _RowRead] = {}
+    next_row = 0
+    index = start
+    texts, is_value = cells.texts, cells.is_value
+    while index < len(texts) and next_row < len(specs):
+        if is_value[index]:
+            index += 1
+            continue
+        if found and stop(texts[index]):
+            break
+        matched = None
+        for position in range(next_row, min(next_row + LOOKAHEAD, len(specs))):
+            if _label_match(cells, index, specs[position], position == next_row):
+                matched = position
+                break
+        if matched is None:
+            index += 1
+            continue
+        spec = specs[matched]
+        run = cells.run_after(index)
+        found[spec.key] = _RowRead(index, run)
+        next_row = matched + 1
+        index += 1 + len(run)
+    return found, index
+
+
+def _fitted(
+    found: dict[str, _RowRead],
+    specs: Sequence[RowLabel],
+    columns_of: Callable[[RowLabel], tuple[str, ...]],
+    table: str,
+    problems: list[str],
+) -> dict[str, _RowRead]:
+    """`found` rows with their cells fitted to their columns, problems noted in reading order."""
+    spec_of = {spec.key: spec for spec in specs}
+    fitted: dict[str, _RowRead] = {}
+    for key, row in found.items():
+        columns = columns_of(spec_of[key])
+        cells = _fit(row.cells, len(columns), f"{table}.{key}", problems)
+        fitted[key] = _RowRead(row.label_index, cells)
+    return fitted
+
+
+def _amount_header_unit(stream: list[str], label_index: int) -> str | None:
+    """The unit printed in the header of the money column above the row at `label_index`."""
+    for text in reversed(stream[max(0, label_index - HEADER_REACH) : label_index]):
+        if labels.is_amount_header(text):
+            return labels.unit_in_header(text)
+    return None
+
+
+# The same few printed values ("0", "", "—") fill most cells.
+_printed_value = cache_short_text(parse_value)
+
+
+# Metrics are immutable and most (key, printed text) pairs recur from report to report.
+_METRICS: dict[tuple[str, str], Metric] = {}
+_MAX_METRICS = 1 << 16
+
+
+def _metric(key: str, raw: str, header_unit: str | None = None) -> Metric:
+    if key in labels.AMOUNT_KEYS:
+        number = read_number(raw)
+        value = None if number is None else to_wan_yuan(number, header_unit)
+        return Metric(key, value, raw)
+    metric = _METRICS.get((key, raw))
+    if metric is None:
+        metric = Metric(key, _printed_value(raw), raw)
+        if len(raw) <= CACHED_TEXT_CHARS:
+            if len(_METRICS) >= _MAX_METRICS:
+                _METRICS.clear()
+            _METRICS[key, raw] = metric
+    return metric
+
+
+@cache
+def _metric_keys(table: str, stem: str, columns: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(f"{table}.{stem}.{column}" for column in columns)
+
+
+def _apply_columns(stream: list[str], start: int, first_row: int) -> tuple[str, ...]:
+    """Table 三's columns, with 法人小计 placed where its header shows it."""
+    header = [labels.bare_core(text) for text in stream[start:first_row]]
+    subtotal_at = next((i for i, h in enumerate(header) if h in labels.SUBTOTAL_HEADERS), None)
+    if subtotal_at is None:
+        return keys.APPLY_COLUMNS
+    orgs_at = [i for i, h in enumerate(header) if h in labels.APPLY_ORG_HEADERS[:1]]
+    natural, *orgs, total = keys.APPLY_COLUMNS
+    if orgs_at and subtotal_at < orgs_at[-1]:
+        return (natural, keys.APPLY_SUBTOTAL_COLUMN, *orgs, total)
+    return (natural, *orgs, keys.APPLY_SUBTOTAL_COLUMN, total)
+
+
+def _review_header_start(cells: _Cells, start: int) -> int | None:
+    for index in range(start, len(cells)):
+        if cells.cores[index] in ("行政复议", "结果维持"):
+            return index
+    return None
+
+
+def _read_review(cells: _Cells, start: int, problems: list[str]) -> list[str] | None:
+    """The 15 cells of table 四, or None when the table is not there."""
+    header_start = _review_header_start(cells, start)
+    if header_start is None:
+        return None
+    last_header = None
+    for index in range(header_start, len(cells)):
+        if cells.cores[index] in labels.REVIEW_HEADER_WORDS:
+            last_header = index
+        elif not cells.is_value[index]:
+            break
+    if last_header is None:
+        return None
+    run = cells.run_after(last_header)
+    if not any(not is_blank(cell) for cell in run) and len(run) < REVIEW_VALUE_COUNT:
+        problems.append("review: header found but no values after it")
+        return None
+    return _fit(run, REVIEW_VALUE_COUNT, "review", problems)
+
+
+def detect_template(stream: list[str], year: int | None) -> str:
+    """The template the table labels show; `year` only breaks a tie."""
+    votes_2019 = votes_2021 = 0
+    # Each distinct text votes once per time it is printed.
+    for text, count in Counter(stream).items():
+        vote_2019, vote_2021 = labels.template_votes(text)
+        votes_2019 += vote_2019 * count
+        votes_2021 += vote_2021 * count
+    if votes_2019 > votes_2021:
+        return keys.TEMPLATE_2019
+    if votes_2021 > votes_2019:
+        return keys.TEMPLATE_2021
+    if year is not None and keys.template_for_year(year) in (
+        keys.TEMPLATE_2019,
+        keys.TEMPLATE_2021,
+    ):
+        return keys.template_for_year(year)
+    return keys.TEMPLATE_UNKNOWN
+
+
+def _starts_apply(text: str) -> bool:
+    core = labels.bare_core(text)
+    return core == "申请人情况" or core.startswith(("本年新收", "上年结转"))
+
+
+def _read_with(cells: _Cells, template: str) -> TablesResult:
+    result = TablesResult(template=template)
+    problems = result.problems
+    metrics = result.metrics
+    tables: list[str] = []
+    stream = cells.texts
+
+    active_specs = labels.ACTIVE_ROWS[template]
+    active_problems: list[str] = []
+    active_found, active_end = _find_labelled(cells, 0, active_specs, stop=_starts_apply)
+    active = _fitted(active_found, active_specs, lambda s: s.columns, "active", active_problems)
+    if active and len(active) < MIN_ACTIVE_ROWS:
+        problems.append(f"active: only {len(active)} rows recognised, not read as table 二")
+        active = {}
+    else:
+        problems += active_problems
+    if active:
+        tables.append("active")
+        for spec in active_specs:
+            row = active.get(spec.key)
+            if row is None:
+                problems.append(f"active: row {spec.key} not found")
+            row_keys = _metric_keys("active", spec.key, spec.columns)
+            # Only money columns use the unit of their header.
+            unit = (
+                _amount_header_unit(stream, row.label_index)
+                if row and not labels.AMOUNT_KEYS.isdisjoint(row_keys)
+                else None
+            )
+            for position, key in enumerate(row_keys):
+                raw = row.cells[position] if row else ""
+                metrics[key] = _metric(key, raw, unit)
+    else:
+        active_end = 0
+
+    apply_specs = labels.APPLY_ROWS[template]
+    apply_columns = keys.APPLY_COLUMNS
+    # Where the rows are found does not depend on the columns; the header above them decides those.
+    apply_found, apply_end = _find_labelled(cells, active_end, apply_specs)
+    if apply_found:
+        first_row = min(row.label_index for row in apply_found.values())
+        apply_columns = _apply_columns(stream, active_end, first_row)
+    apply_problems: list[str] = []
+    apply = _fitted(apply_found, apply_specs, lambda _s: apply_columns, "apply", apply_problems)
+    if apply and len(apply) < MIN_APPLY_ROWS:
+        problems.append(f"apply: only {len(apply)} rows recognised, not read as table 三")
+        apply = {}
+    else:
+        problems += apply_problems
+    if apply:
+        tables.append("apply")
+        for spec in apply_specs:
+            row = apply.get(spec.key)
+            if row is None:
+                problems.append(f"apply: row {spec.key} not found")
+            for position, key in enumerate(_metric_keys("apply", spec.key, apply_columns)):
+                metrics[key] = _metric(key, row.cells[position] if row else "")
+    else:
+        apply_end = active_end
+
+    review = _read_review(cells, apply_end, problems)
+    if review is not None:
+        tables.append("review")
+        for key, raw in zip(keys.REVIEW_KEYS, review, strict=True):
+            metrics[key] = _metric(key, raw)
+    result.tables_found = tuple(tables)
+    return result
+
+
+def read_tables(rows: list[list[str]], year: int | None = None) -> TablesResult:
+    """Metrics of the template tables found in `rows` (all table rows of a document, in order)."""
+    stream = _flatten(rows)
+    cells = _Cells(stream)
+    template = detect_template(stream, year)
+    if template == keys.TEMPLATE_UNKNOWN:
+        # No label says which template: read both and keep whichever finds more.
+        candidates = [_read_with(cells, t) for t in (keys.TEMPLATE_2019, keys.TEMPLATE_2021)]
+        best = max(candidates, key=lambda r: len([m for m in r.metrics.values() if m.raw]))
+        if best.tables_found:
+            best.problems.insert(0, "template not stated by the labels; chosen by what was read")
+            return best
+        return TablesResult(
+            template=keys.TEMPLATE_UNKNOWN, problems=["no statistical table of a known template"]
+        )
+    result = _read_with(cells, template)
+    if not result.tables_found:
+        result.template = keys.TEMPLATE_UNKNOWN
+        result.problems.append("no statistical table of a known template")
+    return result
+
+
+def read_text_tables(text: str, year: int | None = None) -> TablesResult:
+    """`read_tables` on the rows recovered from a plain-text rendering of a report."""
+    return read_tables(text_to_rows(text), year)
