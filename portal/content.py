@@ -2,9 +2,10 @@
 
 A `ReportSpec` is one report as the portal knows it before any rendering: agency, year, template,
 the numbers of its tables (the ground truth) and the prose around them. The seeds are read from
-`portal/seeds/*.yaml` (hand-checked) and `*.txt` (served byte for byte); the synthetic generator
-builds the same `ReportSpec` from random values. Sites decide where a spec is published and in which
-format; every URL that holds a spec's tables gets a `TruthReport`.
+`portal/seeds/*.yaml` (hand-checked) and `*.txt` (served byte for byte), by the functions the tests
+take their seed truth from too; the synthetic generator builds the same `ReportSpec` from random
+values. Sites decide where a spec is published and in which format; every URL that holds a spec's
+tables gets a `TruthReport`.
 """
 
 from __future__ import annotations
@@ -129,27 +130,55 @@ def noise_items(count: int, agency: str) -> list[NoiseItem]:
 
 
 # -- seeds ----------------------------------------------------------------------------------------
+# The one reading of the seeds' truth files: the portal publishes from it and the tests take their
+# ground truth from it. It only spells out what the hand-checked YAML lists, so the truth stays
+# independent of the extraction it checks.
 
 
-def _seed_metrics(data: dict[str, Any]) -> dict[str, float | None]:
+def seed_truth_paths(tabled_only: bool = False, seeds_dir: Path = SEEDS_DIR) -> list[Path]:
+    """The seeds' truth files in file order; `tabled_only` keeps those whose report has tables."""
+    paths = sorted(seeds_dir.glob("*.yaml"))
+    if tabled_only:
+        paths = [path for path in paths if seed_metrics(load_seed_truth(path))]
+    return paths
+
+
+def load_seed_truth(path: Path) -> dict[str, Any]:
+    """A seed's truth file as written: agency, year, template, table rows as lists, raw texts."""
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def seed_text(path: Path) -> bytes:
+    """The original report text that the truth file at `path` describes, byte for byte."""
+    return (path.parent / load_seed_truth(path)["seed"]).read_bytes()
+
+
+def seed_metrics(truth: dict[str, Any]) -> dict[str, float | None]:
+    """{metric key: value} of a truth file's tables; empty where the report has no 2019 tables."""
+    if str(truth.get("template")) != TEMPLATE_2019:
+        return {}
     metrics: dict[str, float | None] = {}
     for row, suffixes in _SEED_ACTIVE_FIELDS.items():
-        values = (data.get("active") or {}).get(row)
+        values = (truth.get("active") or {}).get(row)
         if values is None:
             continue
         for suffix, value in zip(suffixes, values, strict=True):
             metrics[f"active.{row}.{suffix}"] = _number(value)
-    # The YAML lists only the apply rows that are not all zeros for some seeds; a missing row was
-    # read as all zeros (see the YAML header), so it is filled in here.
-    apply_rows = data.get("apply") or {}
+    # A truth file may leave out an apply row it read as all zeros; the row is filled in here.
+    apply_rows = truth.get("apply") or {}
     for row in APPLY_ROWS_2019:
         values = apply_rows.get(row, [0] * len(APPLY_COLUMNS))
         for column, value in zip(APPLY_COLUMNS, values, strict=True):
             metrics[f"apply.{row}.{column}"] = _number(value)
-    for group, values in (data.get("review") or {}).items():
+    for group, values in (truth.get("review") or {}).items():
         for outcome, value in zip(REVIEW_OUTCOMES, values, strict=True):
             metrics[f"{group}.{outcome}"] = _number(value)
     return metrics
+
+
+def seed_raw(truth: dict[str, Any]) -> dict[str, str]:
+    """{metric key: printed text} for the cells whose text is not the plain number."""
+    return {key: str(text) for key, text in (truth.get("raw") or {}).items()}
 
 
 def _number(value: Any) -> float | None:
@@ -183,13 +212,12 @@ def _split_prose(text: str) -> tuple[list[str], list[str]]:
 def load_seeds(seeds_dir: Path = SEEDS_DIR) -> list[ReportSpec]:
     """The bundled seed reports, in file order, with their hand-checked truth."""
     specs: list[ReportSpec] = []
-    for index, yaml_path in enumerate(sorted(seeds_dir.glob("*.yaml"))):
-        data = yaml.safe_load(yaml_path.read_text(encoding="utf-8"))
-        text_bytes = yaml_path.with_suffix(".txt").read_bytes()
+    for index, truth_path in enumerate(seed_truth_paths(seeds_dir=seeds_dir)):
+        data = load_seed_truth(truth_path)
+        text_bytes = seed_text(truth_path)
         text = text_bytes.decode("utf-8")
         year = int(data["year"])
         doc_type = data.get("doc_type", DOC_ANNUAL_REPORT)
-        metrics = _seed_metrics(data) if str(data.get("template")) == TEMPLATE_2019 else {}
         if doc_type == DOC_ANNUAL_REPORT:
             title = f"{data['agency']}{year}年政府信息公开工作年度报告"
             intro, outro = _split_prose(text)
@@ -206,11 +234,11 @@ def load_seeds(seeds_dir: Path = SEEDS_DIR) -> list[ReportSpec]:
                 doc_type=doc_type,
                 title=title,
                 published=datetime(year + 1, 1, 15 + index, 10, 0),
-                metrics=metrics,
-                raw={k: str(v) for k, v in (data.get("raw") or {}).items()},
+                metrics=seed_metrics(data),
+                raw=seed_raw(data),
                 intro=intro,
                 outro=outro,
-                seed_name=yaml_path.stem,
+                seed_name=truth_path.stem,
                 seed_text=text_bytes,
             )
         )

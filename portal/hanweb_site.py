@@ -9,37 +9,20 @@ article declares `utf-8` in its meta tag while the server (rightly) says GBK.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import replace
 from datetime import datetime
 from html import escape
 from urllib.parse import parse_qsl
 
 from portal.content import NoiseItem
 from portal.html_render import report_body
-from portal.sites import (
-    PORTAL_EPOCH,
-    Placement,
-    Site,
-    add_common,
-    chunk,
-    home_body,
-    html_page,
-    open_gov_body,
-)
+from portal.placement import Entry, FamilyLayout, ListPage, Navigation, ReportColumn
+from portal.sites import Placement, Site, html_page
 
 COLUMN_ID = 123
 COLUMN = f"/col/col{COLUMN_ID}/index.html"
 UID = "4567"
-PAGE_SIZE = 15
-FIRST_ART_ID = 456
 LYING_META_SEED = "002_f8b9c33d63190000"  # this article's meta says utf-8; the body is GBK
-
-
-@dataclass(frozen=True)
-class _Entry:
-    title: str
-    href: str
-    published: datetime
 
 
 def _art_path(published: datetime, art_id: int) -> str:
@@ -50,12 +33,13 @@ def _page_href(number: int) -> str:
     return f"{COLUMN}?uid={UID}&pageNum={number}"
 
 
-def _list_page(site: Site, entries: list[_Entry], number: int, pages: int, total: int) -> str:
+def _list_page(site: Site, page: ListPage) -> str:
+    number, pages, total = page.index + 1, page.pages, page.total
     records = "\n".join(
         f'<record><![CDATA[<li><a href="{escape(e.href)}" '
         f'title="{escape(e.title)}" target="_blank">'
         f'{escape(e.title)}</a><span class="bt_time">{e.published:%Y-%m-%d}</span></li>]]></record>'
-        for e in entries
+        for e in page.entries
     )
     nav = [f"共{pages}页 {total}条"]
     if number > 1:
@@ -78,13 +62,13 @@ def _list_page(site: Site, entries: list[_Entry], number: int, pages: int, total
     return html_page("政府信息公开年报", body, site, meta_charset="gb2312")
 
 
-def _trap_page(site: Site, path: str, query: str, pages: int, total: int) -> str | None:
-    """An empty column page past the last one announcing one more page (the calendar trap)."""
+def _list_paths(index: int) -> tuple[str, ...]:
+    return (COLUMN, f"{COLUMN}?pageNum=1") if index == 0 else (f"{COLUMN}?pageNum={index + 1}",)
+
+
+def _page_index(path: str, query: str) -> int | None:
     numbers = [v for k, v in parse_qsl(query) if k == "pageNum" and v.isdigit()]
-    if path != COLUMN or not numbers or int(numbers[0]) <= pages:
-        return None
-    number = int(numbers[0])
-    return _list_page(site, [], number, number + 1, total)
+    return int(numbers[0]) - 1 if path == COLUMN and numbers else None
 
 
 def _article(
@@ -103,83 +87,53 @@ def _article(
     return html_page(title, content, site, head=head, meta_charset=meta_charset)
 
 
-def build(site: Site, placements: list[Placement], noise: list[NoiseItem]) -> None:
-    add_common(site)
-    open_gov = "/col/col100/index.html"
+def _place_report(site: Site, placement: Placement, path: str) -> None:
+    spec = placement.spec
+    meta = "utf-8" if spec.seed_name == LYING_META_SEED else "gb2312"
     site.add_html(
-        ("/", "/index.html"),
-        PORTAL_EPOCH,
-        lambda: html_page("首页", home_body(site, open_gov), site),
+        path,
+        spec.published,
+        lambda: _article(
+            site, spec.title, spec.published, spec.agency, report_body(spec, False), meta
+        ),
     )
-    columns = [
-        ("/col/col101/index.html", "政府信息公开指南"),
-        ("/col/col102/index.html", "政府信息公开制度"),
-        (COLUMN, "政府信息公开年报"),
-        ("/col/col104/index.html", "政策解读"),
-    ]
-    site.add_html(
-        open_gov, PORTAL_EPOCH, lambda: html_page("政务公开", open_gov_body(columns), site)
-    )
-    site.add_html(
-        "/col/col101/index.html",
-        PORTAL_EPOCH,
-        lambda: html_page("政府信息公开指南", "<p>指南</p>", site),
-    )
-    entries: list[_Entry] = []
-    art_id = FIRST_ART_ID
-    for placement in placements:
-        spec = placement.spec
-        path = _art_path(spec.published, art_id)
-        art_id += 1
-        meta = "utf-8" if spec.seed_name == LYING_META_SEED else "gb2312"
-        site.add_html(
-            path,
-            spec.published,
-            lambda spec=spec, meta=meta: _article(
-                site, spec.title, spec.published, spec.agency, report_body(spec, False), meta
-            ),
-        )
-        site.publish(path, spec)
-        entries.append(_Entry(spec.title, path, spec.published))
-    for item in noise:
-        path = _art_path(item.published, art_id)
-        art_id += 1
-        site.add_html(
-            path,
-            item.published,
-            lambda item=item: _article(
-                site,
-                item.title,
-                item.published,
-                site.agency,
-                f"<p>{escape(item.body)}</p>",
-                "gb2312",
-            ),
-        )
-        entries.append(_Entry(item.title, path, item.published))
-    duplicate = entries[0] if placements else None
-    entries.sort(key=lambda e: e.published, reverse=True)
-    if duplicate is not None:
-        # The same article again under a scheme-relative URL with a sharing parameter, as
-        # "related reading" blocks write it.
-        host = site.base_url.split("://", 1)[1]
-        again = _Entry(
-            duplicate.title, f"//{host}{duplicate.href}?utm_source=wechat", duplicate.published
-        )
-        entries.insert(entries.index(duplicate) + 1, again)
-    pages = chunk(entries, PAGE_SIZE)
-    announced = site.announced_pages(len(pages))
-    for index, page_entries in enumerate(pages):
-        number = index + 1
-        paths = (COLUMN, f"{COLUMN}?pageNum=1") if number == 1 else f"{COLUMN}?pageNum={number}"
-        page = COLUMN if number == 1 else f"{COLUMN}?pageNum={number}"
-        if number > 1:  # every page is announced by the first page's datastore
-            site.link(COLUMN, page)
-        for entry in page_entries:
-            site.link(page, entry.href)
-        site.add_html(
-            paths,
-            PORTAL_EPOCH,
-            lambda e=page_entries, n=number: _list_page(site, e, n, announced, len(entries)),
-        )
-    site.trap_page = lambda path, query: _trap_page(site, path, query, len(pages), len(entries))
+    site.publish(path, spec)
+
+
+def _noise_page(site: Site, item: NoiseItem) -> str:
+    body = f"<p>{escape(item.body)}</p>"
+    return _article(site, item.title, item.published, site.agency, body, "gb2312")
+
+
+def _repeat(site: Site, entry: Entry) -> Entry:
+    """The same article under a scheme-relative URL with a sharing parameter, as "related
+    reading" blocks write it."""
+    host = site.base_url.split("://", 1)[1]
+    return replace(entry, href=f"//{host}{entry.path}?utm_source=wechat")
+
+
+LAYOUT = FamilyLayout(
+    Navigation(
+        home_paths=("/", "/index.html"),
+        open_gov_paths=("/col/col100/index.html",),
+        columns=[
+            ("/col/col101/index.html", "政府信息公开指南"),
+            ("/col/col102/index.html", "政府信息公开制度"),
+            (COLUMN, "政府信息公开年报"),
+            ("/col/col104/index.html", "政策解读"),
+        ],
+        guide=("/col/col101/index.html", "<p>指南</p>"),
+    ),
+    ReportColumn(
+        page_size=15,
+        first_id=456,
+        document_path=_art_path,
+        href=lambda path: path,
+        place_report=_place_report,
+        noise_page=_noise_page,
+        list_paths=_list_paths,
+        list_page=_list_page,
+        page_index=_page_index,
+        repeat=_repeat,
+    ),
+)

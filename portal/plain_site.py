@@ -8,26 +8,17 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import replace
 from datetime import datetime
+from functools import partial
 from html import escape
 
 from portal.content import NoiseItem, ReportSpec
 from portal.file_render import render_docx, render_pdf
-from portal.sites import (
-    PORTAL_EPOCH,
-    Placement,
-    Site,
-    add_common,
-    chunk,
-    home_body,
-    html_page,
-    open_gov_body,
-)
+from portal.placement import Entry, FamilyLayout, ListPage, Navigation, ReportColumn
+from portal.sites import Placement, Site, html_page
 
 COLUMN = "/zwgk/ndbg/"
-PAGE_SIZE = 10
-FIRST_CONTENT_ID = 3101
 _TYPES = {
     "pdf": "application/pdf",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -35,22 +26,16 @@ _TYPES = {
 }
 
 
-@dataclass(frozen=True)
-class _Entry:
-    title: str
-    href: str
-    published: datetime
-
-
 def _page_name(index: int) -> str:
     return "index.html" if index == 0 else f"list_{index + 1}.html"
 
 
-def _list_page(site: Site, entries: list[_Entry], index: int, pages: int) -> str:
+def _list_page(site: Site, page: ListPage) -> str:
+    index, pages = page.index, page.pages
     items = "\n".join(
         f'<tr><td><a href="{escape(e.href)}">{escape(e.title)}'
         f"</a></td><td>{e.published:%Y-%m-%d}</td></tr>"
-        for e in entries
+        for e in page.entries
     )
     nav = [f"第{index + 1}页/共{pages}页"]
     if index > 0:
@@ -65,13 +50,13 @@ def _list_page(site: Site, entries: list[_Entry], index: int, pages: int) -> str
     return html_page("政府信息公开年度报告", body, site)
 
 
-def _trap_page(site: Site, path: str, pages: int) -> str | None:
-    """An empty list page past the last one, linking 下一页 to the next (the calendar trap)."""
+def _list_paths(index: int) -> tuple[str, ...]:
+    return (COLUMN, COLUMN + "index.html") if index == 0 else (COLUMN + _page_name(index),)
+
+
+def _page_index(path: str, query: str) -> int | None:
     match = re.fullmatch(re.escape(COLUMN) + r"list_(\d+)\.html", path)
-    if match is None or int(match[1]) - 1 < pages:
-        return None
-    index = int(match[1]) - 1
-    return _list_page(site, [], index, index + 2)
+    return None if match is None else int(match[1]) - 1
 
 
 def _attachment_path(spec: ReportSpec, fmt: str) -> str:
@@ -98,74 +83,55 @@ def _detail_page(
     return html_page(title, body, site)
 
 
-def build(site: Site, placements: list[Placement], noise: list[NoiseItem]) -> None:
-    add_common(site)
+def _place_report(site: Site, placement: Placement, detail: str) -> None:
+    """The report's files, each holding its tables, and a detail page linking them."""
+    spec = placement.spec
+    files: list[tuple[str, str]] = []
+    for fmt in placement.formats:
+        path = _attachment_path(spec, fmt)
+        site.add(path, _TYPES[fmt], spec.published, partial(_render, spec, fmt))
+        site.publish(path, spec)
+        site.link(detail, path)
+        files.append((path, f"{spec.title}.{fmt}"))
     site.add_html(
-        ("/", "/index.html"),
-        PORTAL_EPOCH,
-        lambda: html_page("首页", home_body(site, "/zwgk/"), site),
+        detail,
+        spec.published,
+        lambda: _detail_page(
+            site, spec.title, spec.published, files, "现将本单位年度报告全文发布，详见附件。"
+        ),
     )
-    columns = [
-        ("/zwgk/zn/", "政府信息公开指南"),
-        (COLUMN, "政府信息公开年度报告"),
-        ("/zwgk/tzgg/", "通知公告"),
-    ]
-    site.add_html(
-        ("/zwgk/", "/zwgk/index.html"),
-        PORTAL_EPOCH,
-        lambda: html_page("政务公开", open_gov_body(columns), site),
-    )
-    entries: list[_Entry] = []
-    content_id = FIRST_CONTENT_ID
-    for placement in placements:
-        spec = placement.spec
-        files: list[tuple[str, str]] = []
-        for fmt in placement.formats:
-            path = _attachment_path(spec, fmt)
-            site.add(
-                path, _TYPES[fmt], spec.published, lambda spec=spec, fmt=fmt: _render(spec, fmt)
-            )
-            site.publish(path, spec)
-            files.append((path, f"{spec.title}.{fmt}"))
-        detail = f"{COLUMN}content_{content_id}.html"
-        for path, _ in files:
-            site.link(detail, path)
-        content_id += 1
-        site.add_html(
-            detail,
-            spec.published,
-            lambda spec=spec, files=files: _detail_page(
-                site, spec.title, spec.published, files, "现将本单位年度报告全文发布，详见附件。"
-            ),
-        )
-        entries.append(_Entry(spec.title, detail.removeprefix(COLUMN), spec.published))
-    for item in noise:
-        detail = f"{COLUMN}content_{content_id}.html"
-        content_id += 1
-        site.add_html(
-            detail,
-            item.published,
-            lambda item=item: _detail_page(site, item.title, item.published, [], item.body),
-        )
-        entries.append(_Entry(item.title, detail.removeprefix(COLUMN), item.published))
-    duplicate = entries[0] if placements else None
-    entries.sort(key=lambda e: e.published, reverse=True)
-    if duplicate is not None:
-        # Linked a second time as an absolute path with a fragment ("详见" links do this).
-        again = _Entry(
-            duplicate.title, f"{COLUMN}{duplicate.href}#attachments", duplicate.published
-        )
-        entries.insert(entries.index(duplicate) + 1, again)
-    pages = chunk(entries, PAGE_SIZE)
-    announced = site.announced_pages(len(pages))
-    for index, page_entries in enumerate(pages):
-        paths = (COLUMN, COLUMN + "index.html") if index == 0 else COLUMN + _page_name(index)
-        page = COLUMN if index == 0 else COLUMN + _page_name(index)
-        if index:  # reached by the previous page's 下一页 link
-            site.link(COLUMN if index == 1 else COLUMN + _page_name(index - 1), page)
-        for entry in page_entries:
-            site.link(page, COLUMN + entry.href)
-        site.add_html(
-            paths, PORTAL_EPOCH, lambda e=page_entries, i=index: _list_page(site, e, i, announced)
-        )
-    site.trap_page = lambda path, query: _trap_page(site, path, len(pages))
+
+
+def _noise_page(site: Site, item: NoiseItem) -> str:
+    return _detail_page(site, item.title, item.published, [], item.body)
+
+
+def _repeat(site: Site, entry: Entry) -> Entry:
+    """Linked a second time as an absolute path with a fragment ("详见" links do this)."""
+    return replace(entry, href=f"{entry.path}#attachments")
+
+
+LAYOUT = FamilyLayout(
+    Navigation(
+        home_paths=("/", "/index.html"),
+        open_gov_paths=("/zwgk/", "/zwgk/index.html"),
+        columns=[
+            ("/zwgk/zn/", "政府信息公开指南"),
+            (COLUMN, "政府信息公开年度报告"),
+            ("/zwgk/tzgg/", "通知公告"),
+        ],
+    ),
+    ReportColumn(
+        page_size=10,
+        first_id=3101,
+        document_path=lambda published, content_id: f"{COLUMN}content_{content_id}.html",
+        href=lambda path: path.removeprefix(COLUMN),
+        place_report=_place_report,
+        noise_page=_noise_page,
+        list_paths=_list_paths,
+        list_page=_list_page,
+        page_index=_page_index,
+        repeat=_repeat,
+        chained=True,
+    ),
+)

@@ -25,6 +25,7 @@ from portal import hanweb_site, plain_site, trs_site
 from portal.content import ReportSpec, TruthReport, load_seeds, noise_items
 from portal.faults import FAULTS_PATH, FaultInjector, FaultSpec
 from portal.hostile import hostile_spec
+from portal.placement import build
 from portal.sites import Placement, Site, html_page
 from portal.synthetic import generate
 
@@ -36,7 +37,7 @@ _SITE_PROFILES: dict[str, tuple[str, str, str, str]] = {
     "hanweb": ("示例省人民政府门户网站", "示例省人民政府（示例）", "Hanweb JCMS", "gbk"),
     "plain": ("示例县人民政府网", "示例县人民政府（示例）", "nginx", "utf-8"),
 }
-_BUILDERS = {"trs": trs_site.build, "hanweb": hanweb_site.build, "plain": plain_site.build}
+_LAYOUTS = {"trs": trs_site.LAYOUT, "hanweb": hanweb_site.LAYOUT, "plain": plain_site.LAYOUT}
 FAMILY_ORDER = ("trs", "hanweb", "plain")
 CONTROL_PATH = "/-/control"
 _COLUMNS = {"trs": trs_site.COLUMN, "hanweb": hanweb_site.COLUMN, "plain": plain_site.COLUMN}
@@ -248,7 +249,8 @@ class SamplePortal:
                 calendar_trap=bool(self.faults and self.faults.spec.trap),
             )
             placements = self._placements[family]
-            _BUILDERS[family](site, placements, noise_items(max(4, len(placements) // 8), agency))
+            noise = noise_items(max(4, len(placements) // 8), agency)
+            build(site, _LAYOUTS[family], placements, noise)
             handler.site = site
             handler.faults = self.faults
             self.sites.append(site)

@@ -2,8 +2,8 @@
 
 A `Site` knows nothing of HTTP; the server looks paths up here. Resources render on first request
 and keep their bytes, so a portal of thousands of reports starts at once and serves fast after the
-first hit. The family modules (`portal.trs_site`, `portal.hanweb_site`, `portal.plain_site`) fill a
-site; `build_site` picks the right one.
+first hit. The family modules (`portal.trs_site`, `portal.hanweb_site`, `portal.plain_site`) describe
+their pages and `portal.placement` fills a site by that description.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from html import escape
 from urllib.parse import parse_qs
 
 from portal.behaviour import SiteBehaviour
-from portal.content import NoiseItem, ReportSpec, TruthReport
+from portal.content import ReportSpec, TruthReport
 
 PORTAL_EPOCH = datetime(2025, 1, 6, 9, 0)  # Last-Modified of navigation pages
 ROBOTS_TXT = b"User-agent: *\nDisallow: /admin/\nAllow: /\n"
@@ -165,17 +165,6 @@ class Placement:
     formats: tuple[str, ...]  # "html" for a page; "txt", "pdf", "docx" for attachments
 
 
-def add_common(site: Site) -> None:
-    site.add("/robots.txt", "text/plain; charset=utf-8", PORTAL_EPOCH, lambda: ROBOTS_TXT)
-    site.add_html(
-        "/admin/index.htm",
-        PORTAL_EPOCH,
-        lambda: html_page(
-            "后台管理登录", "<form><input name=user><input name=pwd type=password></form>", site
-        ),
-    )
-
-
 def html_page(
     title: str, body: str, site: Site, head: str = "", meta_charset: str | None = None
 ) -> str:
@@ -215,11 +204,3 @@ def open_gov_body(columns: list[tuple[str, str]]) -> str:
     links = "".join(f'<li><a href="{href}">{escape(text)}</a></li>' for href, text in columns)
     position = '<div class="position">当前位置：<a href="/">首页</a> &gt; 政务公开</div>'
     return f'{position}\n<ul class="columns">{links}</ul>'
-
-
-def noise_page(site: Site, item: NoiseItem) -> str:
-    return html_page(item.title, f"<h1>{escape(item.title)}</h1><p>{escape(item.body)}</p>", site)
-
-
-def chunk(items: list, size: int) -> list[list]:
-    return [items[i : i + size] for i in range(0, len(items), size)] or [[]]

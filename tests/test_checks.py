@@ -6,12 +6,11 @@ import random
 from dataclasses import replace
 from pathlib import Path
 
-from seed_truth import load_yaml, seed_paths, seed_text
-
 from pipeline.extraction import keys
 from pipeline.extraction.checks import check_tables
 from pipeline.extraction.report import Metric
 from pipeline.extraction.tables import read_text_tables
+from portal.content import load_seed_truth, seed_text, seed_truth_paths
 
 
 def consistent_metrics(template: str = keys.TEMPLATE_2019, seed: int = 7) -> dict[str, Metric]:
@@ -130,13 +129,13 @@ def test_no_tables_no_checks() -> None:
 
 
 def _seed(prefix: str) -> Path:
-    return next(p for p in seed_paths() if p.name.startswith(prefix))
+    return next(p for p in seed_truth_paths(tabled_only=True) if p.name.startswith(prefix))
 
 
 def test_seed_001_tables_balance() -> None:
     # Hand-checked in the YAML: 新收 178 + 结转 12 = 总计 189 + 结转下年度 1.
     path = _seed("001")
-    result = read_text_tables(seed_text(path), load_yaml(path)["year"])
+    result = read_text_tables(seed_text(path).decode("utf-8"), load_seed_truth(path)["year"])
     checks = check_tables(result.template, result.metrics)
     assert by_rule(result.metrics)["apply.balance.total"].passed is True
     assert all(check.passed is True for check in checks)
@@ -144,7 +143,7 @@ def test_seed_001_tables_balance() -> None:
 
 def test_seed_002_blank_applicant_columns_leave_checks_undecided() -> None:
     path = _seed("002")
-    result = read_text_tables(seed_text(path), load_yaml(path)["year"])
+    result = read_text_tables(seed_text(path).decode("utf-8"), load_seed_truth(path)["year"])
     results = by_rule(result.metrics)
     assert results["apply.row_total.new"].passed is None
     assert results["apply.balance.total"].passed is True

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 from conftest import run_nianbao
-from seed_truth import SEEDS_DIR, expected_values
 
+from portal.content import SEEDS_DIR, load_seed_truth, seed_metrics
 from portal.server import SamplePortal
 
 
@@ -20,7 +20,7 @@ def test_extract_a_url_prints_its_report_as_json() -> None:
         result = run_nianbao("extract", url, "--json")
     report = json.loads(result.stdout)
     assert report["status"] == "ok" and report["year"] == 2020
-    expected = expected_values(SEEDS_DIR / "001_fc8dd0114ccc9bd3.yaml")
+    expected = seed_metrics(load_seed_truth(SEEDS_DIR / "001_fc8dd0114ccc9bd3.yaml"))
     assert {k: report["metrics"][k]["value"] for k in expected} == expected
 
 

@@ -10,19 +10,19 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 from conftest import Crawl, run_nianbao
-from seed_truth import SEEDS_DIR, expected_values, load_yaml
 from warcio.archiveiterator import ArchiveIterator
 
 from pipeline.extraction.keys import TEMPLATE_KEYS
+from portal.content import SEEDS_DIR, load_seed_truth, seed_metrics
 
 
 def seed_truth(name: str) -> dict:
-    return load_yaml(SEEDS_DIR / f"{name}.yaml")
+    return load_seed_truth(SEEDS_DIR / f"{name}.yaml")
 
 
 def truth_values(name: str) -> dict[str, float | None]:
     """The hand-checked YAML flattened to metric keys (independent of the extractor's code)."""
-    return expected_values(SEEDS_DIR / f"{name}.yaml")
+    return seed_metrics(load_seed_truth(SEEDS_DIR / f"{name}.yaml"))
 
 
 TABLED_SEEDS = [

@@ -1,6 +1,6 @@
 """extract_document end to end: seeds as text, the same tables as Word-pasted HTML, PDF, DOCX, XLSX.
 
-Ground truth is each seed's hand-checked YAML (via tests/seed_truth.py). The HTML/PDF/DOCX/XLSX
+Ground truth is each seed's hand-checked YAML (read by portal.content's seed functions). The HTML/PDF/DOCX/XLSX
 documents are generated here from that YAML, laid out like the official 2019 template (merged
 cells, labels split across <p>/<span>), so the expected metrics never come from nianbao code.
 """
@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from seed_truth import SEEDS_DIR, expected_raw, expected_values, load_yaml, seed_paths
 
 from pipeline.extraction.extract import extract_document
 from pipeline.extraction.report import (
@@ -24,11 +23,12 @@ from pipeline.extraction.report import (
     STATUS_OK,
     ExtractedReport,
 )
+from portal.content import SEEDS_DIR, load_seed_truth, seed_metrics, seed_raw, seed_truth_paths
 
 SHARED_PDF = Path(__file__).resolve().parents[2] / "shared" / "samples" / "huaian_szf_2024.pdf"
 TEXT_HEADERS = {"content-type": "text/plain; charset=utf-8"}
-TABLED_SEEDS = seed_paths()
-ALL_SEEDS = seed_paths(tabled_only=False)
+TABLED_SEEDS = seed_truth_paths(tabled_only=True)
+ALL_SEEDS = seed_truth_paths()
 
 
 @dataclass(frozen=True)
@@ -55,8 +55,8 @@ def _values(truth: dict, section: str, row: str, raw: dict[str, str], prefix: st
 
 def template_2019_tables(yaml_path: Path) -> list[tuple[str, Grid]]:
     """The three statistical tables of the 2019 template filled with the seed's YAML values."""
-    truth = load_yaml(yaml_path)
-    raw_by_key = expected_raw(yaml_path)
+    truth = load_seed_truth(yaml_path)
+    raw_by_key = seed_raw(truth)
 
     def values(section: str, row: str, names: tuple[str, ...]) -> list[Cell]:
         raw = {f"x.{i}": raw_by_key[f"{section}.{row}.{name}"] for i, name in enumerate(names)
@@ -193,7 +193,7 @@ def _word_pasted(text: str) -> str:
 
 
 def render_html(yaml_path: Path) -> str:
-    truth = load_yaml(yaml_path)
+    truth = load_seed_truth(yaml_path)
     parts = [
         "<html><head><meta http-equiv='Content-Type' content='text/html; charset=utf-8'>",
         f"<title>{truth['agency']}{truth['year']}年政府信息公开工作年度报告_门户网站</title></head>",
@@ -237,7 +237,7 @@ def _placed(grid: Grid) -> list[tuple[int, int, Cell]]:
 def render_docx(yaml_path: Path) -> bytes:
     import docx
 
-    truth = load_yaml(yaml_path)
+    truth = load_seed_truth(yaml_path)
     document = docx.Document()
     document.add_paragraph(f"{truth['agency']}{truth['year']}年政府信息公开工作年度报告")
     for heading, grid in template_2019_tables(yaml_path):
@@ -257,7 +257,7 @@ def render_docx(yaml_path: Path) -> bytes:
 def render_xlsx(yaml_path: Path) -> bytes:
     import openpyxl
 
-    truth = load_yaml(yaml_path)
+    truth = load_seed_truth(yaml_path)
     workbook = openpyxl.Workbook()
     sheet = workbook.active
     sheet.cell(1, 1, f"{truth['agency']}{truth['year']}年政府信息公开工作年度报告")
@@ -289,7 +289,7 @@ def render_pdf(yaml_path: Path) -> bytes:
 
     pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
     style = ParagraphStyle("zh", fontName="STSong-Light", fontSize=7, leading=9)
-    truth = load_yaml(yaml_path)
+    truth = load_seed_truth(yaml_path)
     story: list = [Paragraph(f"{truth['agency']}{truth['year']}年政府信息公开工作年度报告", style)]
     for heading, grid in template_2019_tables(yaml_path):
         story.append(Paragraph(heading, style))
@@ -314,7 +314,7 @@ def render_pdf(yaml_path: Path) -> bytes:
 
 
 def assert_metrics_match(report: ExtractedReport, yaml_path: Path) -> None:
-    expected = expected_values(yaml_path)
+    expected = seed_metrics(load_seed_truth(yaml_path))
     missing = sorted(set(expected) - set(report.metrics))
     assert not missing, f"metrics not read: {missing[:10]}"
     wrong = {
@@ -332,7 +332,7 @@ def seed_id(path: Path) -> str:
 
 @pytest.mark.parametrize("yaml_path", ALL_SEEDS, ids=seed_id)
 def test_seed_text_gives_the_yaml_metadata(yaml_path: Path) -> None:
-    truth = load_yaml(yaml_path)
+    truth = load_seed_truth(yaml_path)
     body = (SEEDS_DIR / truth["seed"]).read_bytes()
     report = extract_document(body, f"http://127.0.0.1/{truth['seed']}", TEXT_HEADERS)
     assert (report.agency, report.year, report.doc_type, report.template) == (
@@ -345,7 +345,7 @@ def test_seed_text_gives_the_yaml_metadata(yaml_path: Path) -> None:
 
 @pytest.mark.parametrize("yaml_path", TABLED_SEEDS, ids=seed_id)
 def test_seed_text_gives_the_yaml_metrics(yaml_path: Path) -> None:
-    truth = load_yaml(yaml_path)
+    truth = load_seed_truth(yaml_path)
     body = (SEEDS_DIR / truth["seed"]).read_bytes()
     report = extract_document(body, f"http://127.0.0.1/{truth['seed']}", TEXT_HEADERS)
     assert report.status == STATUS_OK
@@ -354,7 +354,7 @@ def test_seed_text_gives_the_yaml_metrics(yaml_path: Path) -> None:
 
 def test_self_inspection_seed_is_a_report_without_tables() -> None:
     yaml_path = SEEDS_DIR / "004_8a63b8e5a75db88e.yaml"
-    body = (SEEDS_DIR / load_yaml(yaml_path)["seed"]).read_bytes()
+    body = (SEEDS_DIR / load_seed_truth(yaml_path)["seed"]).read_bytes()
     report = extract_document(body, "http://127.0.0.1/004.txt", TEXT_HEADERS)
     assert report.doc_type == DOC_SELF_INSPECTION
     assert report.status == STATUS_NO_TABLES
@@ -363,7 +363,7 @@ def test_self_inspection_seed_is_a_report_without_tables() -> None:
 
 def test_self_inspection_seed_yields_its_yaml_facts() -> None:
     yaml_path = SEEDS_DIR / "004_8a63b8e5a75db88e.yaml"
-    truth = load_yaml(yaml_path)
+    truth = load_seed_truth(yaml_path)
     body = (SEEDS_DIR / truth["seed"]).read_bytes()
     report = extract_document(body, "http://127.0.0.1/004.txt", TEXT_HEADERS)
     found = {(fact.kind, fact.value) for fact in report.facts}
@@ -375,7 +375,7 @@ def test_self_inspection_seed_yields_its_yaml_facts() -> None:
 def test_word_pasted_gbk_page_with_a_lying_meta_gives_the_yaml_metrics(yaml_path: Path) -> None:
     body = render_html(yaml_path).encode("gbk")  # the meta says utf-8: it lies
     report = extract_document(body, "http://127.0.0.1/art/2021/1/29/art_1.html", {})
-    truth = load_yaml(yaml_path)
+    truth = load_seed_truth(yaml_path)
     assert (report.status, report.agency, report.year) == (STATUS_OK, truth["agency"], 2020)
     assert_metrics_match(report, yaml_path)
 

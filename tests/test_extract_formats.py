@@ -10,11 +10,11 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from seed_truth import SEEDS_DIR, load_yaml
 from test_extract import assert_metrics_match
 
 from pipeline.extraction.extract import extract_document
 from pipeline.extraction.report import STATUS_IMAGE_ONLY, STATUS_OK
+from portal.content import SEEDS_DIR, load_seed_truth
 
 FIXTURES = Path(__file__).parent / "fixtures" / "documents"
 SEED_001 = SEEDS_DIR / "001_fc8dd0114ccc9bd3.yaml"
@@ -55,7 +55,7 @@ def test_image_only_pdf_is_recognised_without_a_pdf_url_or_content_type() -> Non
 def test_xls_attachment_gives_the_seed_yaml_metrics() -> None:
     body = (FIXTURES / "seed_001_tables.xls").read_bytes()
     report = extract_document(body, "http://127.0.0.1/files/2020nb.xls", {})
-    truth = load_yaml(SEED_001)
+    truth = load_seed_truth(SEED_001)
     assert (report.status, report.agency, report.year) == (STATUS_OK, truth["agency"], 2020)
     assert report.content_type == "application/vnd.ms-excel"
     assert_metrics_match(report, SEED_001)

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from seed_truth import SEEDS_DIR
-
 from pipeline.extraction.extract import extract_document
 from pipeline.extraction.narrative_checks import narrative_checks
 from pipeline.extraction.report import Fact, Metric
+from portal.content import SEEDS_DIR
 
 SEED_001 = SEEDS_DIR / "001_fc8dd0114ccc9bd3.txt"
 TEXT = {"content-type": "text/plain; charset=utf-8"}

@@ -11,12 +11,10 @@ from pathlib import Path
 
 import lxml.html
 import pytest
-import yaml
 
 from crawler.sources import load_sources
+from portal.content import SEEDS_DIR, load_seed_truth
 from portal.server import SamplePortal
-
-SEEDS = Path(__file__).resolve().parent.parent / "portal" / "seeds"
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +33,7 @@ def get(url: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str,
 
 
 def seed_yaml(name: str) -> dict:
-    return yaml.safe_load((SEEDS / f"{name}.yaml").read_text(encoding="utf-8"))
+    return load_seed_truth(SEEDS_DIR / f"{name}.yaml")
 
 
 def truth_url(portal: SamplePortal, family: str, agency: str, suffix: str = "") -> str:
@@ -138,7 +136,7 @@ def test_one_hanweb_page_declares_utf8_in_meta_while_being_gbk(portal: SamplePor
 
 
 def test_seed_text_is_served_byte_for_byte(portal: SamplePortal) -> None:
-    for path in sorted(SEEDS.glob("*.txt")):
+    for path in sorted(SEEDS_DIR.glob("*.txt")):
         agency = seed_yaml(path.stem)["agency"]
         status, headers, body = get(truth_url(portal, "plain", agency, ".txt"))
         assert status == 200

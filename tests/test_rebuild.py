@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 import sqlite_utils
-import yaml
 
 from archive.content import decode_content
 from archive.publish import prepare_for_publishing
@@ -21,8 +20,8 @@ from crawler.sources import Source
 from pipeline.extraction.document import DOCUMENT_ROLES, FetchedDocument
 from pipeline.extraction.outcome import ProcessedDocument
 from pipeline.extraction.report import Check, ExtractedReport, Fact, Metric
+from portal.content import SEEDS_DIR, load_seed_truth
 
-SEEDS = Path(__file__).resolve().parent.parent / "portal" / "seeds"
 BASE = "http://127.0.0.1:8000"
 SOURCE = Source(
     id="sample-gov",
@@ -195,7 +194,7 @@ def test_rebuild_with_the_real_extractor_equals_the_crawl(tmp_path: Path) -> Non
     db = open_db(crawl_db)
     store_source(db, SOURCE)
     crawl = FakeCrawl(archive, db)
-    seeds = sorted(SEEDS.glob("*.txt"))
+    seeds = sorted(SEEDS_DIR.glob("*.txt"))
     for seed in seeds:
         crawl.fetch(
             f"/files/{seed.name}",
@@ -212,6 +211,6 @@ def test_rebuild_with_the_real_extractor_equals_the_crawl(tmp_path: Path) -> Non
     # The hand-checked seed truth, independent of the code: each seed's year and agency.
     by_url = {row["url"]: row for row in rebuilt["reports"]}
     for seed in seeds:
-        truth = yaml.safe_load(seed.with_suffix(".yaml").read_text(encoding="utf-8"))
+        truth = load_seed_truth(seed.with_suffix(".yaml"))
         row = by_url[f"{BASE}/files/{seed.name}"]
         assert (row["year"], row["agency"]) == (truth["year"], truth["agency"])
