@@ -13,7 +13,8 @@ Stages (all on the sample portal or synthetic data, over loopback):
   (`bench/serve_bench.py`).
 
 Full scale: 10,000-report crawl, 100,000-report database. Small scale: a quick run proving every
-stage works (the test suite runs it). Results go to bench/results.json (keys listed in RESULT_KEYS).
+stage works (the test suite runs it). Results go to bench/results.json (keys listed in RESULT_KEYS);
+a full-scale run also rewrites the latest figures in docs/benchmarks.md (`bench/docs_table.py`).
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ from typing import Any
 
 BENCH = Path(__file__).resolve().parent
 sys.path[:0] = [str(BENCH.parent), str(BENCH)]
+
+from docs_table import DOCS_PAGE, write_docs_table  # noqa: E402 (bench/ is on sys.path now)
 
 STAGES = ("extract", "crawl", "build", "serve")
 SCALES: dict[str, dict[str, int]] = {
@@ -102,8 +105,6 @@ def bench_serve(work: Path, repeat: int) -> dict[str, Any]:
 
 
 def machine() -> dict[str, Any]:
-    import os
-
     info: dict[str, Any] = {"cpus": os.cpu_count(), "python": platform.python_version()}
     try:
         model = next(
@@ -120,30 +121,16 @@ def machine() -> dict[str, Any]:
 
 
 def table(results: dict[str, Any]) -> str:
-    def figure(key: str, fmt: str = "{:.1f}") -> str:
-        value = results.get(key)
-        return "—" if value is None else fmt.format(value)
+    """The run's figures as a text table for the terminal."""
+    from summary import serve_rows, summary_rows
 
-    rows = [
-        ("extraction", f"{figure('extract_reports_per_s')} reports/s", f"{figure('extract_vs_lxml_parse', '{:.2f}')}× lxml parse time", "≤ 3×"),
-        ("crawl", f"fetch+archive {figure('crawl_fetch_pages_per_s')} pages/s (bare Scrapy {figure('bare_scrapy_engine_pages_per_s')})", f"{figure('crawl_fetch_vs_bare_scrapy', '{:.2f}')} of bare Scrapy", "≥ 0.75"),
-        ("crawl→db", f"whole command {figure('crawl_pages_per_s')} pages/s (bare Scrapy {figure('bare_scrapy_pages_per_s')})", f"{figure('crawl_vs_bare_scrapy', '{:.2f}')} of bare Scrapy", f"load {figure('crawl_load_s')} s ({figure('crawl_documents_extracted_ahead', '{:.0f}')} of {figure('crawl_documents_loaded', '{:.0f}')} documents extracted ahead)"),
-        ("crawl CPU", f"{figure('crawl_cpu_ms_per_page', '{:.1f}')} ms a page (bare Scrapy {figure('bare_scrapy_cpu_ms_per_page', '{:.1f}')}): {figure('crawl_cpu_vs_bare_scrapy', '{:.1f}')}×", f"best on {os.cpu_count()} cores: {figure('crawl_vs_bare_scrapy_best_on_these_cores', '{:.2f}')} of bare", "the whole command's ceiling here"),
-        ("coverage", f"first crawl archived {figure('crawl_documents_published', '{:.0f}')} published documents less {figure('crawl_documents_missed', '{:.0f}')} missed", f"{figure('crawl_failures', '{:.0f}')} failures", "all, 0"),
-        ("incremental", f"downloads {figure('incremental_second_downloads', '{:.0f}')}/{figure('incremental_first_downloads', '{:.0f}')}, {figure('incremental_second_s')} s/{figure('crawl_s')} s", f"{figure('incremental_download_ratio', '{:.3f}')} downloads, {figure('incremental_time_ratio', '{:.2f}')} time", "< 0.05, < 0.25"),
-        ("build", f"{figure('build_reports', '{:.0f}')} reports, {figure('build_metric_rows', '{:.0f}')} metrics: {figure('build_100k_s')} s, {figure('build_mb', '{:.0f}')} MB", "", ""),
-        ("rebuild", f"{figure('rebuild_reports_per_s')} reports/s ({figure('rebuild_reports', '{:.0f}')} in {figure('rebuild_s')} s)", "", ""),
-        ("serve", f"worst p50 {figure('serve_p50_ms', '{:.0f}')} ms", f"worst p95 {figure('serve_p95_ms', '{:.0f}')} ms", "p95 < 300 ms"),
-        ("memory", f"crawl of {figure('crawl_reports', '{:.0f}')} reports: main process RSS {figure('crawl_main_peak_rss_mb', '{:.0f}')} MB", f"peak {figure('crawl_peak_rss_mb', '{:.0f}')} MB with workers (PSS)", "< 500 MB"),
-    ]  # fmt: skip
-    lines = [f"{'stage':<12} {'measured':<58} {'ratio / figure':<36} aim"]
+    lines = [f"{'figure':<30} {'measured':<58} {'ratio / figure':<36} aim"]
     lines += [
-        f"{stage:<12} {measured:<58} {ratio:<36} {aim}" for stage, measured, ratio, aim in rows
+        f"{row.name:<30} {row.measured:<58} {row.ratio:<36} {row.aim}"
+        for row in summary_rows(results)
     ]
-    for name, figures in results.get("serve", {}).items():
-        lines.append(
-            f"  serve {name:<34} p50 {figures['p50_ms']:7.1f} ms   p95 {figures['p95_ms']:7.1f} ms"
-        )
+    for name, p50, p95 in serve_rows(results):
+        lines.append(f"  serve {name:<34} p50 {p50:>7} ms   p95 {p95:>7} ms")
     return "\n".join(lines)
 
 
@@ -153,6 +140,12 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--only", default=",".join(STAGES), help="comma-separated stages")
     parser.add_argument("--work", type=Path, default=Path("data/bench"), help="scratch directory")
     parser.add_argument("--out", type=Path, default=BENCH / "results.json")
+    parser.add_argument(
+        "--docs",
+        type=Path,
+        help="rewrite the latest figures in this Markdown page (default at full scale: "
+        "docs/benchmarks.md; other scales write none)",
+    )
     args = parser.parse_args(argv)
     stages = [s.strip() for s in args.only.split(",") if s.strip()]
     unknown = set(stages) - set(STAGES)
@@ -162,9 +155,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         )
     sizes = SCALES[args.scale]
     args.work.mkdir(parents=True, exist_ok=True)
+    measured_at = datetime.now(UTC).isoformat(timespec="seconds")
     results: dict[str, Any] = {
         "scale": args.scale,
-        "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "measured_at": measured_at,
         "machine": machine(),
     }
     for stage in stages:
@@ -186,8 +180,17 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     previous = json.loads(args.out.read_text()) if args.out.exists() else {}
     # Stages not run this time keep their last figures, so `--only` refreshes part of the file.
     merged = {**previous, **results} if set(stages) != set(STAGES) else results
+    # When each stage's figures were measured, since a merged file holds several runs.
+    merged["stage_measured_at"] = {
+        **(previous.get("stage_measured_at", {}) if merged is not results else {}),
+        **dict.fromkeys(stages, measured_at),
+    }
     args.out.write_text(json.dumps(merged, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     print(f"results written to {args.out}")
+    docs = args.docs or (DOCS_PAGE if args.scale == "full" else None)
+    if docs is not None:
+        write_docs_table(merged, docs)
+        print(f"latest figures written to {docs}")
     return merged
 
 
