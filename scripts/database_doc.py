@@ -3,7 +3,7 @@
     .venv/bin/python scripts/database_doc.py
 
 The rows are those of the `metric_labels` table (`archive.publish.metric_label_rows`, built from
-the keys of `pipeline/keys.py` and the template wording), then the pre-2019 keys, which have no
+the keys of `pipeline/extraction/keys.py` and the template wording), then the pre-2019 keys, which have no
 template label. The output goes between `<!-- metric-keys:start -->` and `<!-- metric-keys:end -->`
 in docs/database.md; `tests/test_database_doc.py` fails when the page is out of date.
 """
@@ -16,7 +16,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from archive.publish import metric_label_rows  # noqa: E402
-from pipeline.keys import PRE2019_KEYS  # noqa: E402
+from pipeline.extraction.keys import PRE2019_KEYS  # noqa: E402
 
 START = "<!-- metric-keys:start -->"
 END = "<!-- metric-keys:end -->"

@@ -340,11 +340,11 @@ def test_a_304_attachment_is_answered_without_reading_its_stored_copy(
 ) -> None:
     """An attachment's stored copy is never followed nor extracted again, so a 304 for it gets
     its stand-in with the archive out of reach; a detail page's still needs its stored copy."""
-    from crawler.middlewares.revalidation import NOT_MODIFIED_HEADER, RevalidationMiddleware
     from scrapy import Request
     from scrapy.http import Response
     from scrapy.utils.test import get_crawler
 
+    from crawler.middlewares.revalidation import NOT_MODIFIED_HEADER, RevalidationMiddleware
     from crawler.spiders.base import META_ROLE
 
     nightly.crawl()

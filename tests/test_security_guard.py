@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from crawler.middlewares.host_guard import forbidden_address, refusal
 
 from archive.content import ContentDecodingError, decode_content
+from crawler.middlewares.host_guard import forbidden_address, refusal
 from crawler.sources import Source
 
 PUBLIC = Source(
