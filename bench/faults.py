@@ -17,10 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
-import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -32,9 +29,15 @@ sys.path.insert(0, str(ROOT))
 
 from portal.accounting import account  # noqa: E402
 from portal.faults import parse_spec  # noqa: E402
+from portal.kill_resume import (  # noqa: E402
+    NIANBAO,
+    after_seconds,
+    crawl_content,
+    kill_and_resume,
+    warc_failures,
+)
 from portal.server import SamplePortal  # noqa: E402
 
-NIANBAO = [sys.executable, "-m", "nianbao.cli"]
 SETTINGS = [
     "-s", "DOWNLOAD_TIMEOUT=3",
     "-s", "NIANBAO_RETRY_BASE_DELAY=0.2",
@@ -55,31 +58,6 @@ def crawl(portal: SamplePortal, work: Path, *extra: str) -> float:
     return time.monotonic() - started
 
 
-def warc_check(archive: Path) -> tuple[int, int]:
-    files = sorted(archive.glob("*.warc.gz"))
-    bad = sum(
-        subprocess.run(
-            [sys.executable, "-m", "warcio.cli", "check", str(f)], capture_output=True
-        ).returncode
-        != 0  # fmt: skip
-        for f in files
-    )
-    return len(files), bad
-
-
-def content(db_path: Path) -> tuple[list, list]:
-    db = sqlite3.connect(db_path)
-    reports = db.execute(
-        "select url, version, agency, year, template, content_sha256 from reports order by url"
-    ).fetchall()
-    metrics = db.execute(
-        "select r.url, m.key, m.value from metrics m join reports r on r.id = m.report_id "
-        "order by 1, 2"
-    ).fetchall()
-    db.close()
-    return reports, metrics
-
-
 def killed_and_resumed(reports: int, seed: int, work: Path) -> dict[str, object]:
     """Three SIGKILLs at random moments, a resume after each; compared with a clean crawl."""
     rng = random.Random(seed)
@@ -87,23 +65,17 @@ def killed_and_resumed(reports: int, seed: int, work: Path) -> dict[str, object]
         killed = work / "killed"
         killed.mkdir(parents=True, exist_ok=True)
         portal.write_sources(killed / "sources.yaml")
-        args = [*NIANBAO, "crawl", "--sources", str(killed / "sources.yaml"), "--db",
+        args = ["crawl", "--sources", str(killed / "sources.yaml"), "--db",
                 str(killed / "nianbao.db"), "--archive", str(killed / "archive"),
                 "--log-level", "ERROR", "-s", "DOWNLOAD_DELAY=0.02"]  # fmt: skip
-        kills = 0
-        for _ in range(3):
-            process = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.DEVNULL,
-                                       stderr=subprocess.DEVNULL)  # fmt: skip
-            time.sleep(rng.uniform(3.0, 12.0))
-            if process.poll() is None:
-                os.kill(process.pid, signal.SIGKILL)
-            kills += process.wait() == -signal.SIGKILL
-        subprocess.run(args, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        moments = [after_seconds(rng.uniform(3.0, 12.0)) for _ in range(3)]
+        resumed = kill_and_resume(args, moments, cwd=ROOT)
         crawl(portal, work / "uninterrupted", "-s", "DOWNLOAD_DELAY=0.02")
         truth = {u for u, t in portal.truth.items() if t.metrics}
-    same = content(killed / "nianbao.db") == content(work / "uninterrupted" / "nianbao.db")
-    stored = {row[0] for row in content(killed / "nianbao.db")[0]}
-    return {"kills": kills, "equal_to_uninterrupted": same, "all_reports": truth <= stored}
+    killed_content = crawl_content(killed / "nianbao.db")
+    same = killed_content == crawl_content(work / "uninterrupted" / "nianbao.db")
+    stored = {row[0] for row in killed_content[0]}
+    return {"kills": resumed.kills, "equal_to_uninterrupted": same, "all_reports": truth <= stored}
 
 
 def main() -> int:
@@ -131,7 +103,8 @@ def main() -> int:
         second = account(work / "faults" / "nianbao.db", portal)
         injected = portal.faults.counts()
         permanent = portal.faults.permanent_urls()
-    warc_files, warc_bad = warc_check(work / "faults" / "archive")
+    warc_files = len(list((work / "faults" / "archive").glob("*.warc.gz")))
+    warc_bad = len(warc_failures(work / "faults" / "archive"))
     kill = killed_and_resumed(options.kill_reports, options.seed, work / "kill")
 
     figures = {

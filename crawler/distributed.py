@@ -14,7 +14,9 @@ share and to lose a worker from:
   heartbeat key with a TTL; any live worker moves the in-flight entries of workers whose heartbeat
   has expired back into the queue (bypassing the dupefilter), so a killed worker loses nothing.
 - **Nobody quits early.** An idle worker stays up while the queue has work, another worker holds
-  in-flight requests, or seeding is unfinished; the last worker out deletes the crawl's keys.
+  in-flight requests, or seeding is unfinished; the last worker out deletes the crawl's keys,
+  the heartbeats of idle or killed workers still listed included. A heartbeat never brings back a
+  crawl so cleared (a killed worker's last one would leave its name listed for good).
 
 The database is not written through Redis: every worker archives to WARC files named with its
 worker id, and the one database is built by `nianbao rebuild` over the archive (see README,
@@ -66,6 +68,24 @@ for _, data in ipairs(entries) do redis.call('ZADD', KEYS[1], -1000, data) end
 redis.call('DEL', KEYS[2])
 redis.call('SREM', KEYS[4], ARGV[1])
 return #entries
+"""
+
+# Refresh a worker's heartbeat and listing, unless the crawl was cleared under it: the seed key
+# and its listing gone (ARGV[3] is 1 once the worker has joined). Atomic with _CLEAR_CRAWL.
+_HEARTBEAT = """
+if ARGV[3] == '1' and redis.call('EXISTS', KEYS[3]) == 0
+    and redis.call('SISMEMBER', KEYS[2], ARGV[1]) == 0 then return 0 end
+redis.call('SET', KEYS[1], '1', 'PX', ARGV[2])
+redis.call('SADD', KEYS[2], ARGV[1])
+return 1
+"""
+
+# Delete a finished crawl's keys with the heartbeats of the workers still listed (idle or dead).
+_CLEAR_CRAWL = """
+for _, worker in ipairs(redis.call('SMEMBERS', KEYS[4])) do
+    redis.call('DEL', ARGV[1] .. worker)
+end
+return redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4])
 """
 
 
@@ -127,6 +147,9 @@ class Coordinator:
         self._prefix = prefix
         self._pop = server.register_script(_POP_RELIABLY)
         self._requeue = server.register_script(_REQUEUE_DEAD)
+        self._heartbeat = server.register_script(_HEARTBEAT)
+        self._clear = server.register_script(_CLEAR_CRAWL)
+        self._joined = False
 
     def inflight_key(self, worker: str | None = None) -> str:
         return f"{self._prefix}:inflight:{worker or self.worker}"
@@ -136,9 +159,16 @@ class Coordinator:
 
     # -- membership -------------------------------------------------------------------------------
 
-    def heartbeat(self) -> None:
-        self.server.set(self.alive_key(), "1", px=int(self.ttl * 1000))
-        self.server.sadd(self.workers_key, self.worker)
+    def heartbeat(self) -> bool:
+        """Join the crawl, or stay in it; False once the crawl has been cleared without us.
+
+        A worker taken for dead during a long pause joins again while the crawl is on."""
+        beat = self._heartbeat(
+            keys=[self.alive_key(), self.workers_key, self.seed_key],
+            args=[self.worker, int(self.ttl * 1000), int(self._joined)],
+        )
+        self._joined = True
+        return bool(beat)
 
     def others(self) -> list[str]:
         return [_text(w) for w in self.server.smembers(self.workers_key) if _text(w) != self.worker]
@@ -209,7 +239,10 @@ class Coordinator:
         # Others still listed hold nothing in flight (or work_left says so), so they can only be
         # idle or dead: the crawl is over for everyone.
         if not self.work_left():
-            self.server.delete(self.queue_key, self.dupefilter_key, self.seed_key, self.workers_key)
+            self._clear(
+                keys=[self.queue_key, self.dupefilter_key, self.seed_key, self.workers_key],
+                args=[f"{self._prefix}:alive:"],
+            )
 
 
 def _text(value: Any) -> str:

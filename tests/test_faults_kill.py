@@ -6,40 +6,13 @@ The two-kill version in test_nightly.py kills at fixed report counts; this one d
 
 from __future__ import annotations
 
-import os
 import random
-import signal
 import sqlite3
-import subprocess
-import sys
-import time
 from pathlib import Path
 
-from conftest import NIANBAO, ROOT, run_nianbao
+from conftest import ROOT, run_nianbao
 
-
-def _content(db_path: Path) -> tuple[list, list]:
-    db = sqlite3.connect(db_path)
-    reports = db.execute(
-        "select url, version, agency, year, template, content_sha256 from reports order by url"
-    ).fetchall()
-    metrics = db.execute(
-        "select r.url, m.key, m.value from metrics m join reports r on r.id = m.report_id "
-        "order by 1, 2"
-    ).fetchall()
-    db.close()
-    return reports, metrics
-
-
-def _reports(db_path: Path) -> int:
-    try:
-        db = sqlite3.connect(db_path, timeout=1)
-        try:
-            return db.execute("select count(*) from reports").fetchone()[0]
-        finally:
-            db.close()
-    except sqlite3.Error:
-        return 0
+from portal.kill_resume import after_reports, crawl_content, kill_and_resume, warc_failures
 
 
 def test_three_kills_at_random_moments_resume_to_the_uninterrupted_result(tmp_path: Path) -> None:
@@ -55,33 +28,17 @@ def test_three_kills_at_random_moments_resume_to_the_uninterrupted_result(tmp_pa
         args += ["-s", "DOWNLOAD_DELAY=0.05"]
         # three moments, as report counts reached, strictly increasing and well before the end
         moments = sorted(rng.sample(range(2, 45), 3))
-        kills = 0
-        for moment in moments:
-            process = subprocess.Popen(
-                [*NIANBAO, *args], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-            )
-            deadline = time.monotonic() + 120
-            while time.monotonic() < deadline and process.poll() is None:
-                if _reports(killed_db) >= moment:
-                    break
-                time.sleep(0.1)
-            if process.poll() is None:
-                os.kill(process.pid, signal.SIGKILL)
-            kills += process.wait() == -signal.SIGKILL
-        assert kills == 3, f"the crawl finished before its three kills (moments {moments})"
-        run_nianbao(*args)  # resume to the end
+        resumed = kill_and_resume(args, [after_reports(killed_db, n) for n in moments], cwd=ROOT)
+        assert resumed.kills == 3, f"the crawl finished before its three kills (moments {moments})"
+        assert resumed.resume.returncode == 0, resumed.resume.stderr[-8000:]
         clean = ["crawl", "--sources", str(sources), "--db", str(clean_db)]
         run_nianbao(*clean, "--archive", str(tmp_path / "clean"), "--log-level", "ERROR")
         truth = {u for u, t in portal.truth.items() if t.metrics}
 
-    killed, uninterrupted = _content(killed_db), _content(clean_db)
+    killed, uninterrupted = crawl_content(killed_db), crawl_content(clean_db)
     assert killed == uninterrupted
     assert truth <= {row[0] for row in killed[0]}
     db = sqlite3.connect(killed_db)
     assert db.execute("pragma integrity_check").fetchone()[0] == "ok"
     db.close()
-    for path in sorted((tmp_path / "killed").glob("*.warc.gz")):
-        check = subprocess.run(
-            [sys.executable, "-m", "warcio.cli", "check", str(path)], capture_output=True
-        )
-        assert check.returncode == 0, path.name
+    assert warc_failures(tmp_path / "killed") == {}

@@ -260,77 +260,31 @@ def test_robots_crawl_delay_spaces_the_requests(nightly: Nightly) -> None:
 
 
 def test_killed_crawl_resumes_to_the_same_archive_as_an_uninterrupted_one(tmp_path: Path) -> None:
-    import os
-    import signal
-    import sys
-    import time
-
-    from conftest import NIANBAO, ROOT
+    from conftest import ROOT
     from warcio.archiveiterator import ArchiveIterator
 
+    from portal.kill_resume import after_reports, crawl_content, kill_and_resume, warc_failures
     from portal.server import SamplePortal
 
     with SamplePortal(synthetic=45, seed=3, include_seeds=False) as portal:
         killed = Nightly(portal, tmp_path / "killed")
         clean = Nightly(portal, tmp_path / "clean")
-        args = [
-            "crawl",
-            "--sources",
-            str(killed.sources),
-            "--db",
-            str(killed.db),
-            "--archive",
-            str(killed.archive),
-            "--log-level",
-            "ERROR",
-            "-s",
-            "DOWNLOAD_DELAY=0.05",
-        ]
-        kills = 0
-        for moment in (4, 12):  # kill -9 twice, once early and once further in
-            process = subprocess.Popen(
-                [*NIANBAO, *args],
-                cwd=ROOT,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-                env={**os.environ},
-            )
-            deadline = time.monotonic() + 120
-            while time.monotonic() < deadline and process.poll() is None:
-                if killed.db.exists():
-                    try:
-                        n = killed.query("select count(*) n from reports")[0]["n"]
-                    except Exception:
-                        n = 0
-                    if n >= moment * (moment // 4):
-                        break
-                time.sleep(0.2)
-            if process.poll() is None:
-                os.kill(process.pid, signal.SIGKILL)
-            kills += process.wait() == -signal.SIGKILL
-        assert kills == 2, "the crawl finished before it could be killed"
-        killed.crawl()  # resume to the end
+        args = ["crawl", "--sources", str(killed.sources), "--db", str(killed.db)]
+        args += ["--archive", str(killed.archive), "--log-level", "ERROR"]
+        args += ["-s", "DOWNLOAD_DELAY=0.05"]
+        # kill -9 twice, once early and once further in
+        moments = [after_reports(killed.db, 4), after_reports(killed.db, 36)]
+        resumed = kill_and_resume(args, moments, cwd=ROOT)
+        assert resumed.kills == 2, "the crawl finished before it could be killed"
+        assert resumed.resume.returncode == 0, resumed.resume.stderr[-8000:]
         clean.crawl()
         truth = {u for u, t in portal.truth.items() if t.metrics}
 
-    def content(n: Nightly) -> tuple:
-        reports = n.query(
-            "select url, version, agency, year, template, content_sha256 from reports order by url"
-        )
-        metrics = n.query(
-            "select r.url, m.key, m.value from metrics m join reports r on r.id = m.report_id "
-            "order by 1, 2"
-        )
-        return reports, metrics
-
-    assert content(killed) == content(clean)
+    assert crawl_content(killed.db) == crawl_content(clean.db)
     assert truth <= {row["url"] for row in killed.query("select url from reports")}
     assert {row["version"] for row in killed.query("select version from reports")} == {1}
+    assert warc_failures(killed.archive) == {}
     for path in sorted(killed.archive.glob("*.warc.gz")):
-        check = subprocess.run(
-            [sys.executable, "-m", "warcio.cli", "check", str(path)], capture_output=True
-        )
-        assert check.returncode == 0, path.name
         with path.open("rb") as stream:
             assert sum(1 for _ in ArchiveIterator(stream)) >= 1
 

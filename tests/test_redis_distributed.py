@@ -228,5 +228,74 @@ def test_killed_worker_loses_nothing(
     assert _contents(rebuilt) == _contents(single_db)
 
 
+def _crawl_keys(client: object, prefix: str) -> list[str]:
+    return sorted(k.decode() for k in client.scan_iter(f"{prefix}:*"))  # type: ignore[attr-defined]
+
+
+def test_an_idle_worker_killed_after_the_last_one_left_leaves_no_keys(redis_url: str) -> None:
+    """The race of issue 17, in the order the load produced it: both workers idle on one spider,
+    the other one leaves last and clears the crawl, then the idle one's heartbeat ticks once more
+    and it is killed before its own close."""
+    import redis
+
+    from crawler.distributed import Coordinator
+
+    client = redis.Redis.from_url(redis_url)
+    prefix = "nianbao:idle-beat:trs"
+    last, idle = (Coordinator(client, prefix, name, ttl=30) for name in ("last", "idle"))
+    last.heartbeat()
+    idle.heartbeat()
+    assert last.claim_seeding()
+    last.seeding_done()
+    last.leave()  # nothing queued, nothing in flight, seeding done: the crawl is over
+    idle.heartbeat()  # its tick, between the clear and its own close; then SIGKILL
+    assert _crawl_keys(client, prefix) == []
+
+
+def test_the_last_worker_clears_a_killed_worker_heartbeat_that_has_not_expired(
+    redis_url: str,
+) -> None:
+    import redis
+
+    from crawler.distributed import Coordinator
+
+    client = redis.Redis.from_url(redis_url)
+    prefix = "nianbao:fresh-beat:trs"
+    last, killed = (Coordinator(client, prefix, name, ttl=30) for name in ("last", "killed"))
+    last.heartbeat()
+    killed.heartbeat()  # then SIGKILL, holding nothing: its heartbeat has 30 s to live
+    assert last.claim_seeding()
+    last.seeding_done()
+    last.leave()
+    assert _crawl_keys(client, prefix) == []
+
+
+def test_a_worker_reaped_while_stalled_joins_again_with_its_next_heartbeat(redis_url: str) -> None:
+    """A worker whose heartbeat lapsed (a long pause under load) is taken for dead and its
+    in-flight requests requeued; when it wakes up the crawl is still on, so it is a worker again."""
+    import redis
+
+    from crawler.distributed import Coordinator
+
+    client = redis.Redis.from_url(redis_url)
+    prefix = "nianbao:stalled:trs"
+    live = Coordinator(client, prefix, "live", ttl=30)
+    stalled = Coordinator(client, prefix, "stalled", ttl=1)
+    live.heartbeat()
+    stalled.heartbeat()
+    assert live.claim_seeding()
+    live.seeding_done()
+    client.zadd(stalled.queue_key, {b"request": 0})
+    assert stalled.pop() is not None
+    while client.exists(stalled.alive_key()):  # its 1 s heartbeat expires on the server
+        time.sleep(0.05)
+    assert live.requeue_dead() == 1
+    assert live.others() == []
+    stalled.heartbeat()
+    assert live.others() == ["stalled"]
+    assert live.work_left()  # the requeued request
+    client.delete(*_crawl_keys(client, prefix))
+
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(pytest.main([__file__, "-q"]))
