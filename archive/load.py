@@ -38,7 +38,7 @@ from pipeline.extraction.document import (
 )
 from pipeline.extraction.outcome import (
     ProcessedDocument,
-    outcome_without_extraction,
+    needs_extraction,
     process_fetched,
 )
 
@@ -73,7 +73,7 @@ def _as_of_now(
     the document with its body again when the worker kept the body to itself.
     """
     doc, agency, assumed = job
-    if outcome_without_extraction(doc) is not None:
+    if not needs_extraction(doc):
         return processed  # settled by status and role alone: no stored version involved
     actual = known_sha256(db, doc.url)
     # The stored version matters to `process_fetched` only as "the same content" or not.

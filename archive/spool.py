@@ -29,7 +29,7 @@ from typing import Any, BinaryIO
 from archive.warc_read import read_record
 from archive.workers import Extracted, extract_job, process_alive
 from pipeline.extraction.document import FetchedDocument
-from pipeline.extraction.outcome import outcome_without_extraction
+from pipeline.extraction.outcome import needs_extraction
 
 SPOOL_SUFFIX = ".spool"
 
@@ -69,7 +69,7 @@ def extract_into_spool(
     """Read the record at `warc_file`/`warc_offset` back, extract it and spool the result; False
     for a response that needs no extraction (the load settles those itself)."""
     doc = read_record(archive_dir, warc_file, warc_offset)
-    if outcome_without_extraction(doc) is not None:
+    if not needs_extraction(doc):
         return False
     # The same (document without its body, extraction) a load worker sends back.
     payload = pickle.dumps(

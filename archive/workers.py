@@ -43,7 +43,7 @@ from typing import Any, TypeAlias, TypeVar
 
 from archive.warc_read import WarcReadError, read_record
 from pipeline.extraction.document import FetchedDocument
-from pipeline.extraction.outcome import outcome_without_extraction, process_fetched
+from pipeline.extraction.outcome import needs_extraction, process_fetched
 from pipeline.extraction.report import ExtractedReport
 
 logger = logging.getLogger(__name__)
@@ -106,13 +106,6 @@ def extract_record(
     except WarcReadError as exc:
         return exc
     return replace(doc, body=b""), extract_job(doc, source_agency, known_sha256)
-
-
-def needs_extraction(doc: FetchedDocument, known_sha256: str | None) -> bool:
-    """Whether `process_fetched` would extract `doc` (everything else is settled cheaply here)."""
-    if outcome_without_extraction(doc) is not None:
-        return False
-    return known_sha256 is None or known_sha256 != doc.sha256
 
 
 # ---- the worker processes ---------------------------------------------------------------------

@@ -30,12 +30,15 @@ from pipeline import signals as nianbao_signals
 from pipeline.ahead import ExtractAhead, acquire_ahead, ahead_workers, release_ahead
 from pipeline.batched_db import BatchedDatabase, acquire_database, release_database
 from pipeline.extraction.document import (
-    NOT_MODIFIED_HEADER,
     OUTCOME_ARCHIVED,
     OUTCOME_FAILED,
     FetchedDocument,
 )
-from pipeline.extraction.outcome import ProcessedDocument, outcome_without_extraction
+from pipeline.extraction.outcome import (
+    ProcessedDocument,
+    needs_extraction,
+    outcome_without_extraction,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -139,9 +142,7 @@ class StorePipeline:
         if not isinstance(item, FetchedDocument):
             raise DropItem(f"not a fetched document: {type(item).__name__}")
         assert self.db is not None
-        if not item.headers.get(NOT_MODIFIED_HEADER.lower()) and (
-            outcome_without_extraction(item) is None
-        ):
+        if needs_extraction(item):
             # Extracted with every other document once the fetching is done (archive.load);
             # a 304's stored copy and settled responses have their final page rows already.
             self.db.write(mark_pending, item)

@@ -53,6 +53,9 @@ _LIST_PAGE = {
 _SEED_HTML_FAMILY = {0: "trs", 1: "trs", 2: "hanweb", 3: "hanweb", 4: "hanweb"}
 _SEED_EXTRA_FILES = {0: ("docx",), 1: ("pdf",)}
 
+# How often each site's server checks whether it is asked to stop.
+STOP_POLL_SECONDS = 0.05
+
 
 class _Handler(BaseHTTPRequestHandler):
     site: Site
@@ -256,8 +259,12 @@ class SamplePortal:
             self.sites.append(site)
             self.truth.update(site.truth)
             self._servers.append(server)
+            # A short poll: stopping the portal waits up to one interval per site.
             thread = threading.Thread(
-                target=server.serve_forever, name=f"portal-{family}", daemon=True
+                target=server.serve_forever,
+                kwargs={"poll_interval": STOP_POLL_SECONDS},
+                name=f"portal-{family}",
+                daemon=True,
             )
             thread.start()
             self._threads.append(thread)

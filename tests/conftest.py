@@ -15,6 +15,12 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 NIANBAO = [sys.executable, "-m", "nianbao.cli"]
 
+# Extraction runs in this process and in each `nianbao` child, not in worker processes: the tests'
+# crawls are small, and starting a fork server and its workers cost each of them two seconds.
+# The tests about the workers ask for them (`-s NIANBAO_EXTRACT_WORKERS=2`, `workers=2`).
+os.environ.setdefault("NIANBAO_EXTRACT_WORKERS", "0")
+os.environ.setdefault("NIANBAO_EXTRACT_AHEAD_WORKERS", "0")
+
 
 def run_nianbao(
     *args: str, timeout: float = 600, check: bool = True

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import shutil
+import sqlite3
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,6 +26,7 @@ class Nightly:
         self.db = work / "nianbao.db"
         self.archive = work / "archive"
         portal.write_sources(self.sources)  # type: ignore[attr-defined]
+        self.first_output: subprocess.CompletedProcess[str] | None = None
 
     def crawl(self, *extra: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         return run_nianbao(
@@ -53,11 +56,41 @@ class Nightly:
 
 
 @pytest.fixture
-def nightly(tmp_path: Path) -> Iterator[Nightly]:
+def fresh_nightly(tmp_path: Path) -> Iterator[Nightly]:
+    """A portal of its own, never crawled: for tests that change its reports."""
     from portal.server import SamplePortal
 
     with SamplePortal(synthetic=REPORTS, seed=11, include_seeds=False) as portal:
         yield Nightly(portal, tmp_path)
+
+
+@pytest.fixture(scope="module")
+def first_night(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Nightly]:
+    """One portal for the module, crawled once: the first night every test below starts from."""
+    from portal.server import SamplePortal
+
+    with SamplePortal(synthetic=REPORTS, seed=11, include_seeds=False) as portal:
+        night = Nightly(portal, tmp_path_factory.mktemp("first-night"))
+        night.first_output = night.crawl()
+        yield night
+
+
+@pytest.fixture
+def nightly(first_night: Nightly, tmp_path: Path) -> Iterator[Nightly]:
+    """The first night's database and archive, copied, on the portal they were crawled from; its
+    sites are put back to normal afterwards (modes, withdrawals, crawl delays)."""
+    night = Nightly(first_night.portal, tmp_path)
+    copy = sqlite3.connect(night.db)
+    with sqlite3.connect(first_night.db) as original:
+        original.backup(copy)
+    copy.close()
+    shutil.copytree(first_night.archive, night.archive)
+    night.first_output = first_night.first_output
+    try:
+        yield night
+    finally:
+        for site in night.portal.sites:  # type: ignore[attr-defined]
+            site.behaviour.reset()
 
 
 def table_urls(nightly: Nightly, family: str) -> list[str]:
@@ -66,7 +99,6 @@ def table_urls(nightly: Nightly, family: str) -> list[str]:
 
 
 def test_second_run_revalidates_instead_of_downloading(nightly: Nightly) -> None:
-    nightly.crawl()
     first = nightly.last_run()
     nightly.crawl()
     second = nightly.last_run()
@@ -84,27 +116,27 @@ def test_second_run_revalidates_instead_of_downloading(nightly: Nightly) -> None
     assert {row["outcome"] for row in outcomes} == {"unchanged"}
 
 
-def test_changed_report_becomes_a_new_version_with_its_metric_diff(nightly: Nightly) -> None:
-    nightly.crawl()
-    url = table_urls(nightly, "trs")[0]
-    before = nightly.query(
+def test_changed_report_becomes_a_new_version_with_its_metric_diff(fresh_nightly: Nightly) -> None:
+    fresh_nightly.crawl()
+    url = table_urls(fresh_nightly, "trs")[0]
+    before = fresh_nightly.query(
         "select value from metrics m join reports r on r.id = m.report_id "
         "where r.url = ? and key = 'review.total'",
         [url],
     )[0]["value"]
-    changed_keys = nightly.portal.change_report(url)  # type: ignore[attr-defined]
-    nightly.crawl()
-    assert nightly.last_run()["reports_changed"] == 1
-    report = nightly.query("select id, version from reports where url = ?", [url])[0]
+    changed_keys = fresh_nightly.portal.change_report(url)  # type: ignore[attr-defined]
+    fresh_nightly.crawl()
+    assert fresh_nightly.last_run()["reports_changed"] == 1
+    report = fresh_nightly.query("select id, version from reports where url = ?", [url])[0]
     assert report["version"] == 2
-    versions = nightly.query(
+    versions = fresh_nightly.query(
         "select version, sha256 from report_versions where report_id = ? order by version",
         [report["id"]],
     )
     assert [v["version"] for v in versions] == [1, 2] and versions[0]["sha256"] != versions[1][
         "sha256"
     ]
-    changes = nightly.query(
+    changes = fresh_nightly.query(
         "select key, old_value, new_value from metric_changes where report_id = ?", [report["id"]]
     )
     assert {c["key"] for c in changes} == set(changed_keys)
@@ -113,19 +145,19 @@ def test_changed_report_becomes_a_new_version_with_its_metric_diff(nightly: Nigh
     # the old version is still in the archive, at the location its version row names
     from archive.warc_read import read_record
 
-    old = nightly.query(
+    old = fresh_nightly.query(
         "select warc_file, warc_offset, sha256 from report_versions "
         "where report_id = ? and version = 1",
         [report["id"]],
     )[0]
     assert (
-        read_record(nightly.archive, old["warc_file"], old["warc_offset"]).sha256 == old["sha256"]
+        read_record(fresh_nightly.archive, old["warc_file"], old["warc_offset"]).sha256
+        == old["sha256"]
     )
 
 
 @pytest.mark.parametrize("kind", ["404", "redirect", "deleted"])
 def test_withdrawn_report_is_marked_and_kept(nightly: Nightly, kind: str) -> None:
-    nightly.crawl()
     url = table_urls(nightly, "hanweb")[0]
     metrics_before = nightly.query(
         "select count(*) n from metrics m join reports r on r.id = m.report_id where r.url = ?",
@@ -155,7 +187,6 @@ def test_withdrawn_report_is_marked_and_kept(nightly: Nightly, kind: str) -> Non
 def test_each_source_status_comes_from_its_cause_and_fails_the_run(
     nightly: Nightly, mode: str, status: str
 ) -> None:
-    nightly.crawl()
     assert set(nightly.statuses().values()) == {"ok"}
     nightly.portal.set_mode("plain", mode)  # type: ignore[attr-defined]
     result = nightly.crawl("--full", check=False)
@@ -177,7 +208,6 @@ def test_each_source_status_comes_from_its_cause_and_fails_the_run(
 
 
 def test_a_source_failing_two_nights_running_fails_only_the_first(nightly: Nightly) -> None:
-    nightly.crawl()
     nightly.portal.set_mode("trs", "broken")  # type: ignore[attr-defined]
     assert nightly.crawl(check=False).returncode == 1
     assert nightly.crawl(check=False).returncode == 0
@@ -185,35 +215,37 @@ def test_a_source_failing_two_nights_running_fails_only_the_first(nightly: Night
 
 
 def test_robots_disallowed_paths_are_never_fetched(nightly: Nightly) -> None:
-    nightly.crawl()
     fetched = [row["url"] for row in nightly.query("select url from pages")]
     assert not [u for u in fetched if "/admin/" in u]
     assert [u for u in fetched if u.endswith("/robots.txt")]
 
 
 def test_run_summary_is_printed_and_stored(nightly: Nightly) -> None:
-    result = nightly.crawl()
+    result = nightly.first_output
+    assert result is not None
     assert "sample-trs" in result.stdout and "status" in result.stdout
     run = nightly.last_run()
     assert run["finished_at"] >= run["started_at"] and run["settings_digest"]
     assert json.loads(run["failures_by_reason"]) == {}
 
 
-def test_rebuild_restores_versions_withdrawals_and_runs(nightly: Nightly, tmp_path: Path) -> None:
-    nightly.crawl()
-    urls = table_urls(nightly, "plain")
-    nightly.portal.change_report(urls[0])  # type: ignore[attr-defined]
-    nightly.portal.withdraw_report(urls[1], "404")  # type: ignore[attr-defined]
-    nightly.crawl()
+def test_rebuild_restores_versions_withdrawals_and_runs(
+    fresh_nightly: Nightly, tmp_path: Path
+) -> None:
+    fresh_nightly.crawl()
+    urls = table_urls(fresh_nightly, "plain")
+    fresh_nightly.portal.change_report(urls[0])  # type: ignore[attr-defined]
+    fresh_nightly.portal.withdraw_report(urls[1], "404")  # type: ignore[attr-defined]
+    fresh_nightly.crawl()
     rebuilt = tmp_path / "rebuilt.db"
     run_nianbao(
         "rebuild",
         "--archive",
-        str(nightly.archive),
+        str(fresh_nightly.archive),
         "--db",
         str(rebuilt),
         "--sources",
-        str(nightly.sources),
+        str(fresh_nightly.sources),
         "--no-progress",
     )
     for table in (
@@ -224,7 +256,7 @@ def test_rebuild_restores_versions_withdrawals_and_runs(nightly: Nightly, tmp_pa
         "source_runs",
         "metrics",
     ):
-        crawled = sqlite_utils.Database(nightly.db)
+        crawled = sqlite_utils.Database(fresh_nightly.db)
         columns = ", ".join(f"[{c}]" for c in crawled[table].columns_dict)
         a = list(crawled.query(f"select {columns} from [{table}] order by {columns}"))
         b = list(
@@ -236,7 +268,6 @@ def test_rebuild_restores_versions_withdrawals_and_runs(nightly: Nightly, tmp_pa
 
 
 def test_periodic_full_revalidation_downloads_everything_again(nightly: Nightly) -> None:
-    nightly.crawl()
     first = nightly.last_run()
     nightly.crawl("-s", "NIANBAO_FULL_REVALIDATION_DAYS=0.000001")
     second = nightly.last_run()
@@ -245,14 +276,16 @@ def test_periodic_full_revalidation_downloads_everything_again(nightly: Nightly)
     assert second["reports_unchanged"] == first["reports_new"]  # same bytes: nothing re-extracted
 
 
-def test_robots_crawl_delay_spaces_the_requests(nightly: Nightly) -> None:
-    nightly.portal.site("plain").behaviour.crawl_delay = 2  # type: ignore[attr-defined]
-    nightly.crawl("--only", "sample-plain")
+def test_robots_crawl_delay_spaces_the_requests(fresh_nightly: Nightly) -> None:
+    fresh_nightly.portal.site("plain").behaviour.crawl_delay = 2  # type: ignore[attr-defined]
+    fresh_nightly.crawl("--only", "sample-plain")
     from datetime import datetime
 
     times = sorted(
         datetime.fromisoformat(row["fetched_at"])
-        for row in nightly.query("select fetched_at from pages where url not like '%robots.txt'")
+        for row in fresh_nightly.query(
+            "select fetched_at from pages where url not like '%robots.txt'"
+        )
     )
     assert len(times) >= 5
     # n requests two seconds apart span at least 2(n-1) s; second-resolution stamps lose up to 1 s
@@ -301,7 +334,6 @@ def test_a_304_attachment_is_answered_without_reading_its_stored_copy(
     from crawler.middlewares.revalidation import NOT_MODIFIED_HEADER, RevalidationMiddleware
     from crawler.spiders.base import META_ROLE
 
-    nightly.crawl()
     crawler = get_crawler(
         settings_dict={"NIANBAO_DB": str(nightly.db), "NIANBAO_ARCHIVE_DIR": str(tmp_path / "gone")}
     )

@@ -54,6 +54,50 @@ def stand_in(
     return ProcessedDocument(doc, "extracted", "", report)
 
 
+def archive_exchange(
+    writer: WarcWriter,
+    path: str,
+    role: str,
+    body: bytes,
+    fetched_at: datetime,
+    status: int = 200,
+    gzipped: bool = False,
+    content_type: str = "text/plain; charset=utf-8",
+) -> FetchedDocument:
+    """Archive one exchange as the crawl's archive middleware does, and hand back the document it
+    passes on."""
+    headers = [("Content-Type", content_type)]
+    wire = body
+    if gzipped:
+        headers.append(("Content-Encoding", "gzip"))
+        wire = gzip.compress(body)
+    extra = {"source": SOURCE.id, "role": role, "link-text": f"链接 {path}"}
+    location = writer.write_exchange(
+        url=BASE + path,
+        method="GET",
+        request_headers=[],
+        request_body=b"",
+        status=status,
+        reason="",
+        response_headers=headers,
+        response_body=wire,
+        fetched_at=fetched_at,
+        extra=extra,
+    )
+    return FetchedDocument(
+        url=BASE + path,
+        status=status,
+        body=decode_content(wire, "gzip" if gzipped else None),
+        headers={name.lower(): value for name, value in headers},
+        fetched_at=fetched_at_text(fetched_at),
+        source_id=SOURCE.id,
+        role=role,
+        link_text=f"链接 {path}",
+        warc_file=location.filename,
+        warc_offset=location.offset,
+    )
+
+
 class FakeCrawl:
     """Archives exchanges the way the crawl middleware does, and stores what the crawl would."""
 
@@ -74,35 +118,8 @@ class FakeCrawl:
     ) -> None:
         self.second += 1
         fetched_at = datetime(2026, 3, 1, 8, 0, self.second, 500_000, tzinfo=UTC)
-        headers = [("Content-Type", content_type)]
-        wire = body
-        if gzipped:
-            headers.append(("Content-Encoding", "gzip"))
-            wire = gzip.compress(body)
-        extra = {"source": SOURCE.id, "role": role, "link-text": f"链接 {path}"}
-        location = self.writer.write_exchange(
-            url=BASE + path,
-            method="GET",
-            request_headers=[],
-            request_body=b"",
-            status=status,
-            reason="",
-            response_headers=headers,
-            response_body=wire,
-            fetched_at=fetched_at,
-            extra=extra,
-        )
-        doc = FetchedDocument(
-            url=BASE + path,
-            status=status,
-            body=decode_content(wire, "gzip" if gzipped else None),
-            headers={name.lower(): value for name, value in headers},
-            fetched_at=fetched_at_text(fetched_at),
-            source_id=SOURCE.id,
-            role=role,
-            link_text=f"链接 {path}",
-            warc_file=location.filename,
-            warc_offset=location.offset,
+        doc = archive_exchange(
+            self.writer, path, role, body, fetched_at, status, gzipped, content_type
         )
         known = current_report(self.db, doc.url) if role in ("document", "attachment") else None
         processed = processor(doc, SOURCE.agency, known["content_sha256"] if known else None)

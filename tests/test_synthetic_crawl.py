@@ -30,6 +30,11 @@ def test_every_synthetic_metric_in_the_database_equals_the_generator_truth(tmp_p
             str(tmp_path / "archive"),
             "--log-level",
             "WARNING",
+            # The crawl as users run it: extraction on worker processes, and ahead of the load.
+            "-s",
+            "NIANBAO_EXTRACT_WORKERS=2",
+            "-s",
+            "NIANBAO_EXTRACT_AHEAD_WORKERS=1",
         )
         truth = {url: t for url, t in portal.truth.items() if t.metrics}
     db = sqlite_utils.Database(db_path)

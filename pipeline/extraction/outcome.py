@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pipeline.extraction.challenge import detect_challenge
 from pipeline.extraction.document import (
     DOCUMENT_ROLES,
+    NOT_MODIFIED_HEADER,
     OUTCOME_ARCHIVED,
     OUTCOME_EXTRACTED,
     OUTCOME_FAILED,
@@ -50,6 +51,18 @@ def outcome_without_extraction(doc: FetchedDocument) -> tuple[str, str] | None:
     if doc.status != 200:
         return OUTCOME_FAILED, f"HTTP {doc.status}"
     return None
+
+
+def needs_extraction(doc: FetchedDocument, known_sha256: str | None = None) -> bool:
+    """Whether `doc` must be extracted: the one test the crawl, the workers ahead, the load and
+    the rebuild share. Not when its status and role settle it, not for the stored copy standing
+    in for a 304 (the 304 is what was archived), not for the same bytes as the stored version
+    (`known_sha256`)."""
+    if doc.headers.get(NOT_MODIFIED_HEADER.lower()):
+        return False
+    if outcome_without_extraction(doc) is not None:
+        return False
+    return known_sha256 is None or known_sha256 != doc.sha256
 
 
 def process_fetched(
