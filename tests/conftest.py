@@ -20,6 +20,10 @@ NIANBAO = [sys.executable, "-m", "nianbao.cli"]
 # The tests about the workers ask for them (`-s NIANBAO_EXTRACT_WORKERS=2`, `workers=2`).
 os.environ.setdefault("NIANBAO_EXTRACT_WORKERS", "0")
 os.environ.setdefault("NIANBAO_EXTRACT_AHEAD_WORKERS", "0")
+# Retries back off as they do in production, only faster: the sample portal answers at once, and a
+# source failing on purpose (HTTP 500 everywhere) waited seconds per request for nothing.
+os.environ.setdefault("NIANBAO_RETRY_BASE_DELAY", "0.1")
+os.environ.setdefault("NIANBAO_RETRY_MAX_DELAY", "0.5")
 
 
 def run_nianbao(
