@@ -13,7 +13,8 @@ one per core, and a LibreOffice converts one document at a time (UNO calls take 
 global lock), so a shared server would queue every worker behind it. One per worker keeps
 conversions parallel, needs no port (a pipe named for the bridge's pid, so developers and test
 runs on one machine never collide), and a crash or a kill takes down one worker's converter only.
-It costs memory (about 200 MB per LibreOffice), paid only by a worker that meets a legacy file.
+It costs memory (120-160 MB resident per LibreOffice, measured), paid only by a worker that
+meets a legacy file.
 
 Purity: the converter is deterministic for given bytes (a fresh profile per start, no macros,
 no links followed), so extraction stays a function of bytes + URL + headers. Every way it can
