@@ -21,7 +21,7 @@ install: $(STAMP) ## create .venv and install the pinned dependencies
 demo: install ## serve the sample portal, crawl it, build the DB, open Datasette on :8001
 	bash scripts/demo.sh
 
-system-deps: ## Debian packages the tests use: chromium, CJK fonts, redis-server (idempotent)
+system-deps: ## Debian packages the tests use: chromium, CJK fonts, redis-server, LibreOffice (idempotent)
 	bash scripts/install-system-deps.sh
 
 test: install system-deps ## run the whole test suite (installs what it needs)

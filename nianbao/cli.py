@@ -316,8 +316,8 @@ def load(archive_dir: str, db_path: str, progress: bool) -> None:
 @click.argument("path")
 @click.option("--json", "as_json", is_flag=True, help="Print the whole report as JSON.")
 def extract(path: str, as_json: bool) -> None:
-    """Extract one saved page, text file or attachment (PDF, DOCX, XLS(X)), or a URL, and print
-    the report (nothing is archived: use `nianbao crawl` for that)."""
+    """Extract one saved page, text file or attachment (PDF, DOCX, DOC/WPS, XLS(X)), or a URL,
+    and print the report (nothing is archived: use `nianbao crawl` for that)."""
     from pipeline.extraction.extract import extract_document
 
     headers: dict[str, str] = {}

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the tests need: Chromium and a CJK font (browser tests), Redis
-# (distributed crawling tests).
+# (distributed crawling tests), headless LibreOffice Writer and its Python bridge (reading .doc/.wps
+# attachments: pipeline/extraction/attachments/office_converter.py).
 # Idempotent: installs only what is missing, runs `apt-get update` at most once per call.
 # Runs as root (CI); elsewhere it uses sudo if it can. Never downloads a browser build of its own.
 set -euo pipefail
 
-wanted_packages=(chromium fonts-noto-cjk redis-server)
+wanted_packages=(chromium fonts-noto-cjk redis-server libreoffice-writer-nogui python3-uno)
 
 missing=()
 for package in "${wanted_packages[@]}"; do

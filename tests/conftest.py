@@ -101,3 +101,21 @@ def seed_crawl(seed_portal: object, tmp_path_factory: pytest.TempPathFactory) ->
         "WARNING",
     )
     return Crawl(seed_portal, sources, db, archive, output)
+
+
+@pytest.fixture(scope="session")
+def office() -> Iterator[object]:
+    """This process's LibreOffice converter (the one extraction uses), started once per session.
+
+    Missing LibreOffice skips the tests that need it; with CI=true it fails them.
+    """
+    from pipeline.extraction.attachments.office_converter import shared_converter
+
+    converter = shared_converter()
+    problem = converter.start()
+    if problem:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(problem)
+        pytest.skip(problem)
+    yield converter
+    converter.close()

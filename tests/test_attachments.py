@@ -3,8 +3,19 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
-from pipeline.extraction.attachments import cell_string, read_docx, read_pdf, read_xls, read_xlsx
+from pipeline.extraction.attachments import (
+    OLE2_MAGIC,
+    cell_string,
+    ole2_stream_names,
+    read_docx,
+    read_pdf,
+    read_xls,
+    read_xlsx,
+)
+
+FIXTURES = Path(__file__).parent / "fixtures" / "documents"
 
 
 def small_pdf(with_text: bool = True) -> bytes:
@@ -73,6 +84,16 @@ def test_junk_spreadsheets_are_problems() -> None:
     assert read_xlsx(b"PK\x03\x04junk").problem.startswith("unreadable XLSX")
     assert read_xls(b"\xd0\xcf\x11\xe0junk").problem.startswith("unreadable XLS")
     assert read_docx(b"not a zip").problem.startswith("unreadable DOCX")
+
+
+def test_ole2_directory_of_an_xls_names_its_workbook_stream() -> None:
+    names = ole2_stream_names((FIXTURES / "seed_001_tables.xls").read_bytes())
+    assert "Workbook" in names and "WordDocument" not in names
+
+
+def test_ole2_directory_of_junk_is_empty() -> None:
+    assert ole2_stream_names(OLE2_MAGIC + b"\xff" * 2000) == set()
+    assert ole2_stream_names(b"not ole2" * 100) == set()
 
 
 def test_cell_strings_join_wrapped_chinese_lines() -> None:

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from conftest import run_nianbao
+from test_extract import TABLED_SEEDS, render_docx
+from test_legacy_word import legacy
 
 from portal.content import SEEDS_DIR, load_seed_truth, seed_metrics
 from portal.server import SamplePortal
@@ -27,6 +30,14 @@ def test_extract_a_url_prints_its_report_as_json() -> None:
 def test_extract_a_saved_text_file_prints_a_summary() -> None:
     result = run_nianbao("extract", str(SEEDS_DIR / "002_f8b9c33d63190000.txt"))
     assert "agency    清远市民政局" in result.stdout and "template  2019" in result.stdout
+
+
+def test_extract_a_saved_doc_file_prints_a_summary(office: object, tmp_path: Path) -> None:
+    path = tmp_path / "2020nb.doc"
+    path.write_bytes(legacy(office, render_docx(TABLED_SEEDS[0])))  # type: ignore[arg-type]
+    result = run_nianbao("extract", str(path))
+    agency = load_seed_truth(TABLED_SEEDS[0])["agency"]
+    assert "status    ok" in result.stdout and f"agency    {agency}" in result.stdout
 
 
 def test_extract_a_missing_file_says_so() -> None:

@@ -47,7 +47,7 @@ FORMAT_PDF = "pdf"
 FORMAT_DOCX = "docx"
 FORMAT_XLSX = "xlsx"
 FORMAT_XLS = "xls"
-FORMAT_LEGACY_WORD = "doc"  # .doc/.wps: OLE2 word-processor files, no reader installed
+FORMAT_LEGACY_WORD = "doc"  # .doc/.wps (OLE2 word processors) and RTF: converted by LibreOffice
 FORMAT_UNKNOWN_BINARY = "binary"
 
 _MIME = {
@@ -83,7 +83,6 @@ _SUFFIXES = {
     ".shtml": FORMAT_HTML,
     ".jhtml": FORMAT_HTML,
 }
-_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f\ufffd]")
 # The same characters in UTF-8: each control character is one byte, U+FFFD three.
 _CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, *range(0x0E, 0x20), 0x7F])
@@ -113,9 +112,17 @@ def detect_format(body: bytes, url: str, content_type: str = "") -> str:
     declared = next((fmt for word, fmt in _CONTENT_TYPES if word in content_type.lower()), None)
     suffix = re.search(r"\.[a-z]+$", urlsplit(url).path.lower())
     by_suffix = _SUFFIXES.get(suffix.group(0)) if suffix else None
-    if body.startswith(_OLE2):
-        # Excel 97 and Word 97 share the container; only the label tells them apart cheaply.
+    if body.startswith(attachments.OLE2_MAGIC):
+        # Excel 97 and Word 97 (and Kingsoft WPS) share the container; its streams tell them apart,
+        # the label only when the directory cannot be read.
+        streams = attachments.ole2_stream_names(body)
+        if "WordDocument" in streams:
+            return FORMAT_LEGACY_WORD
+        if streams & {"Workbook", "Book"}:
+            return FORMAT_XLS
         return FORMAT_XLS if FORMAT_XLS in (declared, by_suffix) else FORMAT_LEGACY_WORD
+    if body.startswith(b"{\\rtf"):
+        return FORMAT_LEGACY_WORD  # .doc files are often RTF under the name
     if declared in (FORMAT_HTML, FORMAT_TEXT):
         return declared
     if by_suffix in (FORMAT_HTML, FORMAT_TEXT):
@@ -216,12 +223,13 @@ def extract_document(
             text = decoded.text.strip()
         if not text and not page.title:
             return _failed(report, f"no readable text in the {fmt} document")
-    elif fmt in (FORMAT_PDF, FORMAT_DOCX, FORMAT_XLSX, FORMAT_XLS):
+    elif fmt in (FORMAT_PDF, FORMAT_DOCX, FORMAT_XLSX, FORMAT_XLS, FORMAT_LEGACY_WORD):
         reader = {
             FORMAT_PDF: attachments.read_pdf,
             FORMAT_DOCX: attachments.read_docx,
             FORMAT_XLSX: attachments.read_xlsx,
             FORMAT_XLS: attachments.read_xls,
+            FORMAT_LEGACY_WORD: attachments.read_legacy_word,
         }[fmt]
         content = reader(body)
         if content.problem and not content.text and not content.rows:
@@ -231,8 +239,6 @@ def extract_document(
             report.status_reason = "no text layer (a scanned document): nothing read"
             return report
         text, rows, problem = content.text, content.rows, content.problem
-    elif fmt == FORMAT_LEGACY_WORD:
-        return _failed(report, "legacy Word/WPS binary (.doc/.wps): no reader for this format")
     else:
         return _failed(report, "unrecognised binary format")
 
