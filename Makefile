@@ -24,8 +24,14 @@ demo: install ## serve the sample portal, crawl it, build the DB, open Datasette
 system-deps: ## Debian packages the tests use: chromium, CJK fonts, redis-server, LibreOffice (idempotent)
 	bash scripts/install-system-deps.sh
 
-test: install system-deps ## run the whole test suite (installs what it needs)
-	$(BIN)/pytest -q
+# Three pytest workers on two cores: most of the suite waits on crawls, servers and sockets rather
+# than computing. Whole files go to one worker, so a module's shared crawl is made once.
+TEST_WORKERS ?= 3
+test: install system-deps ## run the whole test suite (installs what it needs; under 5 minutes)
+	$(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadfile
+
+test-fast: install ## the inner loop (under 90 s): in-process tests, no crawls, servers or browsers
+	$(BIN)/pytest -q -m "not slow"
 
 SOURCES ?= sources/real.yaml
 DATA ?= data
@@ -48,4 +54,4 @@ lint: install ## ruff and mypy
 clean: ## remove generated data (keeps .venv)
 	rm -rf data .pytest_cache
 
-.PHONY: help install system-deps demo test nightly bench faults lint clean
+.PHONY: help install system-deps demo test test-fast nightly bench faults lint clean

@@ -6,8 +6,12 @@ import shutil
 import socket
 from pathlib import Path
 
+import pytest
 import sqlite_utils
 from conftest import Crawl, run_nianbao
+
+# Runs the real command, servers or crawls over HTTP: left out of `make test-fast`.
+pytestmark = pytest.mark.slow
 
 
 def closed_port() -> int:

@@ -8,11 +8,15 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from conftest import ROOT
 
 from archive.bulk import bulk_store_reports
 from archive.schema import open_db
 from archive.store import store_report
+
+# Runs the real command, servers or crawls over HTTP: left out of `make test-fast`.
+pytestmark = pytest.mark.slow
 
 TABLES = {
     "reports": "id",

@@ -20,6 +20,9 @@ from typing import Any
 import pytest
 from test_datasette_queries import R1, XSS_TITLE, build_known_db
 
+# Runs the real command, servers or crawls over HTTP: left out of `make test-fast`.
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

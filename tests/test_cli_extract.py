@@ -5,12 +5,16 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from conftest import run_nianbao
 from test_extract import TABLED_SEEDS, render_docx
 from test_legacy_word import legacy
 
 from portal.content import SEEDS_DIR, load_seed_truth, seed_metrics
 from portal.server import SamplePortal
+
+# Runs the real command, servers or crawls over HTTP: left out of `make test-fast`.
+pytestmark = pytest.mark.slow
 
 
 def test_extract_a_url_prints_its_report_as_json() -> None:

@@ -15,6 +15,9 @@ from warcio.archiveiterator import ArchiveIterator
 from pipeline.extraction.keys import TEMPLATE_KEYS
 from portal.content import SEEDS_DIR, load_seed_truth, seed_metrics
 
+# Runs the real command, servers or crawls over HTTP: left out of `make test-fast`.
+pytestmark = pytest.mark.slow
+
 
 def seed_truth(name: str) -> dict:
     return load_seed_truth(SEEDS_DIR / f"{name}.yaml")

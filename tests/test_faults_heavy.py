@@ -21,6 +21,9 @@ from conftest import run_nianbao
 
 from portal.accounting import Accounting, account
 
+# Runs the real command, servers or crawls over HTTP: left out of `make test-fast`.
+pytestmark = pytest.mark.slow
+
 REPORTS = 90
 SETTINGS = (
     "-s",

@@ -10,9 +10,13 @@ import random
 import sqlite3
 from pathlib import Path
 
+import pytest
 from conftest import ROOT, run_nianbao
 
 from portal.kill_resume import after_reports, crawl_content, kill_and_resume, warc_failures
+
+# Runs the real command, servers or crawls over HTTP: left out of `make test-fast`.
+pytestmark = pytest.mark.slow
 
 
 def test_three_kills_at_random_moments_resume_to_the_uninterrupted_result(tmp_path: Path) -> None:

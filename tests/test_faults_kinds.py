@@ -19,6 +19,9 @@ from urllib.parse import urlsplit
 import pytest
 from conftest import reports_and_failures, run_nianbao
 
+# Runs the real command, servers or crawls over HTTP: left out of `make test-fast`.
+pytestmark = pytest.mark.slow
+
 RETRIED = ("5xx", "429", "timeout", "reset", "truncate", "drip", "charset")
 FAILED_FIRST = {
     "redirect_loop": "redirect loop",

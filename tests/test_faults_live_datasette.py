@@ -16,8 +16,12 @@ import urllib.request
 from pathlib import Path
 from urllib.parse import quote
 
+import pytest
 from conftest import NIANBAO, ROOT
 from test_browser_datasette import _free_port
+
+# Runs the real command, servers or crawls over HTTP: left out of `make test-fast`.
+pytestmark = pytest.mark.slow
 
 PATHS = (
     "/nianbao",

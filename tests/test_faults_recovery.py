@@ -14,6 +14,9 @@ from urllib.parse import urlsplit
 import pytest
 from conftest import reports_and_failures, run_nianbao
 
+# Runs the real command, servers or crawls over HTTP: left out of `make test-fast`.
+pytestmark = pytest.mark.slow
+
 RECOVERY_ATTEMPTS = 2
 CRAWL_SETTINGS = (
     "-s", "DOWNLOAD_TIMEOUT=2",

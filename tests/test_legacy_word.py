@@ -27,6 +27,9 @@ from pipeline.extraction.report import STATUS_FAILED, STATUS_OK
 from portal.file_render import render_docx as render_synthetic_docx
 from portal.synthetic import generate
 
+# Runs the real command, servers or crawls over HTTP: left out of `make test-fast`.
+pytestmark = pytest.mark.slow
+
 MSWORD = "application/msword"
 
 

@@ -189,6 +189,7 @@ def test_a_document_whose_record_cannot_be_read_is_failed_with_the_reason(tmp_pa
     assert summary.documents == 5
 
 
+@pytest.mark.slow
 def test_nianbao_load_loads_what_a_stopped_crawl_left_and_publishes_it(tmp_path: Path) -> None:
     archive = tmp_path / "a"
     deferred = crawled_db(tmp_path / "later.db", archive, archive_only)
@@ -199,6 +200,7 @@ def test_nianbao_load_loads_what_a_stopped_crawl_left_and_publishes_it(tmp_path:
     assert db["report_summary"].count == 2  # published: the summary tables know the reports
 
 
+@pytest.mark.slow
 def test_crawl_extracting_after_the_fetch_equals_a_rebuild_reading_one_record_at_a_time(
     seed_crawl: object, tmp_path: Path
 ) -> None:

@@ -13,6 +13,9 @@ import pytest
 import sqlite_utils
 from conftest import run_nianbao
 
+# Runs the real command, servers or crawls over HTTP: left out of `make test-fast`.
+pytestmark = pytest.mark.slow
+
 REPORTS = 9  # three per site family
 
 

@@ -11,6 +11,9 @@ from pathlib import Path
 import pytest
 from conftest import run_nianbao
 
+# Runs the real command, servers or crawls over HTTP: left out of `make test-fast`.
+pytestmark = pytest.mark.slow
+
 SENTINEL = "sentinel-row-left-by-the-test"
 
 

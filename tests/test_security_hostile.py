@@ -26,6 +26,9 @@ from test_browser_datasette import CHROMIUM, CHROMIUM_ARGS, _free_port, _require
 
 from portal.hostile import HOSTILE_AGENCY, MARKER
 
+# Runs the real command, servers or crawls over HTTP: left out of `make test-fast`.
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:

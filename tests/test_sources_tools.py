@@ -11,6 +11,9 @@ from conftest import run_nianbao
 from crawler.discovery import discover
 from crawler.sources import load_sources
 
+# Runs the real command, servers or crawls over HTTP: left out of `make test-fast`.
+pytestmark = pytest.mark.slow
+
 COLUMNS = {
     "trs": "/zwgk/zfxxgk/zfxxgknb/",
     "hanweb": "/col/col123/index.html",
