@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 from conftest import run_nianbao
-from test_rebuild import BASE, SEEDS, SOURCE, FakeCrawl
+from test_rebuild import BASE, SOURCE, FakeCrawl
 
 from archive.load import load_pending
 from archive.publish import prepare_for_publishing
@@ -25,6 +25,7 @@ from pipeline.extraction.outcome import (
     outcome_without_extraction,
     process_fetched,
 )
+from portal.content import SEEDS_DIR
 
 HISTORY = ("pages", "reports", "metrics", "checks", "facts", "report_versions", "metric_changes")
 
@@ -52,7 +53,7 @@ def history(path: Path) -> dict[str, list[dict[str, object]]]:
 
 
 def seed_bodies() -> list[bytes]:
-    return [seed.read_bytes() for seed in sorted(SEEDS.glob("*.txt"))[:3]]
+    return [seed.read_bytes() for seed in sorted(SEEDS_DIR.glob("*.txt"))[:3]]
 
 
 def archive_only(
