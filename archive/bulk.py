@@ -2,9 +2,10 @@
 
 `store_report` handles one document per transaction and looks up the previous version first, which
 is right for a crawl and slow for loading a hundred thousand reports at once (the benchmark's
-100,000-report database). `bulk_store_reports` writes the same rows for reports whose URL is not in
-the database yet, in large transactions with `executemany`; `tests/test_bench_smoke.py` checks that
-both paths produce identical rows.
+100,000-report database). `bulk_store_reports` writes the same rows (`archive.report_rows`, written
+by `archive.row_writes`) for reports whose URL is not in the database yet, thousands per
+transaction and statement; `tests/test_bench_smoke.py` checks that both paths produce identical
+rows.
 """
 
 from __future__ import annotations
@@ -14,61 +15,10 @@ from typing import Any
 
 import sqlite_utils
 
-from archive.report_rows import (
-    agency_row,
-    check_rows,
-    fact_rows,
-    metric_rows,
-    report_row,
-    version_row,
-)
-from archive.store import agency_id, report_id
+from archive.report_rows import ReportRows, report_id, report_rows
+from archive.row_writes import write_report_rows
 from pipeline.extraction.document import FetchedDocument
 from pipeline.extraction.report import ExtractedReport
-
-
-def _insert(db: sqlite_utils.Database, table: str, rows: list[dict[str, Any]]) -> None:
-    if not rows:
-        return
-    columns = list(rows[0])
-    sql = (
-        f"INSERT OR REPLACE INTO [{table}] ({', '.join(f'[{c}]' for c in columns)}) "
-        f"VALUES ({', '.join('?' for _ in columns)})"
-    )
-    db.conn.executemany(sql, [[row[c] for c in columns] for row in rows])
-
-
-def _report_rows(
-    doc: FetchedDocument, report: ExtractedReport, sources: dict[str, dict[str, Any]]
-) -> dict[str, list[dict[str, Any]]]:
-    rid = report_id(doc.url)
-    rows: dict[str, list[dict[str, Any]]] = {"agencies": []}
-    aid = None
-    if report.agency and report.agency.strip():
-        aid = agency_id(report.agency)
-        source = sources.get(doc.source_id or "")
-        rows["agencies"].append(agency_row(report.agency, aid, source))
-    rows["reports"] = [report_row(rid, doc, report, aid, 1, doc.fetched_at)]
-    rows["report_versions"] = [version_row(rid, doc, report, 1, doc.fetched_at)]
-    rows["metrics"] = metric_rows(rid, report)
-    rows["checks"] = check_rows(rid, report)
-    rows["facts"] = fact_rows(rid, report)
-    return rows
-
-
-def _store_agencies(db: sqlite_utils.Database, agencies: list[dict[str, Any]]) -> None:
-    # An upsert, as store_report does: a known agency keeps the region and level it has.
-    for agency in agencies:
-        db.conn.execute(
-            "INSERT OR IGNORE INTO agencies (id, name) VALUES (?, ?)",
-            [agency["id"], agency["name"]],
-        )
-        for column in ("region", "level"):
-            if column in agency:
-                db.conn.execute(
-                    f"UPDATE agencies SET [{column}] = ? WHERE id = ?",
-                    [agency[column], agency["id"]],
-                )
 
 
 def bulk_store_reports(
@@ -103,24 +53,32 @@ def _bulk_store(
     sources: dict[str, dict[str, Any]],
 ) -> int:
     stored = 0
-    batch: dict[str, list[dict[str, Any]]] = {}
+    batch = ReportRows()
     seen: set[str] = set()
-
-    def flush() -> None:
-        with db.conn:  # one transaction per batch
-            _store_agencies(db, batch.pop("agencies", []))
-            for table in ("reports", "report_versions", "metrics", "checks", "facts"):
-                _insert(db, table, batch.pop(table, []))
-
     for doc, report in documents:
         rid = report_id(doc.url)
         if rid in seen or db.execute("SELECT 1 FROM reports WHERE id = ?", [rid]).fetchone():
             raise ValueError(f"{doc.url} is already stored: use archive.store.store_report")
         seen.add(rid)
-        for table, rows in _report_rows(doc, report, sources).items():
-            batch.setdefault(table, []).extend(rows)
+        first_seen = doc.fetched_at
+        batch.extend(
+            report_rows(
+                doc,
+                report,
+                sources.get(doc.source_id or ""),
+                version=1,
+                first_seen=first_seen,
+                version_first_seen=first_seen,
+            )
+        )
         stored += 1
         if stored % batch_size == 0:
-            flush()
-    flush()
+            _write_batch(db, batch)
+            batch = ReportRows()
+    _write_batch(db, batch)
     return stored
+
+
+def _write_batch(db: sqlite_utils.Database, batch: ReportRows) -> None:
+    with db.conn:  # one transaction per batch
+        write_report_rows(db, batch)

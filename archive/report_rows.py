@@ -1,39 +1,134 @@
-"""The rows one extracted report becomes, for every table it fills: built in one place.
+"""The rows one extracted report becomes, for every table it fills, with their ids: built in one place.
 
 `archive.store.store_report` (one document per transaction, during a crawl or rebuild) and
-`archive.bulk.bulk_store_reports` (many new reports per statement, for large loads) write exactly
-these rows; only how they reach SQLite differs.
+`archive.bulk.bulk_store_reports` (many new reports per statement, for large loads) both call
+`report_rows` and write its result with `archive.row_writes.write_report_rows`; only how many
+reports go into one statement differs.
 """
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from pipeline.extraction.document import FetchedDocument
 from pipeline.extraction.report import ExtractedReport
 
-
-def agency_row(name: str, agency_id: str, source: dict[str, Any] | None) -> dict[str, Any]:
-    """The agencies row for a report's agency; the portal's region and level describe its own
-    agency only, not every agency it hosts."""
-    row: dict[str, Any] = {"id": agency_id, "name": name.strip()}
-    source = source or {}
-    if source.get("agency") == name.strip():
-        if source.get("region"):
-            row["region"] = str(source["region"])
-        if source.get("level"):
-            row["level"] = str(source["level"])
-    return row
+Row = dict[str, Any]
 
 
-def report_row(
+def stable_id(*parts: str) -> str:
+    """A short, stable row id for `parts` (64 bits of SHA-256: no collisions at archive scale)."""
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:16]
+
+
+def report_id(url: str) -> str:
+    """The id of the report found at `url`; the same URL fetched again is the same report."""
+    return stable_id("report", url)
+
+
+def agency_id(name: str) -> str:
+    return stable_id("agency", name.strip())
+
+
+@dataclass
+class ReportRows:
+    """Rows per table, in the order they are written (a report's agency before the report)."""
+
+    agencies: list[Row] = field(default_factory=list)
+    reports: list[Row] = field(default_factory=list)
+    report_versions: list[Row] = field(default_factory=list)
+    metrics: list[Row] = field(default_factory=list)
+    checks: list[Row] = field(default_factory=list)
+    facts: list[Row] = field(default_factory=list)
+
+    def extend(self, other: ReportRows) -> None:
+        """Add `other`'s rows after these (a batch of reports written together)."""
+        for table in fields(self):
+            getattr(self, table.name).extend(getattr(other, table.name))
+
+
+def agency_row(name: str, region: object = None, level: object = None) -> Row:
+    """The agencies row for `name`. A region or level not known is None, which leaves the one
+    already stored (`archive.row_writes.write_agencies`): only a value known replaces it."""
+    return {
+        "id": agency_id(name),
+        "name": name.strip(),
+        "region": str(region) if region else None,
+        "level": str(level) if level else None,
+    }
+
+
+def _report_agency_row(name: str, source: Mapping[str, Any] | None) -> Row:
+    # The portal's region and level describe its own agency only, not every agency it hosts.
+    if source and source.get("agency") == name.strip():
+        return agency_row(name, source.get("region"), source.get("level"))
+    return agency_row(name)
+
+
+def report_rows(
+    doc: FetchedDocument,
+    report: ExtractedReport,
+    source: Mapping[str, Any] | None,
+    *,
+    version: int,
+    first_seen: str | None,
+    version_first_seen: str | None,
+) -> ReportRows:
+    """Every row `report` (read from `doc`, on the portal whose sources row is `source`) becomes.
+
+    `version` is the report's current version, `first_seen` when the report was first seen and
+    `version_first_seen` when this version was (for a new report: 1, and `doc.fetched_at` twice).
+    """
+    rid = report_id(doc.url)
+    rows = ReportRows()
+    aid = None
+    if report.agency and report.agency.strip():
+        agency = _report_agency_row(report.agency, source)
+        aid = agency["id"]
+        rows.agencies.append(agency)
+    rows.reports.append(_report_row(rid, doc, report, aid, version, first_seen))
+    rows.report_versions.append(_version_row(rid, doc, report, version, version_first_seen))
+    rows.metrics = [
+        {"report_id": rid, "key": key, "value": metric.value, "raw": metric.raw}
+        for key, metric in report.metrics.items()
+    ]
+    rows.checks = [
+        {
+            "report_id": rid,
+            "rule": check.rule,
+            "passed": None if check.passed is None else int(check.passed),
+            "expected": check.expected,
+            "printed": check.printed,
+            "detail": check.detail,
+            "severity": check.severity,
+        }
+        for check in report.checks
+    ]
+    rows.facts = [
+        {
+            "report_id": rid,
+            "seq": seq,
+            "kind": fact.kind,
+            "value": fact.value,
+            "unit": fact.unit,
+            "sentence": fact.sentence,
+        }
+        for seq, fact in enumerate(report.facts)
+    ]
+    return rows
+
+
+def _report_row(
     rid: str,
     doc: FetchedDocument,
     report: ExtractedReport,
     agency_id: str | None,
     version: int,
-    first_seen: str,
-) -> dict[str, Any]:
+    first_seen: str | None,
+) -> Row:
     """The reports row: the current version of the report at `doc.url`."""
     return {
         "id": rid,
@@ -64,9 +159,9 @@ def report_row(
     }
 
 
-def version_row(
-    rid: str, doc: FetchedDocument, report: ExtractedReport, version: int, first_seen: str
-) -> dict[str, Any]:
+def _version_row(
+    rid: str, doc: FetchedDocument, report: ExtractedReport, version: int, first_seen: str | None
+) -> Row:
     """The report_versions row of this content."""
     return {
         "report_id": rid,
@@ -81,37 +176,27 @@ def version_row(
     }
 
 
-def metric_rows(rid: str, report: ExtractedReport) -> list[dict[str, Any]]:
-    return [
-        {"report_id": rid, "key": key, "value": metric.value, "raw": metric.raw}
-        for key, metric in report.metrics.items()
-    ]
-
-
-def check_rows(rid: str, report: ExtractedReport) -> list[dict[str, Any]]:
-    return [
-        {
-            "report_id": rid,
-            "rule": check.rule,
-            "passed": None if check.passed is None else int(check.passed),
-            "expected": check.expected,
-            "printed": check.printed,
-            "detail": check.detail,
-            "severity": check.severity,
-        }
-        for check in report.checks
-    ]
-
-
-def fact_rows(rid: str, report: ExtractedReport) -> list[dict[str, Any]]:
+def metric_change_rows(
+    rid: str,
+    from_version: int,
+    to_version: int,
+    old_metrics: Mapping[str, tuple[Any, Any]],
+    report: ExtractedReport,
+) -> list[Row]:
+    """The metric_changes rows from the stored version's cells (key → (value, raw)) to `report`'s:
+    one per metric added, removed or changed."""
+    new_metrics = {key: (metric.value, metric.raw) for key, metric in report.metrics.items()}
     return [
         {
             "report_id": rid,
-            "seq": seq,
-            "kind": fact.kind,
-            "value": fact.value,
-            "unit": fact.unit,
-            "sentence": fact.sentence,
+            "from_version": from_version,
+            "to_version": to_version,
+            "key": key,
+            "old_value": old_metrics.get(key, (None, None))[0],
+            "new_value": new_metrics.get(key, (None, None))[0],
+            "old_raw": old_metrics.get(key, (None, None))[1],
+            "new_raw": new_metrics.get(key, (None, None))[1],
         }
-        for seq, fact in enumerate(report.facts)
+        for key in sorted(set(old_metrics) | set(new_metrics))
+        if old_metrics.get(key) != new_metrics.get(key)
     ]

@@ -7,14 +7,12 @@ makes storing again a replacement: a report's old metrics, checks and facts are 
 
 from __future__ import annotations
 
-import hashlib
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, Protocol
 
 import sqlite_utils
-from sqlite_utils.db import jsonify_if_needed
 from tenacity import (
     retry,
     retry_if_exception,
@@ -24,28 +22,19 @@ from tenacity import (
 
 from archive.report_rows import (
     agency_row,
-    check_rows,
-    fact_rows,
-    metric_rows,
-    report_row,
-    version_row,
+    metric_change_rows,
+    report_id,
+    report_rows,
+    stable_id,
+)
+from archive.row_writes import (
+    no_such_table,
+    replace_rows,
+    write_agencies,
+    write_report_rows,
 )
 from pipeline.extraction.document import OUTCOMES, FetchedDocument
 from pipeline.extraction.report import ExtractedReport
-
-
-def stable_id(*parts: str) -> str:
-    """A short, stable row id for `parts` (64 bits of SHA-256: no collisions at archive scale)."""
-    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:16]
-
-
-def report_id(url: str) -> str:
-    """The id of the report found at `url`; the same URL fetched again is the same report."""
-    return stable_id("report", url)
-
-
-def agency_id(name: str) -> str:
-    return stable_id("agency", name.strip())
 
 
 def page_id(doc: FetchedDocument) -> str:
@@ -87,81 +76,6 @@ def _transaction(db: sqlite_utils.Database) -> Iterator[None]:
     db.commit()
 
 
-# Values SQLite takes as they are; anything else is converted as sqlite-utils would (JSON, ISO dates).
-_PLAIN_VALUES = frozenset({str, int, float, bytes, type(None)})
-
-
-def _replace_rows(
-    db: sqlite_utils.Database, table: str, rows: Iterable[dict[str, Any]], pk: str | tuple[str, ...]
-) -> None:
-    """INSERT OR REPLACE `rows` (all with the same keys) as sqlite-utils' `insert_all(replace=True)`
-    would, with one prepared statement: its per-call introspection cost more than the writes."""
-    rows = list(rows)
-    if not rows:
-        return
-    columns = list(rows[0])
-    sql = (
-        f"INSERT OR REPLACE INTO [{table}] ({', '.join(f'[{c}]' for c in columns)})"
-        f" VALUES ({', '.join('?' for _ in columns)})"
-    )
-    values = [_bindable(map(row.get, columns)) for row in rows]
-    try:
-        db.conn.executemany(sql, values)
-    except sqlite3.OperationalError as exc:
-        if not _no_such_table(exc):
-            raise
-        db.table(table).insert_all(rows, pk=pk, replace=True)
-
-
-def _bindable(values: Iterable[Any]) -> list[Any]:
-    """`values` as SQLite binds them, anything else converted as sqlite-utils would."""
-    return [v if type(v) in _PLAIN_VALUES else jsonify_if_needed(v) for v in values]
-
-
-def _no_such_table(exc: sqlite3.OperationalError) -> bool:
-    """A database without the schema (a caller's own): sqlite-utils may create the table."""
-    return "no such table" in str(exc)
-
-
-def _upsert_row(
-    db: sqlite_utils.Database, table: str, row: dict[str, Any], pk: str | tuple[str, ...]
-) -> None:
-    """Insert `row`, or update the stored row's columns named in it, as sqlite-utils' `upsert`
-    would, with one statement: its per-call introspection cost more than the write."""
-    keys = (pk,) if isinstance(pk, str) else pk
-    columns = list(row)
-    updates = [c for c in columns if c not in keys]
-    sql = (
-        f"INSERT INTO [{table}] ({', '.join(f'[{c}]' for c in columns)})"
-        f" VALUES ({', '.join('?' for _ in columns)})"
-        f" ON CONFLICT ({', '.join(f'[{k}]' for k in keys)}) DO "
-        + (
-            f"UPDATE SET {', '.join(f'[{c}] = excluded.[{c}]' for c in updates)}"
-            if updates
-            else "NOTHING"
-        )
-    )
-    try:
-        db.conn.execute(sql, _bindable(row.values()))
-    except sqlite3.OperationalError as exc:
-        if not _no_such_table(exc):
-            raise
-        db.table(table).upsert(row, pk=pk)
-
-
-def _store_agency(
-    db: sqlite_utils.Database, name: str, region: str | None = None, level: str | None = None
-) -> str:
-    row: dict[str, object] = {"id": agency_id(name), "name": name.strip()}
-    # Only what is known: an agency first seen on a report keeps the region its portal gave it.
-    if region:
-        row["region"] = region
-    if level:
-        row["level"] = level
-    db.table("agencies").upsert(row, pk="id")
-    return str(row["id"])
-
-
 class PortalSource(Protocol):
     """What the archive keeps of a portal described in a source file (`crawler.sources.Source`
     is one; the archive does not depend on the crawler to read it)."""
@@ -188,7 +102,7 @@ class PortalSource(Protocol):
 def store_source(db: sqlite_utils.Database, source: PortalSource) -> None:
     """Record a portal (and its agency) as described by its source file."""
     with _transaction(db):
-        _store_agency(db, source.agency, source.region, source.level)
+        write_agencies(db, [agency_row(source.agency, source.region, source.level)])
         db.table("sources").upsert(
             {
                 "id": source.id,
@@ -212,7 +126,7 @@ def store_page(
     if outcome not in OUTCOMES:
         raise ValueError(f"unknown page outcome {outcome!r}; expected one of {OUTCOMES}")
     with _transaction(db):
-        _replace_rows(
+        replace_rows(
             db,
             "pages",
             [
@@ -244,7 +158,7 @@ def _source_row(db: sqlite_utils.Database, source_id: str | None) -> dict[str, o
     try:
         rows = list(db.query("SELECT * FROM sources WHERE id = ?", [source_id]))
     except sqlite3.OperationalError as exc:
-        if not _no_such_table(exc):
+        if not no_such_table(exc):
             raise
         return None
     return rows[0] if rows else None
@@ -262,11 +176,6 @@ def store_report(db: sqlite_utils.Database, doc: FetchedDocument, report: Extrac
         old_metrics = _metric_cells(db, rid) if previous else {}
         for table in ("metrics", "checks", "facts"):
             db.execute(f"DELETE FROM [{table}] WHERE report_id = ?", [rid])
-        aid = None
-        if report.agency and report.agency.strip():
-            aid = agency_id(report.agency)
-            source = _source_row(db, doc.source_id)
-            _upsert_row(db, "agencies", agency_row(report.agency, aid, source), pk="id")
         # Same content again (a re-extraction) keeps its version; new content is the next version.
         is_new_version = previous is None or previous["content_sha256"] != doc.sha256
         version = (
@@ -274,44 +183,26 @@ def store_report(db: sqlite_utils.Database, doc: FetchedDocument, report: Extrac
             if previous and is_new_version
             else (previous["version"] if previous else 1)
         )
-        first_seen = previous["first_seen"] if previous else doc.fetched_at
-        _replace_rows(
-            db, "reports", [report_row(rid, doc, report, aid, version, first_seen)], pk="id"
+        rows = report_rows(
+            doc,
+            report,
+            _source_row(db, doc.source_id),
+            version=version,
+            first_seen=previous["first_seen"] if previous else doc.fetched_at,
+            version_first_seen=(
+                doc.fetched_at
+                if is_new_version or previous is None
+                else previous["version_first_seen"]
+            ),
         )
-        version_first_seen = (
-            doc.fetched_at if is_new_version or previous is None else previous["version_first_seen"]
-        )
-        _upsert_row(
-            db,
-            "report_versions",
-            version_row(rid, doc, report, version, version_first_seen),
-            pk=("report_id", "version"),
-        )
+        write_report_rows(db, rows)
         if previous and is_new_version:
-            new_metrics = {k: (m.value, m.raw) for k, m in report.metrics.items()}
-            _replace_rows(
+            replace_rows(
                 db,
                 "metric_changes",
-                (
-                    {
-                        "report_id": rid,
-                        "from_version": previous["version"],
-                        "to_version": version,
-                        "key": key,
-                        "old_value": old_metrics.get(key, (None, None))[0],
-                        "new_value": new_metrics.get(key, (None, None))[0],
-                        "old_raw": old_metrics.get(key, (None, None))[1],
-                        "new_raw": new_metrics.get(key, (None, None))[1],
-                    }
-                    for key in sorted(set(old_metrics) | set(new_metrics))
-                    if old_metrics.get(key) != new_metrics.get(key)
-                ),
+                metric_change_rows(rid, previous["version"], version, old_metrics, report),
                 pk=("report_id", "to_version", "key"),
             )
-        _replace_rows(db, "metrics", metric_rows(rid, report), pk=("report_id", "key"))
-        # A rule evaluated twice keeps its last verdict (the primary key is report + rule).
-        _replace_rows(db, "checks", check_rows(rid, report), pk=("report_id", "rule"))
-        _replace_rows(db, "facts", fact_rows(rid, report), pk=("report_id", "seq"))
     return rid
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 
+from archive.bulk import bulk_store_reports
 from archive.schema import open_db
 from archive.store import report_id, store_page, store_report, store_source
 from crawler.sources import Source
@@ -173,3 +174,65 @@ def test_an_agency_keeps_its_region_when_another_portal_reports_on_it(
     store_report(db, hosted, report({}))
     rows = {r["name"]: (r["region"], r["level"]) for r in db["agencies"].rows}
     assert rows["洛阳市人民政府"] == ("河南省洛阳市", "prefecture")
+
+
+def test_an_agency_first_seen_on_a_report_gets_its_region_when_its_portal_is_stored(
+    db: sqlite_utils.Database,
+) -> None:
+    store_report(db, document(), report({}))
+    store_source(db, SOURCE)
+    rows = {r["name"]: (r["region"], r["level"]) for r in db["agencies"].rows}
+    assert rows == {"洛阳市人民政府": ("河南省洛阳市", "prefecture")}
+
+
+def test_a_portal_that_gives_no_region_leaves_its_agency_region(
+    db: sqlite_utils.Database,
+) -> None:
+    store_source(db, SOURCE)
+    store_report(db, document(), report({}))
+    store_source(db, replace(SOURCE, id="luoyang-mirror", region=None, level=None))
+    rows = {r["name"]: (r["region"], r["level"]) for r in db["agencies"].rows}
+    assert rows == {"洛阳市人民政府": ("河南省洛阳市", "prefecture")}
+
+
+def test_bulk_loading_gives_agencies_the_regions_store_report_gives(tmp_path: Path) -> None:
+    other = replace(
+        SOURCE, id="henan-gov", agency="河南省人民政府", region="河南省", level="province"
+    )
+    hosted = document(url=URL + "?hosted")
+    hosted.source_id = other.id
+    documents = [
+        (document(), report({})),  # on its own portal: region and level from the portal
+        (hosted, report({})),  # the same agency on another portal: keeps them
+        (document(url=URL + "x"), report({}, agency="洛阳市民政局")),  # hosted: none known
+    ]
+    agencies = []
+    for path, store in (
+        (tmp_path / "one.db", lambda db: [store_report(db, *pair) for pair in documents]),
+        (tmp_path / "bulk.db", lambda db: bulk_store_reports(db, documents, batch_size=2)),
+    ):
+        db = open_db(path)
+        store_source(db, SOURCE)
+        store_source(db, other)
+        store(db)
+        agencies.append({r["name"]: (r["region"], r["level"]) for r in db["agencies"].rows})
+        db.close()
+    assert (
+        agencies[1]
+        == agencies[0]
+        == {
+            "洛阳市人民政府": ("河南省洛阳市", "prefecture"),
+            "河南省人民政府": ("河南省", "province"),
+            "洛阳市民政局": (None, None),
+        }
+    )
+
+
+def test_pages_and_portals_are_stored_in_a_database_without_the_schema() -> None:
+    bare = sqlite_utils.Database(memory=True)
+    store_source(bare, SOURCE)
+    store_source(bare, replace(SOURCE, region=None))
+    store_page(bare, document(), "archived")
+    rows = [(r["name"], r["region"], r["level"]) for r in bare["agencies"].rows]
+    assert rows == [("洛阳市人民政府", "河南省洛阳市", "prefecture")]
+    assert [r["outcome"] for r in bare["pages"].rows] == ["archived"]

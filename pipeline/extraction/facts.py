@@ -3,12 +3,17 @@
 Narrative-only reports (self-inspections, pre-2019 reports, pages whose tables are images) carry
 their numbers here and nowhere else. Patterns are deliberately narrow: a missed figure costs less
 than a wrong one, and every fact keeps the sentence so a reader can check it.
+
+Each kind of fact is an entry of one table, `_PATTERNS` (its regexes, the words they need, its
+unit and how a match becomes a value), read by one loop. Publishing counts are read apart
+(`_publishing_facts`): their kind depends on the channel named before them.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from pipeline.extraction.report import Fact
 
@@ -46,83 +51,126 @@ _WEBSITE_CATEGORIES = (
     ("notices", "通知|公告"),
     ("policy", "政策|文件"),
 )
-_ACCOUNTS = (
-    re.compile(rf"(?:新媒体|公众号|微博|政务号|账号)[^。；，\d]{{0,8}}?{_NUMBER}\s*个"),
-    re.compile(rf"开设[^。；\d]{{0,8}}?{_NUMBER}\s*个[^。；]{{0,6}}?(?:新媒体|公众号|账号|微博)"),
-)
-_SIMPLE_PATTERNS: tuple[tuple[str, str, re.Pattern[str]], ...] = (
-    (
+
+
+@dataclass(frozen=True)
+class _FactPattern:
+    """One kind of fact and how prose states it."""
+
+    kind: str
+    unit: str
+    # Words a sentence must hold, all of them, for a regex to match: a sentence without is skipped.
+    needs: frozenset[str]
+    regexes: tuple[re.Pattern[str], ...]
+    zero: bool = False  # the regexes state a zero ("未发生…行政复议"), not a figure
+    # The first figure found is the total and later ones ("其中微信191个") its breakdown.
+    first_only: bool = False
+    unit_in_wan: str | None = None  # the unit of a figure printed in 万 (ten thousands)
+
+
+def _none_happened(cases: str) -> re.Pattern[str]:
+    """No `cases` happened ("未发生…行政复议"): a zero stated as plainly as a number is."""
+    return re.compile(rf"(?:未|没有)(?:发生|出现|收到)[^，。；\d]{{0,20}}?{cases}")
+
+
+_PATTERNS = (
+    _FactPattern(
+        "new_media.accounts",
+        "个",
+        frozenset({"个"}),
+        (
+            re.compile(rf"(?:新媒体|公众号|微博|政务号|账号)[^。；，\d]{{0,8}}?{_NUMBER}\s*个"),
+            re.compile(
+                rf"开设[^。；\d]{{0,8}}?{_NUMBER}\s*个[^。；]{{0,6}}?(?:新媒体|公众号|账号|微博)"
+            ),
+        ),
+        first_only=True,
+    ),
+    _FactPattern(
         "review.received",
         "件",
-        re.compile(rf"行政复议(?:申请|案件)?{_GAP}{_NUMBER}{_ABOUT}(?:件|起|宗|个)"),
+        frozenset({"行政复议"}),
+        (re.compile(rf"行政复议(?:申请|案件)?{_GAP}{_NUMBER}{_ABOUT}(?:件|起|宗|个)"),),
     ),
-    (
+    _FactPattern(
         "litigation.received",
         "件",
-        re.compile(rf"行政诉讼(?:案件)?{_GAP}{_NUMBER}{_ABOUT}(?:件|起|宗|个)"),
+        frozenset({"行政诉讼"}),
+        (re.compile(rf"行政诉讼(?:案件)?{_GAP}{_NUMBER}{_ABOUT}(?:件|起|宗|个)"),),
     ),
-    (
+    _FactPattern(
         "apply.received",
         "件",
-        re.compile(
-            rf"(?:收到|受理|接收|接到)[^。；\d复诉]{{0,16}}?申请[^。；\d复诉]{{0,12}}?"
-            rf"{_ARABIC}{_ABOUT}(?:件|个|宗|份|条)"
+        frozenset({"申请"}),
+        (
+            re.compile(
+                rf"(?:收到|受理|接收|接到)[^。；\d复诉]{{0,16}}?申请[^。；\d复诉]{{0,12}}?"
+                rf"{_ARABIC}{_ABOUT}(?:件|个|宗|份|条)"
+            ),
         ),
     ),
-    (
+    _FactPattern(
         "training.sessions",
         "次",
-        re.compile(
-            rf"(?:培训{_GAP}{_NUMBER}\s*(?:次|场|期|批)|"
-            rf"(?:举办|开展|组织|召开)[^。；，\d]{{0,8}}?{_NUMBER}\s*(?:次|场|期|批)[^。；，]{{0,12}}?培训)"
+        frozenset({"培训"}),
+        (
+            re.compile(
+                rf"(?:培训{_GAP}{_NUMBER}\s*(?:次|场|期|批)|"
+                rf"(?:举办|开展|组织|召开)[^。；，\d]{{0,8}}?{_NUMBER}\s*(?:次|场|期|批)[^。；，]{{0,12}}?培训)"
+            ),
         ),
     ),
-    (
+    _FactPattern(
         "training.people",
         "人",
-        re.compile(rf"培训[^。；]{{0,24}}?{_ARABIC}{_ABOUT}(?:人次|人|名)"),
+        frozenset({"培训"}),
+        (re.compile(rf"培训[^。；]{{0,24}}?{_ARABIC}{_ABOUT}(?:人次|人|名)"),),
     ),
-    (
+    _FactPattern(
         "fees.amount",
         "元",
-        re.compile(rf"收取[^。；\d]{{0,12}}?{_ARABIC}\s*(万)?元"),
+        frozenset({"收取", "元"}),
+        (re.compile(rf"收取[^。；\d]{{0,12}}?{_ARABIC}\s*(万)?元"),),
+        unit_in_wan="万元",
     ),
-    (
+    _FactPattern(
         "rate.completion",
         "%",
-        re.compile(rf"(?:按时办结率|办结率|完成率|答复率)[^。；\d]{{0,6}}?{_ARABIC}\s*[%％]"),
+        frozenset({"率"}),
+        (re.compile(rf"(?:按时办结率|办结率|完成率|答复率)[^。；\d]{{0,6}}?{_ARABIC}\s*[%％]"),),
     ),
-    (
+    _FactPattern(
         "rate.satisfaction",
         "%",
-        re.compile(rf"满意率[^。；\d]{{0,6}}?{_ARABIC}\s*[%％]"),
+        frozenset({"满意率"}),
+        (re.compile(rf"满意率[^。；\d]{{0,6}}?{_ARABIC}\s*[%％]"),),
+    ),
+    # Zeros stated in words, after the figures (a figure found first keeps its unit).
+    _FactPattern(
+        "review.received",
+        "件",
+        frozenset({"行政复议"}),
+        (_none_happened("行政复议"),),
+        zero=True,
+    ),
+    _FactPattern(
+        "litigation.received",
+        "件",
+        frozenset({"行政诉讼"}),
+        (_none_happened("行政诉讼"),),
+        zero=True,
+    ),
+    _FactPattern(
+        "fees.amount",
+        "元",
+        frozenset({"费用"}),
+        (re.compile(r"未(?:收取|收)[^，。；\d]{0,6}?(?:任何)?费用"),),
+        zero=True,
     ),
 )
-# "未发生…行政复议" states a zero as plainly as a number does.
-_ZERO_PATTERNS = (
-    ("review.received", re.compile(r"(?:未|没有)(?:发生|出现|收到)[^，。；\d]{0,20}?行政复议")),
-    ("litigation.received", re.compile(r"(?:未|没有)(?:发生|出现|收到)[^，。；\d]{0,20}?行政诉讼")),
-    ("fees.amount", re.compile(r"未(?:收取|收)[^，。；\d]{0,6}?(?:任何)?费用")),
-)
-
-# Words each pattern cannot match without (a sentence holding none of them is skipped).
+# A publishing verb's count needs 条 or 篇 (either) after it: `_publishing_facts` reads those.
 _PUBLISH_NEEDS = frozenset({"条", "篇"})
-_NEEDS: dict[str, frozenset[str]] = {
-    "review.received": frozenset({"行政复议"}),
-    "litigation.received": frozenset({"行政诉讼"}),
-    "apply.received": frozenset({"申请"}),
-    "training.sessions": frozenset({"培训"}),
-    "training.people": frozenset({"培训"}),
-    "fees.amount": frozenset({"收取", "元"}),
-    "rate.completion": frozenset({"率"}),
-    "rate.satisfaction": frozenset({"满意率"}),
-}
-_ZERO_NEEDS = {
-    "review.received": "行政复议",
-    "litigation.received": "行政诉讼",
-    "fees.amount": "费用",
-}
-_NEEDED_WORDS = frozenset({"个", *_PUBLISH_NEEDS, *_ZERO_NEEDS.values()}.union(*_NEEDS.values()))
+_NEEDED_WORDS = _PUBLISH_NEEDS.union(*(pattern.needs for pattern in _PATTERNS))
 
 
 def _value(arabic: str | None, chinese: str | None) -> float | None:
@@ -142,6 +190,13 @@ def _value(arabic: str | None, chinese: str | None) -> float | None:
         units = _CN_VALUES.get(units_part, 0) if units_part else 0
         return float(tens * 10 + units) if tens else None
     return float(_CN_VALUES[chinese]) if chinese in _CN_VALUES else None
+
+
+def _figure(groups: tuple[str | None, ...]) -> float | None:
+    """The number a match captured: its Arabic figure, else its Chinese numeral."""
+    arabic = next((g for g in groups if g and g[0].isdigit()), None)
+    chinese = next((g for g in groups if g and g[0] in "一二两三四五六七八九十"), None)
+    return _value(arabic, chinese)
 
 
 def sentences(text: str) -> Iterator[str]:
@@ -205,6 +260,28 @@ def _publishing_facts(sentence: str) -> Iterator[Fact]:
             yield from _website_breakdown(sentence, match.end())
 
 
+def _figures(pattern: _FactPattern, sentence: str) -> Iterator[tuple[float, str]]:
+    """The values (with their units) `pattern` finds in `sentence`, in the order found."""
+    for regex in pattern.regexes:
+        # A zero is stated once; a total is the first figure of a regex, or of the next one.
+        found = (
+            (regex.search(sentence),)
+            if pattern.zero or pattern.first_only
+            else regex.finditer(sentence)
+        )
+        for match in found:
+            if match is None:
+                continue
+            groups = match.groups()
+            value = 0.0 if pattern.zero else _figure(groups)
+            if value is None:
+                continue
+            in_wan = pattern.unit_in_wan if "万" in groups else None
+            yield value, in_wan or pattern.unit
+            if pattern.first_only:
+                return
+
+
 def find_facts(text: str) -> list[Fact]:
     """Every figure the patterns recognise, in text order, without duplicates."""
     facts: list[Fact] = []
@@ -216,7 +293,7 @@ def find_facts(text: str) -> list[Fact]:
             facts.append(fact)
 
     for sentence in sentences(text):
-        # Each pattern needs a word of its own (the `_NEEDS` words): skip the ones that cannot match.
+        # Each pattern needs words of its own (its `needs`): skip the ones that cannot match.
         present = {word for word in _NEEDED_WORDS if word in sentence}
         if not present:
             continue
@@ -224,30 +301,8 @@ def find_facts(text: str) -> list[Fact]:
         if not present.isdisjoint(_PUBLISH_NEEDS):
             for fact in _publishing_facts(sentence):
                 add(Fact(fact.kind, fact.value, fact.unit, evidence))
-        for pattern in _ACCOUNTS if "个" in present else ():
-            # The first count is the total; later ones ("其中微信191个") are its breakdown.
-            account_match = pattern.search(sentence)
-            value = (
-                _value(account_match.group(1), account_match.group(2)) if account_match else None
-            )
-            if value is not None:
-                add(Fact("new_media.accounts", value, "个", evidence))
-                break
-        for kind, unit, pattern in _SIMPLE_PATTERNS:
-            if not present.issuperset(_NEEDS[kind]):
-                continue
-            for match in pattern.finditer(sentence):
-                groups = [g for g in match.groups()]
-                arabic = next((g for g in groups if g and g[0].isdigit()), None)
-                chinese = next((g for g in groups if g and g[0] in "一二两三四五六七八九十"), None)
-                value = _value(arabic, chinese)
-                if value is None:
-                    continue
-                fact_unit = unit
-                if kind == "fees.amount" and "万" in groups:
-                    fact_unit = "万元"
-                add(Fact(kind, value, fact_unit, evidence))
-        for kind, pattern in _ZERO_PATTERNS:
-            if _ZERO_NEEDS[kind] in present and pattern.search(sentence):
-                add(Fact(kind, 0.0, "元" if kind == "fees.amount" else "件", evidence))
+        for pattern in _PATTERNS:
+            if present.issuperset(pattern.needs):
+                for value, unit in _figures(pattern, sentence):
+                    add(Fact(pattern.kind, value, unit, evidence))
     return facts
