@@ -244,7 +244,7 @@ class _Worker:
         results_reader.close()
         os.set_blocking(self.calls_fd, False)
         os.set_blocking(self.results_fd, False)
-        self.outgoing = bytearray()
+        self.outgoing: deque[memoryview] = deque()  # messages not yet written, in order
         self.incoming = bytearray()
         self.owed = 0  # results this worker still owes
         self.closed = False
@@ -334,9 +334,10 @@ class ExtractionWorkers:
                 function, args = call
                 waiting.append((tag, Ready(function(*args))))
             else:
-                assert self._next_worker is not None
-                worker = next(self._next_worker)
-                worker.outgoing += _frame((True, *call))
+                # The worker owing the fewest results: one busy with a long PDF is passed over
+                # while the others keep going, as a shared queue would do.
+                worker = min(self._pool, key=lambda candidate: candidate.owed)
+                worker.outgoing.append(memoryview(_frame((True, *call))))
                 worker.owed += 1
                 waiting.append((tag, worker))
                 out += 1
@@ -383,13 +384,17 @@ class ExtractionWorkers:
         readable, writable, _ = select.select(readers, writers, [], None if block else 0)
         for worker in self._pool:
             if worker.calls_fd in writable:
+                head = worker.outgoing[0]
                 try:
-                    written = os.write(worker.calls_fd, worker.outgoing[:_CHUNK])
+                    written = os.write(worker.calls_fd, head)
                 except BlockingIOError:
                     written = 0
                 except OSError as exc:
                     raise WorkerDied(f"extraction worker {worker.process.pid}: {exc}") from exc
-                del worker.outgoing[:written]
+                if written == len(head):
+                    worker.outgoing.popleft()
+                else:
+                    worker.outgoing[0] = head[written:]
             if worker.results_fd in readable:
                 chunk = os.read(worker.results_fd, _CHUNK)
                 if not chunk:
