@@ -104,12 +104,20 @@ def iso_date(text: str) -> str | None:
     return None
 
 
-def _flatten(element: etree._Element) -> str:
-    """The text of an element, with a line break at the end of each block-level descendant."""
+def _flatten(element: etree._Element, cells: CellTexts | None = None) -> str:
+    """The text of an element, with a line break at the end of each block-level descendant; with
+    `cells`, each data cell (a td/th holding no table) as its cell text and a tab."""
     parts: list[str] = []
 
     def walk(node: etree._Element) -> None:
         tag = node.tag if isinstance(node.tag, str) else ""
+        if (
+            cells is not None
+            and tag in _CELL_TAGS
+            and next(node.iterdescendants("table"), None) is None
+        ):
+            parts.append(_cell_text_walked(node, cells) + "\t")
+            return
         if node.text and tag:
             parts.append(node.text)
         for child in node:
@@ -224,33 +232,11 @@ def _layout_cells(element: etree._Element) -> set[etree._Element]:
     return {cell for table in element.iter("table") for cell in table.iterancestors("td", "th")}
 
 
-def _flatten_with_cells(element: etree._Element, cache: CellTexts) -> str:
-    """`_flatten`, with each data cell (a td/th holding no table) as its cell text and a tab."""
-    parts: list[str] = []
-
-    def walk(node: etree._Element) -> None:
-        tag = node.tag if isinstance(node.tag, str) else ""
-        if tag in _CELL_TAGS and next(node.iterdescendants("table"), None) is None:
-            parts.append(_cell_text_walked(node, cache) + "\t")
-            return
-        if node.text and tag:
-            parts.append(node.text)
-        for child in node:
-            walk(child)
-            if child.tail:
-                parts.append(child.tail)
-        if tag in _BLOCK_TAGS:
-            parts.append("\n")
-
-    walk(element)
-    return "".join(parts)
-
-
 def _body_text(element: etree._Element, cache: CellTexts) -> str:
     """Body text with paragraph breaks; table rows become tab-separated lines."""
     lines = []
     # Layout cells (holding a table) keep their structure; data cells become "text<TAB>".
-    for line in _flatten_with_cells(element, cache).split("\n"):
+    for line in _flatten(element, cache).split("\n"):
         cells = [clean_text(part) for part in line.split("\t")]
         lines.append("\t".join(cells).rstrip("\t"))
     text = "\n".join(lines)
