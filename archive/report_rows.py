@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 from pipeline.extraction.document import FetchedDocument
-from pipeline.extraction.report import ExtractedReport
+from pipeline.extraction.report import VERDICT_FAIL, ExtractedReport
 
 Row = dict[str, Any]
 
@@ -104,6 +104,8 @@ def report_rows(
             "printed": check.printed,
             "detail": check.detail,
             "severity": check.severity,
+            "verdict": check.verdict,
+            "evidence": check.evidence,
         }
         for check in report.checks
     ]
@@ -150,7 +152,7 @@ def _report_row(
         "status_reason": report.status_reason,
         "text": report.text,
         "metric_count": len(report.metrics),
-        "failed_checks": sum(1 for check in report.checks if check.passed is False),
+        "failed_checks": sum(1 for check in report.checks if check.verdict == VERDICT_FAIL),
         "version": version,
         "first_seen": first_seen,
         "last_seen": doc.fetched_at,

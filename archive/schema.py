@@ -261,6 +261,23 @@ def _pending_outcome(db: sqlite_utils.Database) -> None:
     )
 
 
+def _check_verdicts(db: sqlite_utils.Database) -> None:
+    """Every check keeps a verdict (`pass`, `fail`, `unverifiable`) and the evidence it was decided
+    on. Rows stored before get theirs from `passed` (NULL: could not be evaluated) and from what
+    they kept: expected, printed and detail."""
+    checks = db.table("checks")
+    checks.add_column("verdict", str)
+    checks.add_column("evidence", str)
+    db.execute(
+        "UPDATE checks SET verdict = CASE WHEN passed IS NULL THEN 'unverifiable'"
+        " WHEN passed THEN 'pass' ELSE 'fail' END,"
+        " evidence = CASE WHEN expected IS NULL AND printed IS NULL THEN coalesce(detail, '')"
+        " ELSE printf('expected %s; printed %s', coalesce(expected, '（空）'),"
+        " coalesce(printed, '（空）')) END"
+    )
+    checks.create_index(["verdict"], index_name="idx_checks_verdict", if_not_exists=True)
+
+
 # Append only: position + 1 is the schema version a step brings the database to.
 _STEPS: list[Callable[[sqlite_utils.Database], None]] = [
     _initial,
@@ -270,6 +287,7 @@ _STEPS: list[Callable[[sqlite_utils.Database], None]] = [
     _run_timings,
     _extracted_ahead,
     _pending_outcome,
+    _check_verdicts,
 ]
 SCHEMA_VERSION: int = len(_STEPS)
 
@@ -285,6 +303,7 @@ for _version, _step in enumerate(_STEPS, start=1):
 READER_INDEXES: dict[str, tuple[str, tuple[str, ...]]] = {
     "idx_metrics_key_value": ("metrics", ("key", "value")),
     "idx_checks_rule_passed": ("checks", ("rule", "passed")),
+    "idx_checks_verdict": ("checks", ("verdict",)),
     "idx_facts_kind": ("facts", ("kind",)),
 }
 

@@ -3,6 +3,7 @@
 Each report is a `ReportSpec` whose metrics are the ground truth: the template's sums hold (row
 totals over the applicant columns, result rows summing to （七）总计, new + carried-in equal to
 total + carried-out, review totals), numbers are mostly small and some zero cells print blank.
+Across years an agency's 2021-template 现行有效件数 carries on: last year's + 本年制发 − 本年废止.
 Years run 2019–2024; reports for 2019 and 2020 use the 2019 template, later ones the 2021 template.
 Everything comes from `random.Random(seed)`, so a seed always yields the same portal.
 """
@@ -167,6 +168,23 @@ def _prose(agency: str, year: int, metrics: dict[str, float | None]) -> tuple[li
     return intro, outro
 
 
+def _continue_in_force(specs: list[ReportSpec]) -> None:
+    """Make each agency's 现行有效件数 continue from its 2021-template report of the year before
+    (the year-before's count + issued − repealed, repealing no more than there is). Draws nothing
+    from the random generator, so every other number stays as it was."""
+    by_agency_year = {(spec.agency, spec.year): spec for spec in specs}
+    for spec in sorted(specs, key=lambda spec: (spec.agency, spec.year)):
+        last = by_agency_year.get((spec.agency, spec.year - 1))
+        if spec.template != TEMPLATE_2021 or last is None or last.template != TEMPLATE_2021:
+            continue
+        for row in ("rules", "normative"):
+            before = last.metrics[f"active.{row}.in_force"] or 0
+            issued = spec.metrics[f"active.{row}.issued"] or 0
+            repealed = min(spec.metrics[f"active.{row}.repealed"] or 0, before + issued)
+            spec.metrics[f"active.{row}.repealed"] = repealed
+            spec.metrics[f"active.{row}.in_force"] = before + issued - repealed
+
+
 def generate(count: int, seed: int = 0) -> list[ReportSpec]:
     """`count` synthetic reports; (agency, year) pairs never repeat."""
     rng = random.Random(seed)
@@ -195,4 +213,5 @@ def generate(count: int, seed: int = 0) -> list[ReportSpec]:
                 outro=outro,
             )
         )
+    _continue_in_force(specs)
     return specs

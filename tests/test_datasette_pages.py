@@ -92,6 +92,14 @@ def test_report_page_highlights_the_cell_a_failing_check_names(ds: Datasette) ->
     assert "1 项勾稽关系未通过" in page
 
 
+def test_report_page_shows_each_checks_verdict_and_evidence(ds: Datasette) -> None:
+    page = fetch(ds, f"/-/report/{R2}").text
+    assert 'data-verdict="unverifiable"' in page
+    assert "？无法核对 unverifiable" in page
+    assert "9 + （空）; printed 9" in page
+    assert "9 + 0 + 8 = 17; printed 18" in page
+
+
 def test_report_page_escapes_scraped_title_and_text(ds: Datasette) -> None:
     page = fetch(ds, f"/-/report/{R4}").text
     assert "<script>window.__xss" not in page

@@ -145,6 +145,8 @@ def build_known_db(path: Path) -> Path:
                 "printed": 18.0,
                 "detail": "total: （七）总计 = （一）…（六）",
                 "severity": "error",
+                "verdict": "fail",
+                "evidence": "9 + 0 + 8 = 17; printed 18",
             },
             {
                 "report_id": R2,
@@ -154,6 +156,19 @@ def build_known_db(path: Path) -> Path:
                 "printed": 20.0,
                 "detail": "new: 总计 = 自然人 + 五类法人或其他组织",
                 "severity": "error",
+                "verdict": "pass",
+                "evidence": "12 + 8 = 20; printed 20",
+            },
+            {
+                "report_id": R2,
+                "rule": "apply.row_total.granted",
+                "passed": None,
+                "expected": None,
+                "printed": None,
+                "detail": "granted: 总计 = 自然人 + 五类法人或其他组织; blank: apply.granted.legal",
+                "severity": "error",
+                "verdict": "unverifiable",
+                "evidence": "9 + （空）; printed 9",
             },
         ],
         pk=("report_id", "rule"),
@@ -319,7 +334,13 @@ def test_failing_checks_lists_the_failing_rule_with_both_values(ds: Datasette) -
     assert [
         (r["report_id"], r["rule"], r["expected"], r["printed"], r["difference"]) for r in found
     ] == [(R2, "apply.total_is_sum.total", 17.0, 18.0, 1.0)]
+    assert found[0]["evidence"] == "9 + 0 + 8 = 17; printed 18"
     assert rows(ds, "/nianbao/failing_checks.json", year="2020") == []
+
+
+def test_failing_checks_leaves_out_unverifiable_checks(ds: Datasette) -> None:
+    found = rows(ds, "/nianbao/failing_checks.json", year="")
+    assert "apply.row_total.granted" not in {r["rule"] for r in found}
 
 
 def test_missing_reports_lists_missing_and_late_by_deadline(ds: Datasette) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pipeline.extraction.extract import extract_document
-from pipeline.extraction.narrative_checks import narrative_checks
+from pipeline.extraction.narrative_checks import fees_check, narrative_checks
 from pipeline.extraction.report import Fact, Metric
 from portal.content import SEEDS_DIR
 
@@ -97,3 +97,34 @@ def test_seed_001_with_a_wrong_figure_in_the_prose_gets_a_failed_warning() -> No
     check = by_rule(report.checks)["narrative.review.received"]
     assert (check.passed, check.expected, check.printed) == (False, 2, 9)
     assert "行政复议9件" in check.detail
+
+
+# -- fees in table 二 against a text saying none were charged --------------------------------
+
+NO_FEES = "本年度我局全年未收取任何费用，也未发生相关投诉。"
+
+
+def test_fees_printed_while_the_text_says_none_fails_with_both() -> None:
+    check = fees_check(NO_FEES, metrics(active__fees__amount=12.5))
+    assert check is not None
+    assert (check.verdict, check.severity, check.printed) == ("fail", "warning", 12.5)
+    assert "12.5 万元" in check.evidence and NO_FEES in check.evidence
+
+
+def test_no_fees_printed_and_none_said_passes() -> None:
+    check = fees_check(NO_FEES, metrics(active__fees__amount=0))
+    assert check is not None and check.verdict == "pass"
+
+
+def test_blank_fee_cell_leaves_the_fee_check_unverifiable() -> None:
+    check = fees_check(NO_FEES, metrics(active__fees__amount=None))
+    assert check is not None and (check.verdict, check.passed) == ("unverifiable", None)
+
+
+def test_no_disclosure_fee_is_not_a_statement_about_table_two_fees() -> None:
+    text = "依申请公开政府信息过程中，没有收取信息处理费。"
+    assert fees_check(text, metrics(active__fees__amount=12.5)) is None
+
+
+def test_text_silent_on_fees_gives_no_fee_check() -> None:
+    assert fees_check("本年度主动公开政府信息120条。", metrics(active__fees__amount=12.5)) is None

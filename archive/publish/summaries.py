@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import sqlite_utils
 
+from archive.cross_year import REPEATED_PROSE
 from pipeline.extraction import keys
 
 
@@ -47,10 +48,12 @@ SELECT
   round(100.0 * ({_one("apply.granted.total")} + coalesce({_one("apply.partial.total")}, 0))
         / nullif({_one("apply.total.total")}, 0), 1) AS grant_rate_pct,
   round(100.0 * {_sum("apply.denied.*.total")} / nullif({_one("apply.total.total")}, 0), 1)
-    AS refusal_rate_pct
+    AS refusal_rate_pct,
+  max(c.printed) AS repeated_share
 FROM reports r
 LEFT JOIN agencies a ON a.id = r.agency_id
 LEFT JOIN metrics m ON m.report_id = r.id AND m.key IN ({_SUMMARY_KEYS})
+LEFT JOIN checks c ON c.report_id = r.id AND c.rule = '{REPEATED_PROSE}'
 WHERE r.is_primary = 1
 GROUP BY r.id
 """

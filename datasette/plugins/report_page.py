@@ -117,15 +117,18 @@ async def report_page(datasette: Any, request: Any) -> Response:
     checks = [
         dict(row)
         for row in await db.execute(
-            "SELECT rule, passed, expected, printed, detail, severity FROM checks "
-            "WHERE report_id = ? ORDER BY passed IS NOT 0, rule",
+            "SELECT rule, passed, expected, printed, detail, severity, evidence, "
+            # Databases from before verdicts were stored: the verdict from `passed`.
+            "coalesce(verdict, CASE WHEN passed IS NULL THEN 'unverifiable' WHEN passed "
+            "THEN 'pass' ELSE 'fail' END) AS verdict FROM checks WHERE report_id = ? "
+            "ORDER BY verdict != 'fail', verdict != 'unverifiable', rule",
             [report_id],
         )
     ]
     failed = {
         key: check["detail"] or check["rule"]
         for check in checks
-        if check["passed"] == 0
+        if check["verdict"] == "fail"
         for key in cells_of_rule(check["rule"])
     }
     # The template's own keys, plus any key of another template the report happens to print.
@@ -149,7 +152,8 @@ async def report_page(datasette: Any, request: Any) -> Response:
         "report": report,
         "sections": layout(labels, metrics, failed, template),
         "checks": checks,
-        "failed_count": sum(1 for check in checks if check["passed"] == 0),
+        "failed_count": sum(1 for check in checks if check["verdict"] == "fail"),
+        "unverifiable_count": sum(1 for check in checks if check["verdict"] == "unverifiable"),
         "original_url": url if url.startswith(("http://", "https://")) else None,
         "database": db.name,
     }

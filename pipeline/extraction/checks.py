@@ -10,7 +10,9 @@ Rules (names are stable: they are stored and queried):
 * `review.total_is_sum.<group>`: 总计 = 维持 + 纠正 + 其他 + 尚未审结, for 行政复议 and both
   kinds of 行政诉讼.
 
-`passed` is None when a needed cell is blank; the printed numbers are never changed.
+`passed` is None when a needed cell is blank (verdict `unverifiable`); the printed numbers are
+never changed. A check's evidence is every cell it read as printed, in the rule's order (the
+detail names them): `3 + 0 + 2 = 5; printed 5`, a blank cell as （空）.
 """
 
 from __future__ import annotations
@@ -47,12 +49,28 @@ def _identity(
     except KeyError:
         return None
     if None in values:
+        evidence = f"{_cells(metrics, part_keys)}; printed {_cells(metrics, total_keys)}"
         blank = [key for key, value in zip(all_keys, values, strict=True) if value is None]
-        return Check(rule, None, detail=f"{what}; blank: {', '.join(blank)}")
+        return Check(rule, None, detail=f"{what}; blank: {', '.join(blank)}", evidence=evidence)
     expected = sum([value or 0.0 for value in values[: len(part_keys)]])
     printed = sum([value or 0.0 for value in values[len(part_keys) :]])
     passed = abs(expected - printed) <= TOLERANCE
-    return Check(rule, passed, expected=expected, printed=printed, detail=what)
+    evidence = (
+        f"{_cells(metrics, part_keys)} = {expected:g}; printed {_cells(metrics, total_keys)}"
+        + (f" = {printed:g}" if len(total_keys) > 1 else "")
+    )
+    return Check(rule, passed, expected=expected, printed=printed, detail=what, evidence=evidence)
+
+
+def _cells(metrics: Mapping[str, Metric], cell_keys: Iterable[str]) -> str:
+    """The cells as printed, `3 + 0 + 2`; a blank cell is （空）."""
+    return " + ".join(_printed(metrics[key]) for key in cell_keys)
+
+
+def _printed(metric: Metric) -> str:
+    if metric.raw.strip():
+        return metric.raw.strip()
+    return "（空）" if metric.value is None else f"{metric.value:g}"
 
 
 # A rule as data: its name, the keys summed on each side, and what it says.

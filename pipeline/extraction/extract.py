@@ -20,7 +20,7 @@ from pipeline.extraction.facts import find_facts
 from pipeline.extraction.html_doc import HtmlDocument, parse_html
 from pipeline.extraction.keys import TEMPLATE_2019, TEMPLATE_2021, TEMPLATE_PRE2019
 from pipeline.extraction.metadata import choose_template, read_metadata
-from pipeline.extraction.narrative_checks import narrative_checks
+from pipeline.extraction.narrative_checks import fees_check, narrative_checks
 from pipeline.extraction.pre2019 import Pre2019Result, read_pre2019
 from pipeline.extraction.report import (
     DOC_ANNUAL_REPORT,
@@ -32,6 +32,7 @@ from pipeline.extraction.report import (
     STATUS_OK,
     ExtractedReport,
 )
+from pipeline.extraction.section_checks import problems_section_check
 from pipeline.extraction.tables import TablesResult, read_tables
 from pipeline.extraction.text_cells import text_to_rows
 
@@ -276,6 +277,9 @@ def extract_document(
         report.metrics = dict(tables.metrics)
         report.checks = check_tables(tables.template, report.metrics)
         report.checks += narrative_checks(report.facts, report.metrics)
+        fees = fees_check(text, report.metrics)
+        report.checks += [fees] if fees else []
+        report.checks.append(problems_section_check(text))
         if report.doc_type == DOC_OTHER:
             # Only annual reports print the template's tables.
             report.doc_type = DOC_ANNUAL_REPORT

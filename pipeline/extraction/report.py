@@ -23,6 +23,20 @@ STATUS_NOT_REPORT = "not_report"  # readable, but not an annual report (notice, 
 STATUS_FAILED = "failed"  # could not be read at all; status_reason says why
 STATUSES = (STATUS_OK, STATUS_NO_TABLES, STATUS_IMAGE_ONLY, STATUS_NOT_REPORT, STATUS_FAILED)
 
+# A check's verdict, stored as checks.verdict. `unverifiable` (a blank cell, a missing report or
+# section) is neither a pass nor a fail: nothing counts it as either.
+VERDICT_PASS = "pass"
+VERDICT_FAIL = "fail"
+VERDICT_UNVERIFIABLE = "unverifiable"
+VERDICTS = (VERDICT_PASS, VERDICT_FAIL, VERDICT_UNVERIFIABLE)
+
+
+def verdict_of(passed: bool | int | None) -> str:
+    """The verdict a `passed` value stands for: None (could not be evaluated) is unverifiable."""
+    if passed is None:
+        return VERDICT_UNVERIFIABLE
+    return VERDICT_PASS if passed else VERDICT_FAIL
+
 
 @dataclass(frozen=True)
 class Metric:
@@ -35,10 +49,12 @@ class Metric:
 
 @dataclass(frozen=True)
 class Check:
-    """One accounting identity (勾稽关系) evaluated on a report's own numbers.
+    """One accounting identity (勾稽关系) or plausibility rule evaluated on a report.
 
-    `passed` is None when the rule could not be evaluated (a blank cell, say). `expected` is what
-    the identity implies, `printed` what the table says; the printed number is never corrected.
+    `passed` is None when the rule could not be evaluated (a blank cell, say): its verdict is then
+    `unverifiable`. `expected` is what the identity implies, `printed` what the table says; the
+    printed number is never corrected. `evidence` is what the verdict was decided on, readable:
+    the cells with their printed text, or the sentences.
     """
 
     rule: str
@@ -47,6 +63,11 @@ class Check:
     printed: float | None = None
     detail: str = ""
     severity: str = "error"  # "error" for in-table sums, "warning" for cross-year/narrative rules
+    evidence: str = ""
+
+    @property
+    def verdict(self) -> str:
+        return verdict_of(self.passed)
 
 
 @dataclass(frozen=True)
@@ -88,4 +109,6 @@ class ExtractedReport:
         """A JSON-ready dict (what `nianbao extract --json` prints)."""
         data = asdict(self)
         data["metrics"] = {k: {"value": m.value, "raw": m.raw} for k, m in self.metrics.items()}
+        for check, row in zip(self.checks, data["checks"], strict=True):
+            row["verdict"] = check.verdict
         return data
