@@ -18,22 +18,25 @@ from pipeline.extraction.checks import check_tables
 from pipeline.extraction.decode import decode_body
 from pipeline.extraction.facts import find_facts
 from pipeline.extraction.html_doc import HtmlDocument, parse_html
-from pipeline.extraction.keys import TEMPLATE_2019, TEMPLATE_2021, TEMPLATE_PRE2019
+from pipeline.extraction.keys import TEMPLATE_2019, TEMPLATE_2021, TEMPLATE_PRE2019, TEMPLATE_ROWS
 from pipeline.extraction.metadata import choose_template, read_metadata
 from pipeline.extraction.narrative_checks import narrative_checks
 from pipeline.extraction.pre2019 import Pre2019Result, read_pre2019
 from pipeline.extraction.report import (
     DOC_ANNUAL_REPORT,
     DOC_OTHER,
+    STATUS_BLANK,
     STATUS_FAILED,
     STATUS_IMAGE_ONLY,
     STATUS_NO_TABLES,
     STATUS_NOT_REPORT,
     STATUS_OK,
+    STATUS_PARTIAL,
     ExtractedReport,
 )
 from pipeline.extraction.tables import TablesResult, read_tables
 from pipeline.extraction.text_cells import text_to_rows
+from pipeline.extraction.values import is_blank
 
 # Real reports are well under this (the largest PDFs run to a few MB); anything bigger is refused
 # rather than parsed, so one hostile response cannot stall a crawl.
@@ -183,6 +186,17 @@ def _read_old_table(rows: list[list[str]], text: str) -> Pre2019Result | None:
     return None
 
 
+def _tables_status(tables: TablesResult) -> tuple[str, str]:
+    """The status of a report whose template tables were read, and the reason to give."""
+    missing = tables.missing_rows
+    if all(is_blank(metric.raw) for metric in tables.metrics.values()):
+        return STATUS_BLANK, "blank template: no figure printed"
+    if missing:
+        rows = len(TEMPLATE_ROWS[tables.template])
+        return STATUS_PARTIAL, f"{len(missing)} of {rows} template rows not found"
+    return STATUS_OK, ""
+
+
 def _failed(report: ExtractedReport, reason: str) -> ExtractedReport:
     report.status = STATUS_FAILED
     report.status_reason = reason
@@ -279,7 +293,10 @@ def extract_document(
         if report.doc_type == DOC_OTHER:
             # Only annual reports print the template's tables.
             report.doc_type = DOC_ANNUAL_REPORT
-        report.status = STATUS_OK
+        report.missing_rows = list(tables.missing_rows)
+        report.status, status_reason = _tables_status(tables)
+        if status_reason:
+            reasons.insert(0, status_reason)
         reasons += list(tables.problems)
     elif report.doc_type == DOC_OTHER:
         report.status = STATUS_NOT_REPORT
