@@ -1,5 +1,6 @@
 """The extraction status tells the truth: `ok` only when every row of the template was read,
-`partial` naming the rows that were not, `blank` for an unfilled form.
+`partial` naming the rows that were not, `blank` for an unfilled form; and look-alike ideographs
+(Kangxi radicals, CJK compatibility ideographs) read as the ordinary characters.
 
 Ground truth: the rows the generator (`portal.tables`) was told to leave out, the generator's
 metrics, and the seeds' hand-checked YAML; never the extractor's own tables.
@@ -8,12 +9,15 @@ metrics, and the seeds' hand-checked YAML; never the extractor's own tables.
 from __future__ import annotations
 
 import dataclasses
+import unicodedata
+from pathlib import Path
 
 import pytest
+from test_extract import TABLED_SEEDS, TEXT_HEADERS, assert_metrics_match, seed_id
 
 from pipeline.extraction.extract import extract_document
 from pipeline.extraction.report import STATUS_BLANK, STATUS_OK, STATUS_PARTIAL, ExtractedReport
-from portal.content import ReportSpec
+from portal.content import SEEDS_DIR, ReportSpec, load_seed_truth
 from portal.file_render import render_docx
 from portal.html_render import report_body
 from portal.synthetic import generate
@@ -95,3 +99,64 @@ def test_template_printing_only_placeholders_is_ok_not_blank() -> None:
     report = extract_html(dashes)
     assert report.status == STATUS_OK
     assert {metric.raw for metric in report.metrics.values()} == {"—"}
+
+
+# Each ordinary ideograph that has a look-alike, mapped to one: built here from Unicode's own
+# decompositions, not from the extractor's table.
+_LOOKALIKE_OF: dict[str, str] = {}
+for _code in [*range(0x2F00, 0x2FD6), *range(0xF900, 0xFB00)]:
+    _folded = unicodedata.normalize("NFKC", chr(_code))
+    if len(_folded) == 1 and _folded != chr(_code):
+        _LOOKALIKE_OF.setdefault(_folded, chr(_code))
+
+
+def with_lookalikes(text: str) -> str:
+    return "".join(_LOOKALIKE_OF.get(character, character) for character in text)
+
+
+def test_seed_rewrite_really_uses_kangxi_radicals() -> None:
+    text = (SEEDS_DIR / "000_78fa2b2d43082721.txt").read_text(encoding="utf-8")
+    rewritten = with_lookalikes(text)
+    assert "\u2f46" in rewritten and "\u2f8f" in rewritten  # ⽆ for 无, ⾏ for 行
+    assert "行政" not in rewritten
+
+
+@pytest.mark.parametrize("yaml_path", TABLED_SEEDS, ids=seed_id)
+def test_seed_with_lookalike_ideographs_reads_the_yaml_metrics_and_metadata(
+    yaml_path: Path,
+) -> None:
+    truth = load_seed_truth(yaml_path)
+    text = (SEEDS_DIR / truth["seed"]).read_text(encoding="utf-8")
+    body = with_lookalikes(text).encode("utf-8")
+    report = extract_document(body, f"http://127.0.0.1/{truth['seed']}", TEXT_HEADERS)
+    assert (report.status, report.agency, report.year, report.doc_type) == (
+        STATUS_OK,
+        truth["agency"],
+        truth["year"],
+        truth["doc_type"],
+    )
+    assert_metrics_match(report, yaml_path)
+
+
+def test_self_inspection_seed_with_lookalike_ideographs_gives_its_yaml_facts_and_kind() -> None:
+    yaml_path = SEEDS_DIR / "004_8a63b8e5a75db88e.yaml"
+    truth = load_seed_truth(yaml_path)
+    text = (SEEDS_DIR / truth["seed"]).read_text(encoding="utf-8")
+    body = with_lookalikes(text).encode("utf-8")
+    report = extract_document(body, "http://127.0.0.1/004.txt", TEXT_HEADERS)
+    assert (report.doc_type, report.agency, report.year) == (
+        truth["doc_type"],
+        truth["agency"],
+        truth["year"],
+    )
+    found = {(fact.kind, fact.value) for fact in report.facts}
+    assert {(kind, float(value)) for kind, value in truth["facts"].items()} <= found
+
+
+def test_kangxi_wu_in_a_cell_is_the_placeholder_and_full_width_digits_still_read() -> None:
+    raw = {"active.licensing.decisions": "\u2f46", "active.fees.amount": "１２．５万元"}
+    report = extract_html(dataclasses.replace(SPEC_2021, raw=raw))
+    assert report.value("active.licensing.decisions") is None
+    assert report.metrics["active.licensing.decisions"].raw == "无"
+    assert report.value("active.fees.amount") == 12.5
+    assert report.metrics["active.fees.amount"].raw == "１２．５万元"

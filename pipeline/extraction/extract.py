@@ -19,6 +19,7 @@ from pipeline.extraction.decode import decode_body
 from pipeline.extraction.facts import find_facts
 from pipeline.extraction.html_doc import HtmlDocument, parse_html
 from pipeline.extraction.keys import TEMPLATE_2019, TEMPLATE_2021, TEMPLATE_PRE2019, TEMPLATE_ROWS
+from pipeline.extraction.lookalikes import fold_lookalikes, fold_rows
 from pipeline.extraction.metadata import choose_template, read_metadata
 from pipeline.extraction.narrative_checks import narrative_checks
 from pipeline.extraction.pre2019 import Pre2019Result, read_pre2019
@@ -256,13 +257,16 @@ def extract_document(
     else:
         return _failed(report, "unrecognised binary format")
 
+    # The one place look-alike ideographs (⽆ for 无, ⾏ for 行) are folded: every reader below
+    # sees the ordinary characters (see lookalikes.py).
+    text, rows = fold_lookalikes(text), fold_rows(rows)
     report.text = text
     meta = read_metadata(
-        page.title,
+        fold_lookalikes(page.title) if page.title else page.title,
         text,
         published=page.published,
-        meta=page.meta,
-        link_text=link_text,
+        meta={name: fold_lookalikes(content) for name, content in page.meta.items()},
+        link_text=fold_lookalikes(link_text) if link_text else link_text,
         source_agency=source_agency,
     )
     report.title, report.agency, report.year = meta.title, meta.agency, meta.year
