@@ -13,8 +13,10 @@ import unicodedata
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from test_extract import TABLED_SEEDS, TEXT_HEADERS, assert_metrics_match, seed_id
 
+from nianbao.cli import cli
 from pipeline.extraction.extract import extract_document
 from pipeline.extraction.report import STATUS_BLANK, STATUS_OK, STATUS_PARTIAL, ExtractedReport
 from portal.content import SEEDS_DIR, ReportSpec, load_seed_truth
@@ -160,3 +162,19 @@ def test_kangxi_wu_in_a_cell_is_the_placeholder_and_full_width_digits_still_read
     assert report.metrics["active.licensing.decisions"].raw == "无"
     assert report.value("active.fees.amount") == 12.5
     assert report.metrics["active.fees.amount"].raw == "１２．５万元"
+
+
+def test_nianbao_extract_lists_the_missing_rows_with_their_printed_labels(tmp_path: Path) -> None:
+    spec, omitted = OMISSIONS["2019"]
+    path = tmp_path / "report.html"
+    path.write_bytes(html_page(dataclasses.replace(spec, omitted_rows=frozenset(omitted))))
+    result = CliRunner().invoke(cli, ["extract", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "status    partial 3 of 34 template rows not found" in result.output
+    lines = result.output.splitlines()
+    start = lines.index("missing   3 template rows not found")
+    assert lines[start + 1 : start + 4] == [
+        "  - 表二 行政强制 (active.coercion)",
+        "  - 表三 （三）不予公开 8.属于行政查询事项 (apply.denied.query)",
+        "  - 表三 （五）不予处理 4.无正当理由大量反复申请 (apply.unprocessed.mass)",
+    ]
