@@ -9,6 +9,7 @@ reports go into one statement differs.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
@@ -150,6 +151,8 @@ def _report_row(
         "warc_offset": doc.warc_offset,
         "extraction_status": report.status,
         "status_reason": report.status_reason,
+        # A JSON list (Datasette facets it with `_facet_array=missing_rows`); [] when none.
+        "missing_rows": json.dumps(report.missing_rows),
         "text": report.text,
         "metric_count": len(report.metrics),
         "failed_checks": sum(1 for check in report.checks if check.verdict == VERDICT_FAIL),

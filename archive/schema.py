@@ -278,6 +278,13 @@ def _check_verdicts(db: sqlite_utils.Database) -> None:
     checks.create_index(["verdict"], index_name="idx_checks_verdict", if_not_exists=True)
 
 
+def _missing_rows(db: sqlite_utils.Database) -> None:
+    """`reports.missing_rows`: the rows of the template's tables a `partial` (or `blank`) report
+    lacks, a JSON list of row keys. Reports stored before it have NULL (not known) until a rebuild
+    extracts them again; until then their `ok` means only that tables were read."""
+    db.table("reports").add_column("missing_rows", str)
+
+
 # Append only: position + 1 is the schema version a step brings the database to.
 _STEPS: list[Callable[[sqlite_utils.Database], None]] = [
     _initial,
@@ -288,6 +295,7 @@ _STEPS: list[Callable[[sqlite_utils.Database], None]] = [
     _extracted_ahead,
     _pending_outcome,
     _check_verdicts,
+    _missing_rows,
 ]
 SCHEMA_VERSION: int = len(_STEPS)
 

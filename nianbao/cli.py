@@ -346,6 +346,13 @@ def extract(path: str, as_json: bool) -> None:
     click.echo(f"year      {report.year}")
     click.echo(f"template  {report.template}")
     click.echo(f"metrics   {len(report.metrics)}")
+    if report.missing_rows:
+        from archive.publish.labels import row_labels
+
+        labels = row_labels(report.template)
+        click.echo(f"missing   {len(report.missing_rows)} template rows not found")
+        for row in report.missing_rows:
+            click.echo(f"  - {labels.get(row, row)} ({row})")
     click.echo(f"checks    {len(report.checks)} ({len(failed_checks)} failed)")
     for check in failed_checks:
         click.echo(f"  ✗ {check.rule}: expected {check.expected}, printed {check.printed}")

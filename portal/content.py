@@ -68,6 +68,7 @@ class ReportSpec:
     outro: list[str] = field(default_factory=list)  # paragraphs after the tables
     seed_name: str | None = None  # e.g. "000_78fa2b2d43082721" for the bundled seeds
     seed_text: bytes | None = None  # the seed's original bytes, served unchanged
+    omitted_rows: frozenset[str] = frozenset()  # template rows not printed (portal.tables)
 
     @property
     def has_tables(self) -> bool:

@@ -46,7 +46,7 @@ def render_pdf(spec: ReportSpec) -> bytes:
     story.extend(Paragraph(line, body_style) for line in spec.intro)
     if spec.has_tables:
         width = A4[0] - 30 * mm
-        for table in report_tables(spec.template, spec.cell_text):
+        for table in report_tables(spec.template, spec.cell_text, spec.omitted_rows):
             story.append(Paragraph(table.heading, body_style))
             cells = [
                 [Paragraph(c.text, cell_style) if c is not None else "" for c in row]
@@ -100,7 +100,7 @@ def render_docx(spec: ReportSpec) -> bytes:
     for line in spec.intro:
         document.add_paragraph(line)
     if spec.has_tables:
-        for table in report_tables(spec.template, spec.cell_text):
+        for table in report_tables(spec.template, spec.cell_text, spec.omitted_rows):
             document.add_paragraph(table.heading)
             cells = grid(table)
             word_table = document.add_table(rows=len(cells), cols=table.columns)

@@ -96,6 +96,8 @@ def report_body(spec: ReportSpec, word_style: bool) -> str:
     parts = [paragraphs(spec.intro, word_style)]
     if spec.has_tables:
         render = word_table if word_style else simple_table
-        parts.extend(render(t) for t in report_tables(spec.template, spec.cell_text))
+        parts.extend(
+            render(t) for t in report_tables(spec.template, spec.cell_text, spec.omitted_rows)
+        )
     parts.append(paragraphs(spec.outro, word_style))
     return "\n".join(parts)

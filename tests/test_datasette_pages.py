@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -20,7 +21,13 @@ from test_datasette_queries import (
 )
 
 from archive.publish import metric_label_rows, prepare_for_publishing
+from archive.schema import open_db
+from archive.store import store_report
 from pipeline.extraction import keys
+from pipeline.extraction.document import FetchedDocument
+from pipeline.extraction.extract import extract_document
+from portal.html_render import report_body
+from portal.synthetic import generate
 
 
 @pytest.fixture(scope="module")
@@ -142,3 +149,26 @@ def test_report_page_words_each_table_as_the_reports_own_template(ds: Datasette)
     assert "<th>处理决定数量</th>" in page_2019 and "本年处理决定数量" not in page_2019
     assert ">规范性文件</th>" in page_2019 and ">行政规范性文件</th>" not in page_2019
     assert "<th>本年处理决定数量</th>" in page_2021 and ">行政规范性文件</th>" in page_2021
+
+
+def test_report_page_lists_and_marks_the_rows_a_partial_report_lacks(tmp_path: Path) -> None:
+    # A 2019-format report extracted from the sample portal's page with two rows left out.
+    spec = next(spec for spec in generate(12, seed=5) if spec.template == "2019")
+    omitted = ("active.coercion", "apply.denied.query")
+    page = report_body(replace(spec, omitted_rows=frozenset(omitted)), word_style=True)
+    url = "http://127.0.0.1/partial.html"
+    body = f"<html><body>{page}</body></html>".encode()
+    report = extract_document(body, url, {})
+    db = open_db(tmp_path / "nianbao.db")
+    document = FetchedDocument(
+        url=url, status=200, body=body, headers={}, fetched_at="2026-03-01T08:30:15+00:00"
+    )
+    rid = store_report(db, document, report)
+    prepare_for_publishing(db)
+    db.close()
+    text = fetch(published_datasette(tmp_path / "nianbao.db"), f"/-/report/{rid}").text
+    assert "2 行未读出 · 2 template rows not found" in text
+    assert "<li>表二 行政强制 <code>active.coercion</code></li>" in text
+    assert "<li>表三 （三）不予公开 8.属于行政查询事项 <code>apply.denied.query</code></li>" in text
+    assert text.count('<tr class="row-missing">') == 2
+    assert '<tr class="row-missing"><th scope="row">行政强制 <span' in text

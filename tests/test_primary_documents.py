@@ -62,3 +62,24 @@ def test_the_copy_with_tables_stands_for_the_report_and_summaries_count_it_once(
         {"report_id": "html", "applications_new": 7.0},
         {"report_id": "next", "applications_new": 7.0},
     ]
+
+
+def test_a_complete_copy_stands_before_a_partial_one_and_a_partial_before_a_blank_form(
+    tmp_path: Path,
+) -> None:
+    db = open_db(tmp_path / "nianbao.db")
+    db.table("agencies").insert({"id": "a1", "name": "甲局"}, pk="id")
+    # (id, status, metric count, year): the blank form and the partial copy hold more (empty)
+    # cells than the complete one.
+    copies = [
+        ("form", "blank", 198, 2020),
+        ("part", "partial", 190, 2020),
+        ("full", "ok", 150, 2020),
+        ("form21", "blank", 200, 2021),
+        ("part21", "partial", 20, 2021),
+    ]
+    for rid, status, metrics, year in copies:
+        add_report(db, rid, f"http://x/{rid}", status, metrics, "2026-01-01T00:00:00+00:00", year)
+    prepare_for_publishing(db)
+    primary = {r["year"]: r["id"] for r in db.query("select * from reports where is_primary = 1")}
+    assert primary == {2020: "full", 2021: "part21"}

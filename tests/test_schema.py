@@ -82,3 +82,19 @@ def test_two_connections_can_open_a_new_database(tmp_path: Path) -> None:
     ensure_schema(first)
     ensure_schema(second)
     assert schema_version(second) == SCHEMA_VERSION
+
+
+def test_missing_rows_column_is_added_to_a_database_made_before_it(tmp_path: Path) -> None:
+    from archive.schema import _MIGRATIONS
+
+    old = sqlite_utils.Database(tmp_path / "old.db")
+    # The database as the release before the column left it: every step up to _pending_outcome.
+    _MIGRATIONS.apply(old, stop_before="0009_missing_rows")
+    old["reports"].insert({"id": "r1", "url": "http://x/a.htm", "extraction_status": "ok"})
+    assert "missing_rows" not in old["reports"].columns_dict
+    ensure_schema(old)
+    assert old["reports"].columns_dict["missing_rows"] is str
+    assert list(old.query("select id, extraction_status, missing_rows from reports")) == [
+        {"id": "r1", "extraction_status": "ok", "missing_rows": None}
+    ]
+    assert schema_version(old) == SCHEMA_VERSION

@@ -78,6 +78,21 @@ def test_report_row_counts_metrics_and_failed_checks(db: sqlite_utils.Database) 
     assert row["warc_offset"] == 120 and row["content_sha256"] == document().sha256
 
 
+def test_missing_rows_of_a_partial_report_are_stored_as_a_json_list(
+    db: sqlite_utils.Database,
+) -> None:
+    partial = replace(
+        report({"apply.new.total": 12.0}),
+        status="partial",
+        missing_rows=["active.coercion", "review"],
+    )
+    row = db["reports"].get(store_report(db, document(), partial))
+    assert (row["extraction_status"], json.loads(row["missing_rows"])) == (
+        "partial",
+        ["active.coercion", "review"],
+    )
+
+
 def test_metrics_checks_and_facts_are_stored_with_the_report(db: sqlite_utils.Database) -> None:
     rid = store_report(
         db, document(), report({"apply.new.total": 12.0, "active.fees.amount": None})

@@ -237,3 +237,14 @@ def metric_label_rows() -> list[dict[str, object]]:
 def refresh_metric_labels(db: sqlite_utils.Database) -> None:
     db.execute("DROP TABLE IF EXISTS metric_labels")
     db.table("metric_labels").insert_all(metric_label_rows(), pk="key")
+
+
+def row_labels(template: str) -> dict[str, str]:
+    """Each row key of `template` (keys.TEMPLATE_ROWS) → its table and label as the template
+    prints them: 'active.coercion' → '表二 行政强制'."""
+    suffix = "_2019" if template == keys.TEMPLATE_2019 else ""
+    labels: dict[str, str] = {}
+    for row in metric_label_rows():
+        row_key = str(row["key"]).rsplit(".", 1)[0]
+        labels.setdefault(row_key, f"表{row['table']} {row[f'row_zh{suffix}']}")
+    return {row_key: labels[row_key] for row_key in keys.TEMPLATE_ROWS.get(template, ())}

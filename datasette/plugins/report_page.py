@@ -1,13 +1,15 @@
 """The report page, `/-/report/<id>`: a report's tables laid out like the official template.
 
 Each table is drawn from `metric_labels` (its row and column labels as printed) and the report's
-`metrics`; cells named by a failing check are highlighted. The archived document is shown only as
+`metrics`; cells named by a failing check are highlighted, and the rows of the template the report
+lacks (`reports.missing_rows`) are listed with their printed labels and marked in the tables. The archived document is shown only as
 the text extracted from it, escaped: scraped HTML is never rendered. Report ids in tables, views and
 queries link here.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -46,14 +48,36 @@ def display_value(value: float | None, raw: str | None) -> str:
     return str(int(value)) if float(value).is_integer() else str(value)
 
 
+def row_key(metric_key: str) -> str:
+    """The template row a metric key belongs to: 'apply.denied.secret.natural' → 'apply.denied.secret'."""
+    return metric_key.rsplit(".", 1)[0]
+
+
+def missing_row_labels(
+    missing_rows: str | None, labels: list[dict[str, Any]], template: str = ""
+) -> list[dict[str, str]]:
+    """The rows named in `reports.missing_rows` (a JSON list), each with its table and label."""
+    try:
+        rows = json.loads(missing_rows) if missing_rows else []
+    except ValueError:
+        return []
+    suffix = "_2019" if template == "2019" else ""
+    printed: dict[str, str] = {}
+    for label in labels:
+        row_zh = label.get(f"row_zh{suffix}") or label["row_zh"]
+        printed.setdefault(row_key(label["key"]), f"表{label['table']} {row_zh}")
+    return [{"key": str(row), "label": printed.get(str(row), str(row))} for row in rows]
+
+
 def layout(
     labels: list[dict[str, Any]],
     metrics: dict[str, dict[str, Any]],
     failed: dict[str, str],
     template: str = "",
+    missing: frozenset[str] = frozenset(),
 ) -> list[dict[str, Any]]:
     """Sub-tables per template table: consecutive rows sharing their columns form one grid,
-    worded as the report's own template prints them."""
+    worded as the report's own template prints them; rows in `missing` are marked."""
     sections = []
     suffix = "_2019" if template == "2019" else ""
     for table in TABLES:
@@ -63,7 +87,8 @@ def layout(
                 continue
             row_zh = label.get(f"row_zh{suffix}") or label["row_zh"]
             column_zh = label.get(f"column_zh{suffix}") or label["column_zh"]
-            row = rows.setdefault(row_zh, {"label": row_zh, "cells": {}})
+            row = rows.setdefault(row_zh, {"label": row_zh, "cells": {}, "missing": False})
+            row["missing"] = row["missing"] or row_key(label["key"]) in missing
             metric = metrics.get(label["key"], {})
             row["cells"][column_zh] = {
                 "key": label["key"],
@@ -148,9 +173,13 @@ async def report_page(datasette: Any, request: Any) -> Response:
         if not label["key"].endswith(".org_subtotal") or label["key"] in metrics
     ]
     url = str(report.get("url") or "")
+    missing = missing_row_labels(report.get("missing_rows"), labels, template)
     context = {
         "report": report,
-        "sections": layout(labels, metrics, failed, template),
+        "sections": layout(
+            labels, metrics, failed, template, frozenset(row["key"] for row in missing)
+        ),
+        "missing_rows": missing,
         "checks": checks,
         "failed_count": sum(1 for check in checks if check["verdict"] == "fail"),
         "unverifiable_count": sum(1 for check in checks if check["verdict"] == "unverifiable"),

@@ -18,23 +18,27 @@ from pipeline.extraction.checks import check_tables
 from pipeline.extraction.decode import decode_body
 from pipeline.extraction.facts import find_facts
 from pipeline.extraction.html_doc import HtmlDocument, parse_html
-from pipeline.extraction.keys import TEMPLATE_2019, TEMPLATE_2021, TEMPLATE_PRE2019
+from pipeline.extraction.keys import TEMPLATE_2019, TEMPLATE_2021, TEMPLATE_PRE2019, TEMPLATE_ROWS
+from pipeline.extraction.lookalikes import fold_lookalikes, fold_rows
 from pipeline.extraction.metadata import choose_template, read_metadata
 from pipeline.extraction.narrative_checks import fees_check, narrative_checks
 from pipeline.extraction.pre2019 import Pre2019Result, read_pre2019
 from pipeline.extraction.report import (
     DOC_ANNUAL_REPORT,
     DOC_OTHER,
+    STATUS_BLANK,
     STATUS_FAILED,
     STATUS_IMAGE_ONLY,
     STATUS_NO_TABLES,
     STATUS_NOT_REPORT,
     STATUS_OK,
+    STATUS_PARTIAL,
     ExtractedReport,
 )
 from pipeline.extraction.section_checks import problems_section_check
 from pipeline.extraction.tables import TablesResult, read_tables
 from pipeline.extraction.text_cells import text_to_rows
+from pipeline.extraction.values import is_blank
 
 # Real reports are well under this (the largest PDFs run to a few MB); anything bigger is refused
 # rather than parsed, so one hostile response cannot stall a crawl.
@@ -184,6 +188,17 @@ def _read_old_table(rows: list[list[str]], text: str) -> Pre2019Result | None:
     return None
 
 
+def _tables_status(tables: TablesResult) -> tuple[str, str]:
+    """The status of a report whose template tables were read, and the reason to give."""
+    missing = tables.missing_rows
+    if all(is_blank(metric.raw) for metric in tables.metrics.values()):
+        return STATUS_BLANK, "blank template: no figure printed"
+    if missing:
+        rows = len(TEMPLATE_ROWS[tables.template])
+        return STATUS_PARTIAL, f"{len(missing)} of {rows} template rows not found"
+    return STATUS_OK, ""
+
+
 def _failed(report: ExtractedReport, reason: str) -> ExtractedReport:
     report.status = STATUS_FAILED
     report.status_reason = reason
@@ -243,13 +258,16 @@ def extract_document(
     else:
         return _failed(report, "unrecognised binary format")
 
+    # The one place look-alike ideographs (⽆ for 无, ⾏ for 行) are folded: every reader below
+    # sees the ordinary characters (see lookalikes.py).
+    text, rows = fold_lookalikes(text), fold_rows(rows)
     report.text = text
     meta = read_metadata(
-        page.title,
+        fold_lookalikes(page.title) if page.title else page.title,
         text,
         published=page.published,
-        meta=page.meta,
-        link_text=link_text,
+        meta={name: fold_lookalikes(content) for name, content in page.meta.items()},
+        link_text=fold_lookalikes(link_text) if link_text else link_text,
         source_agency=source_agency,
     )
     report.title, report.agency, report.year = meta.title, meta.agency, meta.year
@@ -283,7 +301,10 @@ def extract_document(
         if report.doc_type == DOC_OTHER:
             # Only annual reports print the template's tables.
             report.doc_type = DOC_ANNUAL_REPORT
-        report.status = STATUS_OK
+        report.missing_rows = list(tables.missing_rows)
+        report.status, status_reason = _tables_status(tables)
+        if status_reason:
+            reasons.insert(0, status_reason)
         reasons += list(tables.problems)
     elif report.doc_type == DOC_OTHER:
         report.status = STATUS_NOT_REPORT

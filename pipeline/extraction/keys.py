@@ -119,6 +119,19 @@ TEMPLATE_KEYS: dict[str, tuple[str, ...]] = {
 }
 
 
+def _row_keys(metric_keys: tuple[str, ...]) -> tuple[str, ...]:
+    # A metric key is its row's key and a column: 'apply.denied.secret' + '.natural'.
+    return tuple(dict.fromkeys(key.rsplit(".", 1)[0] for key in metric_keys))
+
+
+# The rows of tables 二, 三 and 四 per template, in template order: 'active.rules',
+# 'apply.denied.secret', 'review', 'litigation.direct'… Each is the prefix of its cells' metric
+# keys. A report whose tables were read but lack some of these rows is `partial`.
+TEMPLATE_ROWS: dict[str, tuple[str, ...]] = {
+    template: _row_keys(metric_keys) for template, metric_keys in TEMPLATE_KEYS.items()
+}
+
+
 def template_for_year(year: int) -> str:
     """The template a report for `year` is expected to use (2019 format up to the 2020 reports)."""
     if year < 2019:

@@ -3,6 +3,20 @@
 Extraction is pure (bytes + URL + headers in, an `ExtractedReport` out), so these types carry no
 Scrapy or SQLite objects. Problems a document can have are values here (`status`, `status_reason`),
 never exceptions.
+
+The status says how much of the template was read, so that `ok` can be trusted on its own:
+
+* `ok`: every row of tables 二, 三 and 四 of the detected template (2019 or 2021;
+  `keys.TEMPLATE_ROWS`) was found (`pipeline.extraction.tables` says what found means: its cells
+  were read, whatever they print, 0 and "—" included), and at least one cell prints something. A
+  pre-2019 report is `ok` when its old 统计表 was read (it has no fixed rows to miss).
+* `partial`: the tables were read, but some rows were not found; `missing_rows` names them.
+* `blank`: the template's tables are there but not one of their cells prints anything (headings
+  and empty cells: an unfilled form, often the blank template attached for reference). It is its
+  own status rather than `partial` with a reason because it holds no figure at all, so a
+  researcher filtering `partial` for rows to recover, or summing `ok` and `partial` reports, is
+  not misled by forms; `missing_rows` still names the rows the form lacks. A cell printing a
+  placeholder ("—", "无") is an answer, not blank: a report printing only dashes is `ok`.
 """
 
 from __future__ import annotations
@@ -16,12 +30,22 @@ DOC_SELF_INSPECTION = "self_inspection"
 DOC_OTHER = "other"
 
 # Extraction outcomes, stored as reports.extraction_status.
-STATUS_OK = "ok"  # the template's tables were found and read
+STATUS_OK = "ok"  # every row of the template's tables was found and read
+STATUS_PARTIAL = "partial"  # tables read, but rows of the template missing (see missing_rows)
+STATUS_BLANK = "blank"  # the template's tables with nothing printed in any cell: an empty form
 STATUS_NO_TABLES = "no_tables"  # a report, read as text, but no statistical table in it
 STATUS_IMAGE_ONLY = "image_only"  # a scanned document with no text layer: nothing guessed
 STATUS_NOT_REPORT = "not_report"  # readable, but not an annual report (notice, guide, …)
 STATUS_FAILED = "failed"  # could not be read at all; status_reason says why
-STATUSES = (STATUS_OK, STATUS_NO_TABLES, STATUS_IMAGE_ONLY, STATUS_NOT_REPORT, STATUS_FAILED)
+STATUSES = (
+    STATUS_OK,
+    STATUS_PARTIAL,
+    STATUS_BLANK,
+    STATUS_NO_TABLES,
+    STATUS_IMAGE_ONLY,
+    STATUS_NOT_REPORT,
+    STATUS_FAILED,
+)
 
 # A check's verdict, stored as checks.verdict. `unverifiable` (a blank cell, a missing report or
 # section) is neither a pass nor a fail: nothing counts it as either.
@@ -96,6 +120,8 @@ class ExtractedReport:
     text: str = ""
     content_type: str = ""
     metrics: dict[str, Metric] = field(default_factory=dict)
+    # Rows of the template's tables not found ('apply.denied.secret', 'review'; keys.TEMPLATE_ROWS).
+    missing_rows: list[str] = field(default_factory=list)
     checks: list[Check] = field(default_factory=list)
     facts: list[Fact] = field(default_factory=list)
     attachments: list[str] = field(default_factory=list)  # absolute URLs of linked documents

@@ -7,6 +7,14 @@ trust positions: it walks the cells in order, recognises row labels from the tem
 (in template order), and takes a row's values to be the run of number-like cells that follows
 its label. Table 四 has no row labels; its 15 values follow its last header cell.
 
+A row of the template (`keys.TEMPLATE_ROWS`) is *found* when its cells were read: for tables 二
+and 三, its label was matched, in a table accepted as the template's (enough rows recognised), and
+at least one cell followed it; for table 四, whose three rows (行政复议, 未经复议直接起诉,
+复议后起诉) carry no labels, the header was found and the row's five cells were among the values
+printed after it. What a found row prints does not matter: 0, a placeholder such as "—" or an
+empty cell all count as read. The rows not found are `TablesResult.missing_rows`; their cells are
+stored blank like a blank cell, so only `missing_rows` tells the two apart.
+
 Nothing here corrects a number: what is stored is what was printed, with the printed text kept.
 """
 
@@ -51,6 +59,8 @@ class TablesResult:
     metrics: dict[str, Metric] = field(default_factory=dict)
     tables_found: tuple[str, ...] = ()
     problems: list[str] = field(default_factory=list)
+    # Rows of the template (keys.TEMPLATE_ROWS) whose cells were not read, in template order.
+    missing_rows: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -122,11 +132,12 @@ def _label_match(cells: _Cells, index: int, spec: RowLabel, is_next: bool) -> bo
     if cells.run_end[index] == index + 1:
         return False  # a heading in prose, or a group label: a row label is followed by its cells
     if spec.ambiguous:
-        # '总计' and '其他' are column headers too: only a numbered label or one followed by a
-        # printed number is the row.
-        run = cells.run_after(index)
-        text = cells.texts[index]
-        return is_next and (bool(labels.numbering(text)) or any(not is_blank(c) for c in run))
+        # '总计' and '其他' are column headers too: a numbered label ('（七）总计') is the row, even
+        # after a row the agency left out; an unnumbered one only when it is the next row expected
+        # and a printed number follows it.
+        if labels.numbering(cells.texts[index]):
+            return True
+        return is_next and any(not is_blank(c) for c in cells.run_after(index))
     return True
 
 
@@ -238,8 +249,9 @@ def _review_header_start(cells: _Cells, start: int) -> int | None:
     return None
 
 
-def _read_review(cells: _Cells, start: int, problems: list[str]) -> list[str] | None:
-    """The 15 cells of table 四, or None when the table is not there."""
+def _read_review(cells: _Cells, start: int, problems: list[str]) -> tuple[list[str], int] | None:
+    """The 15 cells of table 四 and how many of them were printed, or None when the table is not
+    there."""
     header_start = _review_header_start(cells, start)
     if header_start is None:
         return None
@@ -255,7 +267,7 @@ def _read_review(cells: _Cells, start: int, problems: list[str]) -> list[str] | 
     if not any(not is_blank(cell) for cell in run) and len(run) < REVIEW_VALUE_COUNT:
         problems.append("review: header found but no values after it")
         return None
-    return _fit(run, REVIEW_VALUE_COUNT, "review", problems)
+    return _fit(run, REVIEW_VALUE_COUNT, "review", problems), min(len(run), REVIEW_VALUE_COUNT)
 
 
 def detect_template(stream: list[str], year: int | None) -> str:
@@ -344,11 +356,23 @@ def _read_with(cells: _Cells, template: str) -> TablesResult:
         apply_end = active_end
 
     review = _read_review(cells, apply_end, problems)
+    review_rows: list[str] = []
     if review is not None:
+        review_cells, printed = review
         tables.append("review")
-        for key, raw in zip(keys.REVIEW_KEYS, review, strict=True):
+        for key, raw in zip(keys.REVIEW_KEYS, review_cells, strict=True):
             metrics[key] = _metric(key, raw)
+        # A row of table 四 is its group's five cells, printed in group order.
+        review_rows = list(keys.REVIEW_GROUPS[: printed // len(keys.REVIEW_OUTCOMES)])
     result.tables_found = tuple(tables)
+    found_rows = {
+        *(f"active.{key}" for key in active),
+        *(f"apply.{key}" for key in apply),
+        *review_rows,
+    }
+    result.missing_rows = tuple(
+        row for row in keys.TEMPLATE_ROWS[template] if row not in found_rows
+    )
     return result
 
 
