@@ -16,8 +16,8 @@ just misses). The WARC readers only read `*.warc(.gz)`, so the file is never mis
 Who writes: only the loading process (the load stage, the rebuild), in transactions of
 `FLUSH_EVERY` entries, in WAL mode so the extraction workers can look entries up meanwhile
 without ever writing (`lookup`, a read-only connection per worker process). Values: the pickled
-`ExtractedReport`, zlib-compressed (the report's text is most of it, a third of its size once
-compressed). Failed extractions are not cached: some failures depend on the machine and the
+`ExtractedReport`, zlib-compressed (to about a quarter: ≈ 4 KB for the bench's synthetic
+reports). Failed extractions are not cached: some failures depend on the machine and the
 moment (LibreOffice missing, a conversion timed out), and failures are few.
 
 Nothing here is ever an error: an entry that does not unpickle is a miss (extracted again and
