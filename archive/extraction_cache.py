@@ -162,6 +162,7 @@ class ExtractionCache:
         self.stored = 0
         self._pending: dict[str, bytes] = {}
         self._damaged = False
+        self._remove_on_close = False
         self._opening = uuid.uuid4().hex
         self._db = self._open()
 
@@ -210,12 +211,14 @@ class ExtractionCache:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{self.path}{suffix}").unlink(missing_ok=True)
 
-    def _failed(self, exc: Exception) -> None:
-        """Stop using a file that failed mid-run; it is removed on `close`."""
+    def _failed(self, exc: sqlite3.Error) -> None:
+        """Stop using a file that failed mid-run; a damaged one (not merely locked by another
+        writer, or on a full disk) is removed on `close`, so the next run starts a new one."""
         logger.warning(
             "Extraction cache %s failed (%s): not used for the rest of this run", self.path, exc
         )
         self._damaged = True
+        self._remove_on_close = not isinstance(exc, sqlite3.OperationalError)
         self._pending.clear()
 
     def get(self, doc: FetchedDocument, source_agency: str | None) -> ExtractedReport | None:
@@ -277,10 +280,15 @@ class ExtractionCache:
 
     def close(self) -> None:
         self.flush()
+        ref = self.ref
+        if ref is not None and ref in _reader:  # the workers ran in this process
+            connection = _reader.pop(ref)
+            if connection is not None:
+                connection.close()
         if self._db is not None:
             self._db.close()
             self._db = None
-        if self._damaged:
+        if self._remove_on_close:
             self._remove_files()
 
     def __enter__(self) -> ExtractionCache:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import shutil
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -182,3 +183,22 @@ def test_the_load_stores_what_it_extracts_and_a_second_load_takes_it_from_the_ca
     assert (cold.documents, cold.extracted, cold.cached) == (5, 5, 0)
     assert (warm.documents, warm.extracted, warm.cached) == (5, 0, 5)
     assert history(again) == history(first) == history(one_by_one)
+
+
+def test_a_cache_locked_by_another_writer_is_left_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(extraction_cache, "BUSY_TIMEOUT_MS", 50)
+    path = tmp_path / CACHE_FILE_NAME
+    doc = FetchedDocument(url="http://a.example/r.txt", status=200, body=seed_bodies()[0])
+    ExtractionCache(path).close()
+    other = sqlite3.connect(path)
+    other.execute("BEGIN IMMEDIATE")
+    cache = ExtractionCache(path)
+    cache.put(doc, None, extract_document(doc.body, doc.url))
+    cache.close()  # the write waits 50 ms, then gives up: a miss next time, nothing worse
+    other.rollback()
+    other.close()
+    assert path.exists()
+    with ExtractionCache(path) as again:
+        assert again.ref is not None and again.get(doc, None) is None
