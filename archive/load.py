@@ -23,6 +23,7 @@ import sqlite_utils
 from tqdm import tqdm
 
 from archive.database import Batches, known_sha256, open_for_writing, source_agencies
+from archive.extraction_cache import ExtractionCache, open_cache
 from archive.schema import reader_indexes_dropped
 from archive.spool import Spool
 from archive.store import page_id, store_page
@@ -53,6 +54,8 @@ Processor = Callable[[FetchedDocument, "str | None", "str | None"], ProcessedDoc
 class LoadSummary:
     documents: int = 0  # documents read back and stored
     spooled: int = 0  # of which extracted while the crawl fetched (`archive.spool`)
+    cached: int = 0  # of which taken from the extraction cache (`archive.extraction_cache`)
+    extracted: int = 0  # of which extracted now (by the load's workers, or spooled)
     failed: int = 0  # of which recorded as failed (unreadable record, or extraction failed)
     rewrote: bool = False  # report rows written or withdrawn: the published tables are stale
     seconds: float = 0.0
@@ -89,20 +92,22 @@ def processed_in_order(
     jobs: Iterable[tuple[Tag, Job]],
     workers: int,
     process: Processor | None = None,
-) -> Iterator[tuple[Tag, ProcessedDocument]]:
-    """What each job's document becomes, in the jobs' order, extracted on `workers` processes.
+    cache: ExtractionCache | None = None,
+) -> Iterator[tuple[Tag, ProcessedDocument, bool]]:
+    """What each job's document becomes, in the jobs' order, extracted on `workers` processes
+    unless the extraction `cache` has it, and whether it was extracted now.
 
-    `process` stands in for `pipeline.extraction.outcome.process_fetched`, run here one job after another
-    (tests only).
+    `process` stands in for `pipeline.extraction.outcome.process_fetched`, run here one job after
+    another, without the cache (tests only).
     """
     if process is not None:
         for tag, job in jobs:
-            yield tag, process(*job)
+            yield tag, process(*job), needs_extraction(job[0], job[2])
         return
     with ExtractionWorkers(workers) as pool:
-        for tag, job, (outcome, reason, report) in pool.map(jobs):
+        for tag, job, (outcome, reason, report), extracted in pool.map(jobs, cache):
             processed = ProcessedDocument(job[0], outcome, reason, report)
-            yield tag, _as_of_now(db, job, processed)
+            yield tag, _as_of_now(db, job, processed), extracted
 
 
 def mark_pending(db: sqlite_utils.Database, doc: FetchedDocument) -> None:
@@ -162,22 +167,28 @@ def load_pending(
     workers: int | None = None,
     progress: bool = False,
     spool: Spool | None = None,
+    cache: bool = True,
 ) -> LoadSummary:
     """Extract and store every document of `db_path` awaiting extraction, reading `archive_dir`.
 
     A document with an extraction in `spool` (made while the crawl fetched, `archive.spool`) is
-    not read back nor extracted again. A record that cannot be read back is recorded as failed
-    with the reason, never skipped.
+    not read back nor extracted again; one whose report is in the archive's extraction cache
+    (`archive.extraction_cache`, unless `cache` is False) is read back by a worker but not
+    extracted again. What is extracted goes into the cache. A record that cannot be read back is
+    recorded as failed with the reason, never skipped.
     """
     started = time.perf_counter()
     summary = LoadSummary()
     db = open_for_writing(db_path)
+    extraction_cache: ExtractionCache | None = None
     try:
         batches = Batches(db)
         agencies = source_agencies(db)
         pages = pending_pages(db)
         if not pages:
             return summary
+        extraction_cache = open_cache(archive_dir, cache)
+        cache_ref = extraction_cache.ref if extraction_cache is not None else None
 
         def count(doc: FetchedDocument, change: str, outcome: str, reason: str) -> None:
             summary.documents += 1
@@ -191,11 +202,11 @@ def load_pending(
                 if ahead is not None:
                     summary.spooled += 1
                     # Made assuming no stored version; `_as_of_now` decides against the stored one.
-                    yield (page, agency, None), Ready(ahead)
+                    yield (page, agency, None), Ready((*ahead, False))
                     continue
                 known = known_sha256(db, page["url"])
                 where = (str(archive_dir), page["warc_file"], page["warc_offset"])
-                yield (page, agency, known), (extract_record, (*where, agency, known))
+                yield (page, agency, known), (extract_record, (*where, agency, known, cache_ref))
 
         def with_body(doc: FetchedDocument) -> FetchedDocument:
             return read_record(archive_dir, str(doc.warc_file), int(doc.warc_offset or 0))
@@ -209,7 +220,15 @@ def load_pending(
                 batches.write(store_page, failed, OUTCOME_FAILED, reason)
                 count(failed, CHANGE_NONE, OUTCOME_FAILED, reason)
                 return
-            doc, extracted = result
+            doc, extracted, from_cache = result
+            report = extracted[2]
+            if from_cache:
+                summary.cached += 1
+            elif report is not None:
+                # Extracted now, by a worker or ahead of the load: kept for the next time.
+                summary.extracted += 1
+                if extraction_cache is not None:
+                    extraction_cache.put(doc, agency, report)
             processed = _as_of_now(
                 db, (doc, agency, known), ProcessedDocument(doc, *extracted), with_body
             )
@@ -230,5 +249,7 @@ def load_pending(
             batches.commit()
     finally:
         db.close()
+        if extraction_cache is not None:
+            extraction_cache.close()
     summary.seconds = time.perf_counter() - started
     return summary

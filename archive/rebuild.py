@@ -16,6 +16,7 @@ import sqlite_utils
 from tqdm import tqdm
 
 from archive.database import Batches, known_sha256, open_for_writing, source_agencies
+from archive.extraction_cache import open_cache
 from archive.load import Processor, processed_in_order
 from archive.publish import prepare_for_publishing
 from archive.runs import restore_runs
@@ -47,6 +48,8 @@ class RebuildSummary:
     documents: int = 0  # of which fetched as a document or attachment
     reports: int = 0  # rows in `reports` afterwards (a URL fetched twice is one report)
     failed: int = 0  # pages whose outcome is "failed"
+    extracted: int = 0  # documents extracted (not settled without extraction, not cached)
+    cached: int = 0  # documents whose report came from the extraction cache
     errors: list[str] = field(default_factory=list)  # damaged files/records, with offsets
 
 
@@ -66,6 +69,7 @@ def rebuild(
     sources: list[PortalSource] | None = None,
     process: Processor | None = None,
     workers: int | None = None,
+    cache: bool = True,
 ) -> RebuildSummary:
     """Replace the derived rows of the database at `db_path` with what `archive_dir` holds.
 
@@ -73,9 +77,14 @@ def rebuild(
     them the agencies already in the database's `sources` table are used. Extraction runs on
     `workers` processes (default: one per CPU). `process` stands in for
     `pipeline.extraction.outcome.process_fetched`, run in this process (tests only).
+
+    Reports are taken from the archive's extraction cache (`archive.extraction_cache`) when it
+    has them and stored in it otherwise; at the end, the entries of other extractor versions are
+    deleted. `cache=False` neither reads nor writes it.
     """
     summary = RebuildSummary()
     db = open_for_writing(db_path)
+    extraction_cache = open_cache(archive_dir, cache)
     try:
         _clear_derived(db)
         for source in sources or []:
@@ -93,20 +102,26 @@ def rebuild(
                 yield None, (doc, agencies.get(doc.source_id or ""), known)
 
         # Extracted on every core, stored in the order the archive holds them.
-        results: Iterable[tuple[None, ProcessedDocument]] = processed_in_order(
-            db, jobs(), default_workers() if workers is None else workers, process
+        results: Iterable[tuple[None, ProcessedDocument, bool]] = processed_in_order(
+            db, jobs(), default_workers() if workers is None else workers, process, extraction_cache
         )
         if progress:
             results = tqdm(results, desc="rebuild", unit=" responses")
         with reader_indexes_dropped(db):  # every row is new: the indexes are built once, after
-            for _, processed in results:
+            for _, processed, extracted in results:
                 batches.write(ingest, processed)
-                if processed.outcome == "failed":
-                    summary.failed += 1
+                summary.failed += processed.outcome == "failed"
+                summary.extracted += extracted
             batches.commit()
+        if extraction_cache is not None:
+            summary.cached = extraction_cache.hits
+            # A rebuild reads every document: entries of older extractors will not be read again.
+            extraction_cache.prune()
         restore_runs(db, archive_dir, errors=summary.errors)
         prepare_for_publishing(db)
         summary.reports = db.table("reports").count
     finally:
         db.close()
+        if extraction_cache is not None:
+            extraction_cache.close()
     return summary

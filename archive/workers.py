@@ -41,9 +41,10 @@ from multiprocessing.context import ForkServerContext
 from multiprocessing.process import BaseProcess
 from typing import Any, TypeAlias, TypeVar
 
+from archive.extraction_cache import CacheRef, ExtractionCache, lookup
 from archive.warc_read import WarcReadError, read_record
 from pipeline.extraction.document import FetchedDocument
-from pipeline.extraction.outcome import needs_extraction, process_fetched
+from pipeline.extraction.outcome import needs_extraction, process_fetched, processed_from_report
 from pipeline.extraction.report import ExtractedReport
 
 logger = logging.getLogger(__name__)
@@ -91,21 +92,34 @@ def extract_job(
     return processed.outcome, processed.reason, processed.report
 
 
+def cached_extraction(doc: FetchedDocument, report: ExtractedReport) -> Extracted:
+    """What `extract_job` would send back for `doc` when extraction gives `report` (a cached
+    one)."""
+    processed = processed_from_report(doc, report)
+    return processed.outcome, processed.reason, report
+
+
 def extract_record(
     archive_dir: str,
     warc_file: str,
     warc_offset: int,
     source_agency: str | None,
     known_sha256: str | None,
-) -> tuple[FetchedDocument, Extracted] | WarcReadError:
-    """Given a WARC record's place: the document (without its body) and what `process_fetched`
-    makes of it, or why the record cannot be read back. Reading it in the worker keeps the
-    reading off the loading process and the body off the pipe between them."""
+    cache: CacheRef | None = None,
+) -> tuple[FetchedDocument, Extracted, bool] | WarcReadError:
+    """Given a WARC record's place: the document (without its body), what `process_fetched`
+    makes of it and whether that came from the extraction `cache` (looked up here, read-only:
+    the loading process stores), or why the record cannot be read back. Reading it in the worker
+    keeps the reading off the loading process and the body off the pipe between them."""
     try:
         doc = read_record(archive_dir, warc_file, warc_offset)
     except WarcReadError as exc:
         return exc
-    return replace(doc, body=b""), extract_job(doc, source_agency, known_sha256)
+    if cache is not None and needs_extraction(doc, known_sha256):
+        report = lookup(cache, doc, source_agency)
+        if report is not None:
+            return replace(doc, body=b""), cached_extraction(doc, report), True
+    return replace(doc, body=b""), extract_job(doc, source_agency, known_sha256), False
 
 
 # ---- the worker processes ---------------------------------------------------------------------
@@ -350,19 +364,30 @@ class ExtractionWorkers:
             first_tag, where = waiting.popleft()
             yield first_tag, self._result(where)
 
-    def map(self, jobs: Iterable[tuple[Tag, Job]]) -> Iterator[tuple[Tag, Job, Extracted]]:
-        """For each `(tag, job)`, in order: the tag, the job and what extraction made of it;
-        jobs that need no extraction are settled here, with no round trip to a worker."""
+    def map(
+        self, jobs: Iterable[tuple[Tag, Job]], cache: ExtractionCache | None = None
+    ) -> Iterator[tuple[Tag, Job, Extracted, bool]]:
+        """For each `(tag, job)`, in order: the tag, the job, what extraction made of it, and
+        whether a worker extracted it now. Jobs that need no extraction, and those whose report
+        is in the extraction `cache`, are settled here with no round trip to a worker; what the
+        workers extract is stored in the cache."""
 
-        def calls() -> Iterator[tuple[tuple[Tag, Job], Call]]:
+        def calls() -> Iterator[tuple[tuple[Tag, Job, bool], Call]]:
             for tag, job in jobs:
-                if needs_extraction(job[0], job[2]):
-                    yield (tag, job), (extract_job, job)
+                doc, agency, known = job
+                if not needs_extraction(doc, known):
+                    yield (tag, job, False), Ready(extract_job(*job))
+                    continue
+                report = cache.get(doc, agency) if cache is not None else None
+                if report is not None:
+                    yield (tag, job, False), Ready(cached_extraction(doc, report))
                 else:
-                    yield (tag, job), Ready(extract_job(*job))
+                    yield (tag, job, True), (extract_job, job)
 
-        for (tag, job), result in self.in_order(calls()):
-            yield tag, job, result
+        for (tag, job, extracted), result in self.in_order(calls()):
+            if extracted and cache is not None:
+                cache.put(job[0], job[1], result[2])
+            yield tag, job, result, extracted
 
     def _result(self, where: Ready | _Worker) -> Any:
         if isinstance(where, Ready):

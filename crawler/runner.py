@@ -156,7 +156,11 @@ def run_crawl(
         spool = Spool.read(spool_dir)
         try:
             loaded = load_pending(
-                db_path, archive_dir, workers=workers_setting(settings), spool=spool
+                db_path,
+                archive_dir,
+                workers=workers_setting(settings),
+                spool=spool,
+                cache=settings.getbool("NIANBAO_EXTRACTION_CACHE"),
             )
         finally:
             spool.close()

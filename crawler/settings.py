@@ -118,6 +118,15 @@ NIANBAO_EXTRACT_WORKERS = os.environ.get("NIANBAO_EXTRACT_WORKERS", "")
 # crawl` sets NIANBAO_EXTRACT_AHEAD_DIR, the spool they write, for each run.
 NIANBAO_EXTRACT_AHEAD_WORKERS = os.environ.get("NIANBAO_EXTRACT_AHEAD_WORKERS", "")
 NIANBAO_EXTRACT_AHEAD_DIR = ""
+# Reports kept by (content SHA-256, URL, Content-Type, link text, agency, extractor version) in
+# <archive>/extraction-cache.sqlite (archive.extraction_cache), so the load and `nianbao rebuild`
+# never extract the same bytes twice with the same extractor; 0 turns it off.
+NIANBAO_EXTRACTION_CACHE = os.environ.get("NIANBAO_EXTRACTION_CACHE", "1").lower() not in (
+    "0",
+    "false",
+    "no",
+    "off",
+)
 
 # Distributed crawls (crawler.distributed): the Redis URL, and how long a silent worker lives.
 NIANBAO_REDIS_URL = os.environ.get("NIANBAO_REDIS_URL", "")

@@ -27,6 +27,14 @@ archive_option = click.option(
     type=click.Path(file_okay=False),
     help="Directory of the WARC archive.",
 )
+# Shared by the commands that extract archived documents (load, rebuild).
+cache_option = click.option(
+    "--cache/--no-cache",
+    default=True,
+    show_default=True,
+    help="Take reports from the archive's extraction cache (extraction-cache.sqlite) and keep "
+    "new ones there; --no-cache extracts every document and leaves the cache alone.",
+)
 DATASETTE_DIR = Path(__file__).resolve().parent.parent / "datasette"
 
 
@@ -267,7 +275,10 @@ def crawl(
 @click.option(
     "--progress/--no-progress", default=True, show_default=True, help="Show a progress bar."
 )
-def rebuild(archive_dir: str, db_path: str, sources_path: str | None, progress: bool) -> None:
+@cache_option
+def rebuild(
+    archive_dir: str, db_path: str, sources_path: str | None, progress: bool, cache: bool
+) -> None:
     """Rebuild the database from the WARC archive alone (no network)."""
     from archive.rebuild import rebuild as rebuild_db
     from crawler.sources import SourcesError, load_sources
@@ -278,10 +289,11 @@ def rebuild(archive_dir: str, db_path: str, sources_path: str | None, progress: 
         sources = load_sources(sources_path) if sources_path else None
     except SourcesError as exc:
         raise click.ClickException(str(exc)) from exc
-    summary = rebuild_db(archive_dir, db_path, progress=progress, sources=sources)
+    summary = rebuild_db(archive_dir, db_path, progress=progress, sources=sources, cache=cache)
     click.echo(
         f"responses {summary.responses}, documents {summary.documents}, "
-        f"reports {summary.reports}, failed {summary.failed}"
+        f"reports {summary.reports}, failed {summary.failed}, "
+        f"extracted {summary.extracted}, cached {summary.cached}"
     )
     for error in summary.errors:
         click.echo(f"warning: {error}", err=True)
@@ -293,7 +305,8 @@ def rebuild(archive_dir: str, db_path: str, sources_path: str | None, progress: 
 @click.option(
     "--progress/--no-progress", default=True, show_default=True, help="Show a progress bar."
 )
-def load(archive_dir: str, db_path: str, progress: bool) -> None:
+@cache_option
+def load(archive_dir: str, db_path: str, progress: bool, cache: bool) -> None:
     """Extract and store the documents a crawl archived but did not load (it was stopped, or run
     with `scrapy crawl`); `nianbao crawl` does this itself after fetching."""
     from archive.load import load_pending
@@ -302,14 +315,17 @@ def load(archive_dir: str, db_path: str, progress: bool) -> None:
 
     if not Path(archive_dir).is_dir():
         raise click.ClickException(f"no archive directory at {archive_dir}")
-    summary = load_pending(db_path, archive_dir, progress=progress)
+    summary = load_pending(db_path, archive_dir, progress=progress, cache=cache)
     if summary.rewrote:
         db = open_db(db_path)
         try:
             prepare_for_publishing(db)
         finally:
             db.close()
-    click.echo(f"documents {summary.documents}, failed {summary.failed}, {summary.seconds:.1f} s")
+    click.echo(
+        f"documents {summary.documents}, failed {summary.failed}, cached {summary.cached}, "
+        f"{summary.seconds:.1f} s"
+    )
 
 
 @cli.command()

@@ -89,6 +89,7 @@ def test_every_bench_stage_runs_and_writes_results(tmp_path: Path) -> None:
         "build_100k_s",
         "serve_p95_ms",
         "crawl_peak_rss_mb",
+        "rebuild_cached_speedup",
     ):
         assert isinstance(results[key], (int, float)) and results[key] == results[key], key
     assert "of bare Scrapy" in result.stdout and "p95" in result.stdout
@@ -99,6 +100,9 @@ def test_every_bench_stage_runs_and_writes_results(tmp_path: Path) -> None:
     assert results["crawl_documents_loaded"] >= results["crawl_documents_published"]
     assert 0 < results["crawl_fetch_s"] < results["crawl_s"]
     assert 0 <= results["crawl_documents_extracted_ahead"] <= results["crawl_documents_loaded"]
+    # A rebuild with the extraction cache warm takes its reports from it, and is faster.
+    assert results["rebuild_cached_documents"] > 0
+    assert results["rebuild_cached_speedup"] > 1
     # CPU counted over the whole machine: no crawl beats its CPU seconds spread over every core.
     assert results["crawl_cpu_s"] > 0 and results["bare_scrapy_cpu_s"] > 0
     best = results["crawl_vs_bare_scrapy_best_on_these_cores"]

@@ -81,6 +81,12 @@ def process_fetched(
     report = extract_document(
         doc.body, doc.url, doc.headers, link_text=doc.link_text, source_agency=source_agency
     )
+    return processed_from_report(doc, report)
+
+
+def processed_from_report(doc: FetchedDocument, report: ExtractedReport) -> ProcessedDocument:
+    """What `process_fetched` makes of `doc` once extraction gave `report` (a cached report
+    becomes a page outcome by this same rule)."""
     if report.status == STATUS_FAILED:
         return ProcessedDocument(doc, OUTCOME_FAILED, report.status_reason, report)
     return ProcessedDocument(doc, OUTCOME_EXTRACTED, report.status_reason, report)
