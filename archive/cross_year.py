@@ -30,6 +30,7 @@ from typing import Any
 
 import sqlite_utils
 
+from archive.row_writes import replace_rows
 from pipeline.extraction import keys
 from pipeline.extraction.report import VERDICT_FAIL, verdict_of
 from pipeline.extraction.sentences import prose_sentences, repeated_share
@@ -59,9 +60,11 @@ WHERE r.agency_id IS NOT NULL AND r.year IS NOT NULL
 def _cells(db: sqlite_utils.Database, report_id: str, prefix: str) -> dict[str, tuple[Any, Any]]:
     """{key without `prefix`: (value, raw)} of a report's metrics under `prefix`."""
     # A key range rather than GLOB, so SQLite walks the (report_id, key) primary key index.
+    # The connection's own cursor: publishing asks this tens of thousands of times, and
+    # sqlite-utils' row dictionaries cost more than the look-up.
     return {
-        item["key"][len(prefix) :]: (item["value"], item["raw"])
-        for item in db.query(
+        key[len(prefix) :]: (value, raw)
+        for key, value, raw in db.conn.execute(
             "SELECT key, value, raw FROM metrics WHERE report_id = ? AND key >= ? AND key < ?",
             [report_id, prefix, prefix[:-1] + chr(ord(prefix[-1]) + 1)],
         )
@@ -254,13 +257,25 @@ def cross_year_checks(db: sqlite_utils.Database) -> int:
             )
         ]
         db.execute("DELETE FROM checks WHERE rule GLOB ?", [f"{RULE_PREFIX}*"])
-        db.table("checks").insert_all(rows, pk=("report_id", "rule"), replace=True)
-        touched = sorted(set(stale) | {row["report_id"] for row in rows})
+        replace_rows(db, "checks", rows, pk=("report_id", "rule"))
+        touched = set(stale) | {row["report_id"] for row in rows}
         # reports.failed_checks counts every failed check of a report, these warnings included;
-        # an unverifiable one is not a failure.
+        # an unverifiable one is not a failure. Only counts that changed are written: a report
+        # row carries its whole text, and rewriting every one on every publish cost seconds per
+        # thousand reports.
+        failed = dict(
+            db.execute(
+                "SELECT report_id, count(*) FROM checks WHERE verdict = ? GROUP BY report_id",
+                [VERDICT_FAIL],
+            ).fetchall()
+        )
+        stored = dict(db.execute("SELECT id, failed_checks FROM reports").fetchall())
         db.conn.executemany(
-            "UPDATE reports SET failed_checks = (SELECT count(*) FROM checks c"
-            f" WHERE c.report_id = reports.id AND c.verdict = '{VERDICT_FAIL}') WHERE id = ?",
-            [(report_id,) for report_id in touched],
+            "UPDATE reports SET failed_checks = ? WHERE id = ?",
+            [
+                (failed.get(report_id, 0), report_id)
+                for report_id in sorted(touched)
+                if stored.get(report_id, 0) != failed.get(report_id, 0)
+            ],
         )
     return len(rows)
