@@ -68,9 +68,12 @@ def killed_and_resumed(reports: int, seed: int, work: Path) -> dict[str, object]
         args = ["crawl", "--sources", str(killed / "sources.yaml"), "--db",
                 str(killed / "nianbao.db"), "--archive", str(killed / "archive"),
                 "--log-level", "ERROR", "-s", "DOWNLOAD_DELAY=0.02"]  # fmt: skip
-        moments = [after_seconds(rng.uniform(3.0, 12.0)) for _ in range(3)]
+        clean_s = crawl(portal, work / "uninterrupted", "-s", "DOWNLOAD_DELAY=0.02")
+        # Moments drawn within the clean crawl's own length, early enough that each resumed run
+        # still has work left when its moment comes (fixed 3–12 s moments outran a crawl that had
+        # become faster, and the third kill never landed).
+        moments = [after_seconds(rng.uniform(0.1, 0.3) * clean_s) for _ in range(3)]
         resumed = kill_and_resume(args, moments, cwd=ROOT)
-        crawl(portal, work / "uninterrupted", "-s", "DOWNLOAD_DELAY=0.02")
         truth = {u for u, t in portal.truth.items() if t.metrics}
     killed_content = crawl_content(killed / "nianbao.db")
     same = killed_content == crawl_content(work / "uninterrupted" / "nianbao.db")
