@@ -72,7 +72,7 @@ NIANBAO_FULL_REVALIDATION_DAYS = float(os.environ.get("NIANBAO_FULL_REVALIDATION
 NIANBAO_RUN_ID = ""  # set by the runner for each run
 NIANBAO_RETRY_BASE_DELAY = float(os.environ.get("NIANBAO_RETRY_BASE_DELAY", "1.0"))
 NIANBAO_RETRY_MAX_DELAY = float(os.environ.get("NIANBAO_RETRY_MAX_DELAY", "60"))
-# Security limits (crawler/security.py): redirect chains, list pages per source (calendar traps).
+# Security limits (crawler/middlewares/host_guard.py): redirect chains, list pages per source (calendar traps).
 NIANBAO_MAX_REDIRECTS = int(os.environ.get("NIANBAO_MAX_REDIRECTS", "10"))
 NIANBAO_MAX_LIST_PAGES = int(os.environ.get("NIANBAO_MAX_LIST_PAGES", "200"))
 

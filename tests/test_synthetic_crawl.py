@@ -71,7 +71,7 @@ def test_every_synthetic_metric_in_the_database_equals_the_generator_truth(tmp_p
         if wrong:
             mismatches.append(f"{url}: {dict(list(wrong.items())[:5])}")
     assert not mismatches, f"{len(mismatches)} reports differ:\n" + "\n".join(mismatches[:10])
-    # Part of them were extracted during the fetch by the workers ahead (crawler.extract_ahead)
+    # Part of them were extracted during the fetch by the workers ahead (pipeline.ahead)
     # and taken from their spool: the truth above holds for those too.
     (run,) = db.query("SELECT documents_loaded, documents_extracted_ahead FROM crawl_runs")
     assert 0 < run["documents_extracted_ahead"] <= run["documents_loaded"]
