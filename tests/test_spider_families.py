@@ -225,13 +225,13 @@ def test_plain_pages_come_from_the_pager_count_when_the_next_page_is_numbered(
     pager: str, expected: list[str]
 ) -> None:
     response = _plain_list_response(pager)
-    urls = PlainSpider.page_urls(response, links_of(response))
+    urls = PlainSpider().page_urls(response, links_of(response))
     assert urls == [f"http://a.example/ndbg/{name}.html" for name in expected]
 
 
 def test_plain_pages_skip_a_date_in_the_next_page_query() -> None:
     response = _plain_list_response('第2页/共5页 <a href="list.jsp?d=20190102&p=3">下一页</a>')
-    urls = PlainSpider.page_urls(response, links_of(response))
+    urls = PlainSpider().page_urls(response, links_of(response))
     assert urls == [f"http://a.example/ndbg/list.jsp?d=20190102&p={n}" for n in (3, 4, 5)]
 
 

@@ -1,7 +1,8 @@
 """What the family spiders share beyond the base: home → column → list pages → documents.
 
-The families differ only in how a list page announces the column's other pages; each subclass
-gives that as `page_urls(response, links)`.
+Every family finds a list page's other pages with the one pager detector
+(`crawler.spiders.pagers`), so a TRS site with the older countPage pager or a plain site with a
+`createPageHTML` call is walked fully; a family may still override `page_urls`.
 """
 
 from __future__ import annotations
@@ -20,16 +21,22 @@ from crawler.spiders.links import (
     navigate_home,
     report_requests,
 )
+from crawler.spiders.pagers import detect_pager
 from pipeline.extraction.document import ROLE_LIST
 
 
 class ColumnSpider(FamilySpider):
     """A family spider for portals whose report column is a paged list of links."""
 
-    @staticmethod
-    def page_urls(response: Response, links: list[Link]) -> list[str]:
-        """The column's other list pages that this list page announces."""
-        raise NotImplementedError
+    def page_urls(self, response: Response, links: list[Link]) -> list[str]:
+        """The column's other list pages that this list page announces (at most the page cap)."""
+        pager = detect_pager(
+            response.text,
+            response.url,
+            [(link.url, link.text) for link in links],
+            max_pages=self.max_list_pages,
+        )
+        return pager.urls if pager else []
 
     def parse_home(self, response: Response) -> Iterator[Any]:
         yield from navigate_home(self, decoded(self, response))
