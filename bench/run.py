@@ -10,7 +10,10 @@ Stages (all on the sample portal or synthetic data, over loopback):
   and its time without the extraction cache ÷ with it warm (`bench/crawl_bench.py`);
 - build: seconds and MB to load N synthetic reports into SQLite (`bench/synthetic_db.py`);
 - serve: p50/p95 of the dashboard queries, a facet page, search and a report page on that database
-  (`bench/serve_bench.py`).
+  (`bench/serve_bench.py`);
+- accuracy: cells right ÷ cells in the generator's truth, per format agencies publish in (HTML,
+  DOCX, reportlab PDF, Chromium's and LibreOffice's PDF, DOC, LibreOffice's DOCX), and `ok`
+  reports missing cells (`bench/extract_accuracy.py`).
 
 Full scale: 10,000-report crawl, 100,000-report database. Small scale: a quick run proving every
 stage works (the test suite runs it). Results go to bench/results.json (keys listed in RESULT_KEYS);
@@ -35,13 +38,15 @@ sys.path[:0] = [str(BENCH.parent), str(BENCH)]
 
 from docs_table import DOCS_PAGE, write_docs_table  # noqa: E402 (bench/ is on sys.path now)
 
-STAGES = ("extract", "crawl", "build", "serve")
+from portal.formats import FORMATS as ACCURACY_FORMATS  # noqa: E402
+
+STAGES = ("extract", "crawl", "build", "serve", "accuracy")
 SCALES: dict[str, dict[str, int]] = {
-    "small": {"extract_reports": 20, "extract_repeat": 1, "crawl_reports": 30, "build_reports": 300, "serve_repeat": 3},
+    "small": {"extract_reports": 20, "extract_repeat": 1, "crawl_reports": 30, "build_reports": 300, "serve_repeat": 3, "accuracy_reports": 3},
     # The sizes except the crawl (2,000 reports, the incremental figure's size): fits a
     # session on a 2-core machine.
-    "medium": {"extract_reports": 300, "extract_repeat": 3, "crawl_reports": 2_000, "build_reports": 100_000, "serve_repeat": 20},
-    "full": {"extract_reports": 300, "extract_repeat": 3, "crawl_reports": 10_000, "build_reports": 100_000, "serve_repeat": 40},
+    "medium": {"extract_reports": 300, "extract_repeat": 3, "crawl_reports": 2_000, "build_reports": 100_000, "serve_repeat": 20, "accuracy_reports": 30},
+    "full": {"extract_reports": 300, "extract_repeat": 3, "crawl_reports": 10_000, "build_reports": 100_000, "serve_repeat": 40, "accuracy_reports": 100},
 }  # fmt: skip
 RESULT_KEYS = (
     "extract_reports_per_s",
@@ -55,6 +60,8 @@ RESULT_KEYS = (
     "serve_p95_ms",
     "crawl_peak_rss_mb",
     "rebuild_cached_speedup",
+    *(f"accuracy_{fmt}" for fmt in ACCURACY_FORMATS),
+    "accuracy_ok_missing_cells",
 )
 
 
@@ -175,6 +182,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             results.update(bench_build(args.work, sizes["build_reports"]))
         elif stage == "serve":
             results.update(bench_serve(args.work, sizes["serve_repeat"]))
+        elif stage == "accuracy":
+            from extract_accuracy import bench_accuracy
+
+            results.update(bench_accuracy(sizes["accuracy_reports"]))
         print(f"[{stage}] done in {time.perf_counter() - started:.1f} s", flush=True)
     print(table(results))
     args.out.parent.mkdir(parents=True, exist_ok=True)

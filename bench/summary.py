@@ -2,18 +2,20 @@
 
 `summary_rows` turns a results dict (the shape of bench/results.json) into one row per figure:
 the bench stage that measured it, its name, what was measured, its ratio and its aim. A figure
-missing from the results shows as "—", so a run of some stages (`--only`) still has every row.
+missing from the results shows as "—", so a run of some stages (`--only`) still has every row;
+the accuracy stage adds one row per format it read.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, NamedTuple
 
 MISSING = "—"
 
 
 class SummaryRow(NamedTuple):
-    stage: str  # the bench stage that measured it: extract, crawl, build or serve
+    stage: str  # the bench stage that measured it: extract, crawl, build, serve or accuracy
     name: str
     measured: str
     ratio: str
@@ -28,6 +30,30 @@ def summary_rows(results: dict[str, Any]) -> list[SummaryRow]:
         return MISSING if value is None else fmt.format(value / unit)
 
     cores = results.get("machine", {}).get("cpus", MISSING)
+    return _timing_rows(results, figure, cores) + accuracy_rows(results)
+
+
+def accuracy_rows(results: dict[str, Any]) -> list[SummaryRow]:
+    """One row per format the accuracy stage read: cells right, statuses, `ok` missing cells."""
+    rows = []
+    for fmt, fig in results.get("accuracy", {}).items():
+        statuses = ", ".join(f"{status} {n}" for status, n in sorted(fig["statuses"].items()))
+        rows.append(
+            SummaryRow(
+                "accuracy",
+                f"cells right, {fmt}",
+                f"{fig['cells_right']:,} of {fig['cells']:,} cells, {fig['reports']} reports "
+                f"({statuses})",
+                f"{fig['accuracy']:.1%}; {fig['ok_missing_cells']} ok missing cells",
+                "100 %; 0",
+            )
+        )
+    return rows
+
+
+def _timing_rows(
+    results: dict[str, Any], figure: Callable[..., str], cores: object
+) -> list[SummaryRow]:
     return [
         SummaryRow("extract", "extraction", f"{figure('extract_reports_per_s')} reports/s (lxml parse alone {figure('lxml_parse_reports_per_s', '{:,.0f}')}/s)", f"{figure('extract_vs_lxml_parse', '{:.2f}')}× lxml parse time", "≤ 3×"),
         SummaryRow("crawl", "crawl, fetch and archive stage", f"{figure('crawl_fetch_pages_per_s')} pages/s in {figure('crawl_fetch_s')} s (bare Scrapy {figure('bare_scrapy_engine_pages_per_s')} pages/s, engine time both)", f"{figure('crawl_fetch_vs_bare_scrapy', '{:.2f}')} of bare Scrapy", "≥ 0.75"),

@@ -90,6 +90,11 @@ def test_every_bench_stage_runs_and_writes_results(tmp_path: Path) -> None:
         "serve_p95_ms",
         "crawl_peak_rss_mb",
         "rebuild_cached_speedup",
+        "accuracy_html",
+        "accuracy_pdf_browser",
+        "accuracy_pdf_office",
+        "accuracy_doc",
+        "accuracy_ok_missing_cells",
     ):
         assert isinstance(results[key], (int, float)) and results[key] == results[key], key
     assert "of bare Scrapy" in result.stdout and "p95" in result.stdout
