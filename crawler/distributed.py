@@ -17,6 +17,9 @@ share and to lose a worker from:
   in-flight requests, or seeding is unfinished; the last worker out deletes the crawl's keys,
   the heartbeats of idle or killed workers still listed included. A heartbeat never brings back a
   crawl so cleared (a killed worker's last one would leave its name listed for good).
+- **Seeds are not lost.** One worker feeds a family's start requests; if it dies before it has
+  finished, one idle worker takes the seeding over and feeds them again (the dupefilter drops
+  those already pushed).
 
 The database is not written through Redis: every worker archives to WARC files named with its
 worker id, and the one database is built by `nianbao rebuild` over the archive (see README,
@@ -37,6 +40,7 @@ from weakref import WeakKeyDictionary
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider
+from scrapy.utils.defer import deferred_from_coro
 from scrapy_redis.queue import PriorityQueue
 from scrapy_redis.scheduler import Scheduler
 from twisted.internet import task
@@ -77,6 +81,16 @@ if ARGV[3] == '1' and redis.call('EXISTS', KEYS[3]) == 0
     and redis.call('SISMEMBER', KEYS[2], ARGV[1]) == 0 then return 0 end
 redis.call('SET', KEYS[1], '1', 'PX', ARGV[2])
 redis.call('SADD', KEYS[2], ARGV[1])
+return 1
+"""
+
+# Take the seeding over from a seeder that died before it finished (its heartbeat expired): the
+# start requests it did not push would otherwise never be crawled. Atomic, so one worker wins.
+_TAKE_OVER_SEEDING = """
+local seeder = redis.call('GET', KEYS[1])
+if not seeder or seeder == ARGV[2] or seeder == ARGV[1] then return 0 end
+if redis.call('EXISTS', ARGV[3] .. seeder) == 1 then return 0 end
+redis.call('SET', KEYS[1], ARGV[1])
 return 1
 """
 
@@ -149,6 +163,7 @@ class Coordinator:
         self._requeue = server.register_script(_REQUEUE_DEAD)
         self._heartbeat = server.register_script(_HEARTBEAT)
         self._clear = server.register_script(_CLEAR_CRAWL)
+        self._take_over = server.register_script(_TAKE_OVER_SEEDING)
         self._joined = False
 
     def inflight_key(self, worker: str | None = None) -> str:
@@ -199,6 +214,15 @@ class Coordinator:
 
     def seeding_done(self) -> None:
         self.server.set(self.seed_key, SEED_DONE)
+
+    def take_over_seeding(self) -> bool:
+        """True when the seeder died before it finished and this worker is now the one to feed
+        the start requests again (the dupefilter drops those the dead seeder had pushed)."""
+        return bool(
+            self._take_over(
+                keys=[self.seed_key], args=[self.worker, SEED_DONE, f"{self._prefix}:alive:"]
+            )
+        )
 
     def seeding_finished(self) -> bool:
         value = self.server.get(self.seed_key)
@@ -322,8 +346,20 @@ class DistributedScheduler(Scheduler):
 
     def spider_idle(self, spider: Spider) -> None:
         coordinator = coordinator_of(self.crawler)
-        if coordinator is not None and coordinator.work_left():
+        if coordinator is None:
+            return
+        if coordinator.take_over_seeding():
+            logger.warning("the seeder of %s died before it finished: seeding again", spider.name)
+            deferred_from_coro(self._seed_again(spider, coordinator))
+            raise DontCloseSpider("seeding again after the seeder died")
+        if coordinator.work_left():
             raise DontCloseSpider("other workers still have work that may feed the queue")
+
+    async def _seed_again(self, spider: Spider, coordinator: Coordinator) -> None:
+        async for output in spider.start():
+            if isinstance(output, Request):
+                self.crawler.engine.crawl(output)
+        coordinator.seeding_done()
 
     def close(self, reason: str) -> Any:
         if getattr(self, "_beat", None) is not None and self._beat.running:

@@ -302,3 +302,29 @@ def test_a_worker_reaped_while_stalled_joins_again_with_its_next_heartbeat(redis
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(pytest.main([__file__, "-q"]))
+
+
+def test_a_seeder_killed_before_it_finished_seeding_is_taken_over_by_one_worker(
+    redis_url: str,
+) -> None:
+    """Each family is seeded by one worker; one killed mid-seeding (its heartbeat gone) would
+    leave the start requests it never pushed uncrawled, so exactly one other worker seeds again."""
+    import redis
+
+    from crawler.distributed import Coordinator
+
+    client = redis.Redis.from_url(redis_url)
+    prefix = "nianbao:reseed:trs"
+    seeder, first, second = (Coordinator(client, prefix, name, ttl=30) for name in ("s", "a", "b"))
+    for coordinator in (seeder, first, second):
+        coordinator.heartbeat()
+    assert seeder.claim_seeding()
+    assert not first.take_over_seeding()  # the seeder is alive: it is still seeding
+    assert not seeder.take_over_seeding()  # nor does the seeder take over from itself
+    client.delete(seeder.alive_key())  # killed: its heartbeat is gone
+    assert first.take_over_seeding()
+    assert not second.take_over_seeding()  # one worker wins
+    assert not first.seeding_finished()
+    first.seeding_done()
+    assert not second.take_over_seeding()  # done is done
+    client.delete(*_crawl_keys(client, prefix))
