@@ -1,8 +1,10 @@
 """Serving a nianbao database with Datasette: read-only, immutable, with our configuration directory.
 
 Immutable mode (`-i`) lets Datasette skip locking and count rows once (from an inspect file written
-next to the database), and lets visitors download the whole database. The configuration directory's
-metadata describes a database named "nianbao": serve a file called nianbao.db for it to apply.
+next to the database), and lets visitors download the whole database. Datasette names a database
+after its file, and the configuration directory (descriptions, canned queries, dashboards, the
+report page) describes one named "nianbao": a file called anything else is published through a
+link named nianbao.db, so the whole configuration applies whatever the file is called.
 
 Live mode (`live=True`) serves a database a crawl is still writing: no `-i` and no inspect file
 (both promise the file never changes), nothing written to it first; Datasette then opens it with
@@ -15,6 +17,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import sqlite_utils
@@ -72,6 +75,27 @@ def datasette_command(
     return command
 
 
+def published_path(db_path: Path) -> Path:
+    """The path Datasette is given for `db_path`: itself when it is called nianbao.db, else a
+    symbolic link of that name in a folder beside it (SQLite follows the link, so its WAL files
+    stay beside the real file and a live crawl's writes are seen)."""
+    if db_path.stem == DATABASE_NAME:
+        return db_path
+    target = db_path.resolve()
+    folder = db_path.parent / f".{db_path.name}.published"
+    try:
+        folder.mkdir(exist_ok=True)
+    except OSError:
+        folder = Path(tempfile.mkdtemp(prefix="nianbao-published-"))
+    link = folder / f"{DATABASE_NAME}.db"
+    if link.is_symlink() or link.exists():
+        if link.is_symlink() and link.resolve() == target:
+            return link
+        link.unlink()
+    link.symlink_to(target)
+    return link
+
+
 def write_inspect_file(db_path: Path, inspect_file: Path) -> None:
     """Count tables once, so immutable serving starts fast even on a large database."""
     subprocess.run(
@@ -110,19 +134,15 @@ def run_datasette(
     db_path: Path, *, host: str, port: int, config_dir: Path, live: bool = False
 ) -> int:
     """Serve until interrupted; returns Datasette's exit code. `live`: the file is being written."""
-    if db_path.stem != DATABASE_NAME:
-        print(
-            f"warning: {db_path.name} is published as {db_path.stem!r}; the descriptions, canned "
-            f"queries and dashboard apply to a database named {DATABASE_NAME}.db",
-            file=sys.stderr,
-        )
     inspect_file: Path | None = None
     if not live:
         ensure_prepared(db_path)
         inspect_file = db_path.with_suffix(".inspect.json")
-        write_inspect_file(db_path, inspect_file)
+    published = published_path(db_path)
+    if inspect_file is not None:
+        write_inspect_file(published, inspect_file)
     command = datasette_command(
-        db_path, host=host, port=port, config_dir=config_dir, inspect_file=inspect_file
+        published, host=host, port=port, config_dir=config_dir, inspect_file=inspect_file
     )
     sys.stdout.flush()
     sys.stderr.flush()
