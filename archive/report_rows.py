@@ -93,7 +93,15 @@ def report_rows(
     rows.reports.append(_report_row(rid, doc, report, aid, version, first_seen))
     rows.report_versions.append(_version_row(rid, doc, report, version, version_first_seen))
     rows.metrics = [
-        {"report_id": rid, "key": key, "value": metric.value, "raw": metric.raw}
+        {
+            "report_id": rid,
+            "key": key,
+            "value": metric.value,
+            "raw": metric.raw,
+            "page": metric.page,
+            "bbox": None if metric.bbox is None else json.dumps([round(v, 1) for v in metric.bbox]),
+            "confidence": metric.confidence,
+        }
         for key, metric in report.metrics.items()
     ]
     rows.checks = [

@@ -285,6 +285,29 @@ def _missing_rows(db: sqlite_utils.Database) -> None:
     db.table("reports").add_column("missing_rows", str)
 
 
+def _metric_provenance(db: sqlite_utils.Database) -> None:
+    """Where a number was read: `metrics.page` (1-based page of a PDF or image; NULL for HTML and
+    Word), `metrics.bbox` (JSON `[x0, top, x1, bottom]` in PDF points from the page's top-left) and
+    `metrics.confidence` (0–1 for a number read by OCR; NULL for a text-layer read)."""
+    metrics = db.table("metrics")
+    metrics.add_column("page", int)
+    metrics.add_column("bbox", str)
+    metrics.add_column("confidence", float)
+
+
+def _agency_placement(db: sqlite_utils.Database) -> None:
+    """An agency placed on the map of China and in its government: the 6-digit 行政区划代码, the
+    province / prefecture / county names, its kind (`government`, `general_office`, `department`),
+    the normalised department type, and the government it belongs to (`parent_id`). NULL means not
+    matched: a wrong code is worse than none."""
+    agencies = db.table("agencies")
+    for column in ("division_code", "province", "prefecture", "county", "kind", "department_type"):
+        agencies.add_column(column, str)
+    agencies.add_column("parent_id", str)
+    agencies.create_index(["division_code"], if_not_exists=True)
+    agencies.create_index(["parent_id"], if_not_exists=True)
+
+
 # Append only: position + 1 is the schema version a step brings the database to.
 _STEPS: list[Callable[[sqlite_utils.Database], None]] = [
     _initial,
@@ -296,6 +319,8 @@ _STEPS: list[Callable[[sqlite_utils.Database], None]] = [
     _pending_outcome,
     _check_verdicts,
     _missing_rows,
+    _metric_provenance,
+    _agency_placement,
 ]
 SCHEMA_VERSION: int = len(_STEPS)
 

@@ -70,9 +70,8 @@ def test_ensure_schema_keeps_existing_rows(tmp_path: Path) -> None:
     db.close()
     again = sqlite_utils.Database(path)
     ensure_schema(again)
-    assert list(again["agencies"].rows) == [
-        {"id": "a1", "name": "洛阳市民政局", "region": None, "level": None}
-    ]
+    rows = list(again["agencies"].rows)
+    assert [(row["id"], row["name"]) for row in rows] == [("a1", "洛阳市民政局")]
 
 
 def test_two_connections_can_open_a_new_database(tmp_path: Path) -> None:

@@ -64,11 +64,19 @@ def verdict_of(passed: bool | int | None) -> str:
 
 @dataclass(frozen=True)
 class Metric:
-    """One cell of a statistical table: the number and the text the agency printed."""
+    """One cell of a statistical table: the number and the text the agency printed, and where.
+
+    `page` (1-based) and `bbox` (`x0, top, x1, bottom` in PDF points from the page's top-left) say
+    where a PDF or image cell was printed; None for HTML and Word, whose cells have no page.
+    `confidence` (0–1) is the OCR engine's for a number read from pixels; None for a text layer.
+    """
 
     key: str
     value: float | None
     raw: str
+    page: int | None = None
+    bbox: tuple[float, float, float, float] | None = None
+    confidence: float | None = None
 
 
 @dataclass(frozen=True)
