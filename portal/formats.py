@@ -11,6 +11,9 @@ the reader (`bench/extract_accuracy.py`, `tests/test_extract_accuracy.py`):
 - `docx`, `pdf_reportlab`: the portal's attachments (`portal.file_render`);
 - `pdf_browser`: Debian's Chromium, `--headless --print-to-pdf` of the HTML page from a file. The
   command line prints one URL per start (≈ 1.5 s each), so two run at a time;
+- `pdf_wps`: a PDF with the quirks of real WPS exports (page border frame, tables broken across
+  pages with a row cut by the break, wrapped and vertical labels, typos, Kangxi radicals, hybrid
+  table 三): `portal.wps_render`, whose truth is what that rendering prints;
 - `pdf_office`, `doc`, `docx_office`: LibreOffice's `soffice --headless --convert-to` of the
   portal's DOCX, one start per target format for all the reports (a fresh profile in the work
   directory). The extraction's long-lived converter (`office_converter`) is not used: its bridge
@@ -29,15 +32,25 @@ import tempfile
 import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from html import escape
 from pathlib import Path
 
 from portal.content import ReportSpec, TruthReport
 from portal.file_render import render_docx, render_pdf
 from portal.html_render import report_body
+from portal.wps_render import render_wps_pdf, wps_truth
 
-FORMATS = ("html", "docx", "pdf_reportlab", "pdf_browser", "pdf_office", "doc", "docx_office")
+FORMATS = (
+    "html",
+    "docx",
+    "pdf_reportlab",
+    "pdf_wps",
+    "pdf_browser",
+    "pdf_office",
+    "doc",
+    "docx_office",
+)
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = (
     "--headless",
@@ -60,6 +73,7 @@ _FILE_TYPES = {
     ),
     "doc": ("doc", "application/msword"),
     "pdf_reportlab": ("pdf", "application/pdf"),
+    "pdf_wps": ("pdf", "application/pdf"),
     "pdf_browser": ("pdf", "application/pdf"),
     "pdf_office": ("pdf", "application/pdf"),
 }
@@ -247,6 +261,16 @@ def render_formats(
                 for i, spec in enumerate(specs)
             ]
             result.seconds["pdf_reportlab"] = time.perf_counter() - start
+        if "pdf_wps" in formats:
+            start = time.perf_counter()
+            result.renderings["pdf_wps"] = [
+                replace(
+                    _rendering("pdf_wps", i, render_wps_pdf(i, spec), spec),
+                    truth=wps_truth(i, spec),
+                )
+                for i, spec in enumerate(specs)
+            ]
+            result.seconds["pdf_wps"] = time.perf_counter() - start
         made: dict[str, list[bytes | None]] = {}
         if "pdf_browser" in formats:
             start = time.perf_counter()
