@@ -11,6 +11,7 @@ from pipeline.extraction.attachments.base import (
     BinaryContent,
     cell_string,
 )
+from pipeline.extraction.attachments.pdf_frames import frame_indices
 from pipeline.extraction.attachments.pdf_pdfium import read_pdf_fast
 
 
@@ -36,7 +37,13 @@ def read_pdf_plumber(body: bytes) -> BinaryContent:
             tables_found = 0
             for page in pdf.pages[:MAX_PDF_PAGES]:
                 texts.append(page.extract_text() or "")
-                for table in page.extract_tables():
+                found = page.find_tables()
+                frames = frame_indices(
+                    [t.bbox for t in found],
+                    [all(len(row.cells) == 1 for row in t.rows) for t in found],
+                    float(page.height),
+                )
+                for table in (t.extract() for i, t in enumerate(found) if i not in frames):
                     tables_found += 1
                     # None marks a cell covered by a merged one: keep original cells only.
                     rows.extend(

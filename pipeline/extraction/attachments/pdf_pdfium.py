@@ -30,6 +30,7 @@ from bisect import bisect_left
 from collections.abc import Iterator
 
 from pipeline.extraction.attachments.base import MIN_TEXT_CHARS, BinaryContent, cell_string
+from pipeline.extraction.attachments.pdf_frames import frame_indices, table_bbox
 from pipeline.extraction.attachments.pdf_ruling import Edge, find_tables
 from pipeline.extraction.attachments.pdf_words import Char, cell_text, page_text
 
@@ -222,10 +223,15 @@ def _page_edges(page: object, height: float) -> list[Edge]:
     return by_kind["line"] + by_kind["rect"] + by_kind["curve"]
 
 
-def _table_rows(chars: list[Char], edges: list[Edge]) -> tuple[int, list[list[str]]]:
-    """(tables found, their rows) with each character in the cell holding its centre."""
+def _table_rows(chars: list[Char], edges: list[Edge], height: float) -> tuple[int, list[list[str]]]:
+    """(tables found, their rows) with each character in the cell holding its centre; page
+    border frames (`pdf_frames`) are not tables."""
 
     tables = find_tables(edges)
+    frames = frame_indices(
+        [table_bbox(t) for t in tables], [all(len(row) == 1 for row in t) for t in tables], height
+    )
+    tables = [table for index, table in enumerate(tables) if index not in frames]
     if not tables:
         return 0, []
     centred = sorted(
@@ -270,7 +276,7 @@ def read_pdf_fast(body: bytes, max_pages: int) -> BinaryContent | None:
                     chars = _chars(textpage.raw, height)
                 finally:
                     textpage.close()
-                page_tables, page_rows = _table_rows(chars, _page_edges(page.raw, height))
+                page_tables, page_rows = _table_rows(chars, _page_edges(page.raw, height), height)
             finally:
                 page.close()
             texts.append(page_text(chars))
