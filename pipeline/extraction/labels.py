@@ -172,6 +172,17 @@ def _apply_rows(row_keys: tuple[str, ...]) -> tuple[RowLabel, ...]:
     )
 
 
+# Group labels of table 三's rows (cores), printed in a merged cell to the left of the rows.
+APPLY_GROUP_WORDS = ("本年度办理结果", "不予公开", "无法提供", "不予处理", "其他处理")
+
+
+def is_group_label(cell_core: str) -> bool:
+    """Whether a cell (by its `bare_core`) is a group label of table 三 or a cut piece of one."""
+    return bool(cell_core) and any(
+        word.startswith(cell_core) or cell_core.startswith(word) for word in APPLY_GROUP_WORDS
+    )
+
+
 APPLY_ROWS_2019 = _apply_rows(keys.APPLY_ROWS_2019)
 APPLY_ROWS_2021 = _apply_rows(keys.APPLY_ROWS_2021)
 

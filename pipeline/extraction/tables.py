@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from pipeline.extraction import keys, labels
+from pipeline.extraction.label_typos import near_word
 from pipeline.extraction.labels import RowLabel
 from pipeline.extraction.report import Metric
 from pipeline.extraction.text_cells import text_to_rows
@@ -49,6 +50,10 @@ REVIEW_VALUE_COUNT = len(keys.REVIEW_KEYS)
 # table of random cells, a prose list): reading it would store numbers that mean nothing.
 MIN_ACTIVE_ROWS = 3
 MIN_APPLY_ROWS = 6
+# A row cut by a page break: at most this many pieces of label between its blank part and its
+# numbers, and only rows of at least this many columns are recognised by a doubled run.
+MAX_FRAGMENTS = 3
+MIN_TAIL_COLUMNS = 3
 
 
 @dataclass
@@ -67,6 +72,9 @@ class TablesResult:
 class _RowRead:
     label_index: int  # position of the label in the cell stream
     cells: list[str]  # the run of cells after the label; once fitted, exactly len(columns)
+    # A row cut by a page break: its numbers are the LAST cells of the run (the cells before
+    # them are the row's blank part on the first page and its empty label cells overleaf).
+    tail_aligned: bool = False
 
 
 @cache_short_text
@@ -127,10 +135,10 @@ def _fit(run: list[str], width: int, what: str, problems: list[str]) -> list[str
 
 
 def _label_match(cells: _Cells, index: int, spec: RowLabel, is_next: bool) -> bool:
-    if not spec.matches_core(cells.cores[index]):
-        return False
     if cells.run_end[index] == index + 1:
         return False  # a heading in prose, or a group label: a row label is followed by its cells
+    if not spec.matches_core(cells.cores[index]):
+        return False
     if spec.ambiguous:
         # '总计' and '其他' are column headers too: a numbered label ('（七）总计') is the row, even
         # after a row the agency left out; an unnumbered one only when it is the next row expected
@@ -165,14 +173,71 @@ def _find_labelled(
                 matched = position
                 break
         if matched is None:
+            matched = _misspelt_match(cells, index, specs, next_row)
+        if matched is None:
             index += 1
             continue
         spec = specs[matched]
-        run = cells.run_after(index)
-        found[spec.key] = _RowRead(index, run)
+        later = specs[matched + 1 : matched + 1 + LOOKAHEAD]
+        row, index = _row_cells(cells, index, len(spec.columns), later)
+        found[spec.key] = row
         next_row = matched + 1
-        index += 1 + len(run)
     return found, index
+
+
+def _misspelt_match(
+    cells: _Cells, index: int, specs: Sequence[RowLabel], next_row: int
+) -> int | None:
+    """The row a label printed with a typo names: the next expected one or the one after, and
+    only when cells follow the label (`label_typos`)."""
+    if cells.run_end[index] == index + 1:
+        return None
+    for position in range(next_row, min(next_row + 2, len(specs))):
+        spec = specs[position]
+        if not spec.ambiguous and near_word(cells.cores[index], spec.words):
+            return position
+    return None
+
+
+def _row_cells(
+    cells: _Cells, index: int, width: int, later: Sequence[RowLabel]
+) -> tuple[_RowRead, int]:
+    """The row whose label is at `index` and the stream position after it.
+
+    A row cut by a page break prints its label (or the label's first lines) with blank cells at
+    the foot of one page and its numbers at the top of the next, after the cut pieces of its
+    label and group label. Its numbers are taken from there: after a blank run, up to
+    `MAX_FRAGMENTS` text cells that are no label (`later` rows) and carry no numbering (unless
+    they are a group label) are pieces of the cut row, and the first run after them holding a
+    printed value is its numbers.
+    """
+    run = cells.run_after(index)
+    end = index + 1 + len(run)
+    if not all(is_blank(cell) for cell in run):
+        if width >= MIN_TAIL_COLUMNS and len(run) >= 2 * width:
+            head = run[: len(run) - width]
+            if all(is_blank(cell) for cell in head[:width]):
+                return _RowRead(index, run, tail_aligned=True), end
+        return _RowRead(index, run), end
+    fragment = end
+    for _ in range(MAX_FRAGMENTS):
+        if fragment >= len(cells) or cells.is_value[fragment]:
+            break
+        text = cells.texts[fragment]
+        core = cells.cores[fragment]
+        numbered_row = labels.numbering(text) and not labels.is_group_label(core)
+        if numbered_row or any(spec.matches_core(core) for spec in later):
+            break
+        continuation = cells.run_after(fragment)
+        if any(not is_blank(cell) for cell in continuation):
+            return _RowRead(index, continuation, tail_aligned=True), fragment + 1 + len(
+                continuation
+            )
+        if continuation:
+            fragment += 1 + len(continuation)
+        else:
+            fragment += 1
+    return _RowRead(index, run), end
 
 
 def _fitted(
@@ -187,7 +252,10 @@ def _fitted(
     fitted: dict[str, _RowRead] = {}
     for key, row in found.items():
         columns = columns_of(spec_of[key])
-        cells = _fit(row.cells, len(columns), f"{table}.{key}", problems)
+        printed = row.cells
+        if row.tail_aligned and len(printed) > len(columns):
+            printed = printed[-len(columns) :]
+        cells = _fit(printed, len(columns), f"{table}.{key}", problems)
         fitted[key] = _RowRead(row.label_index, cells)
     return fitted
 
