@@ -25,13 +25,16 @@ from test_tables_constructed import (
 from pipeline.extraction import keys
 from pipeline.extraction.attachments import read_pdf, read_pdf_plumber
 from pipeline.extraction.attachments.pdf_frames import frame_indices
+from pipeline.extraction.checks import check_tables
 from pipeline.extraction.extract import extract_document
+from pipeline.extraction.report import STATUS_PARTIAL
 from pipeline.extraction.tables import TablesResult, read_tables
+from portal.formats import Rendering
 from portal.synthetic import generate
 from portal.wps_render import render_wps_pdf, wps_style, wps_truth
 
 sys.path.insert(0, str(ROOT / "bench"))
-from extract_accuracy import SEED  # noqa: E402 (bench/ is on sys.path now)
+from extract_accuracy import SEED, score  # noqa: E402 (bench/ is on sys.path now)
 
 SPECS = generate(12, seed=SEED)
 URL = "http://127.0.0.1/accuracy/pdf_wps/a.pdf"
@@ -76,6 +79,7 @@ def test_tall_one_column_table_on_a_prose_page_is_a_frame() -> None:
     "index",
     [
         _first_with(lambda s, _spec: s.cut_rows and s.typos),
+        _first_with(lambda s, _spec: s.hybrid),
         _first_with(lambda s, _spec: s.lookalikes),
         _first_with(lambda s, _spec: s.numbers_at == "above"),
     ],
@@ -90,6 +94,17 @@ def test_wps_pdf_gives_every_cell_as_printed(index: int) -> None:
         if report.value(key) != value
     }
     assert not wrong
+
+
+def test_wps_pdfs_read_every_cell_and_no_report_is_ok_with_cells_missing() -> None:
+    renderings = [
+        Rendering("pdf_wps", render_wps_pdf(i, spec), URL, {}, wps_truth(i, spec))
+        for i, spec in enumerate(SPECS)
+    ]
+    figures = score(renderings)
+    assert figures["cells"] > 150 * len(SPECS)
+    assert figures["accuracy"] == 1.0, figures
+    assert figures["ok_missing_cells"] == 0
 
 
 def _apply_2021_with(replacements: dict[str, list[str]]) -> tuple[list[list[str]], dict]:
@@ -179,6 +194,46 @@ def test_typo_far_from_its_place_names_no_row() -> None:
     assert (
         result.metrics["apply.denied.query.natural"].value == expected["apply.denied.query.natural"]
     )
+
+
+def _hybrid_rows() -> tuple[list[list[str]], dict]:
+    labels = [entry for entry in APPLY_LABELS_2021 if not entry[1].startswith("other.")]
+    at = next(i for i, (_, key) in enumerate(labels) if key == "total")
+    labels.insert(at, (["（六）其他处理"], keys.APPLY_HYBRID_OTHER_ROW))
+    active, _ = active_2021()
+    rows, expected = apply_table(labels)
+    return active + rows + review_table()[0], expected
+
+
+def test_hybrid_single_other_row_is_recorded_as_printed_and_the_rest_still_read() -> None:
+    rows, expected = _hybrid_rows()
+    result = read_tables(rows)
+    assert result.template == keys.TEMPLATE_2021
+    assert values_of(result) | expected == values_of(result)  # total and carried_out included
+    assert set(result.missing_rows) == {
+        "apply.other.no_correction",
+        "apply.other.no_fee",
+        "apply.other.other",
+    }
+
+
+def test_report_with_a_hybrid_table_is_partial_naming_the_rows_it_lacks() -> None:
+    index = _first_with(lambda s, _spec: s.hybrid)
+    report = extract_document(render_wps_pdf(index, SPECS[index]), URL, {})
+    assert report.status == STATUS_PARTIAL
+    assert "apply.other.no_correction" in report.missing_rows
+    assert report.value("apply.other.single.total") is not None
+
+
+def test_total_of_a_hybrid_table_is_checked_against_its_single_other_row() -> None:
+    rows, _ = _hybrid_rows()
+    result = read_tables(rows)
+    checks = {check.rule: check for check in check_tables(result.template, result.metrics)}
+    total_check = checks["apply.total_is_sum.natural"]
+    assert total_check.passed is not None  # evaluated, not unverifiable for blank 2021 rows
+    assert "apply.other.single" not in {c.rule for c in checks.values() if c.passed is None}
+    single = result.metrics["apply.other.single.natural"].raw
+    assert single in total_check.evidence
 
 
 def test_total_contradicting_its_parts_is_recorded_as_printed_and_fails_its_check() -> None:

@@ -4,7 +4,8 @@ Rules (names are stable: they are stored and queried):
 
 * `apply.balance.<col>`: 一 新收 + 二 上年结转 = （七）总计 + 四 结转下年度, per applicant column
   (the template prints this identity above table 三);
-* `apply.total_is_sum.<col>`: （七）总计 = the sum of the result rows （一）…（六）, per column;
+* `apply.total_is_sum.<col>`: （七）总计 = the sum of the result rows （一）…（六）, per column
+  (in a hybrid 2021 table, （六） is its single printed row `apply.other.single`);
 * `apply.row_total.<row>`: the 总计 column = the six applicant columns, per row;
 * `apply.row_subtotal.<row>`: a printed 法人小计 = the five legal-person columns, per row;
 * `review.total_is_sum.<group>`: 总计 = 维持 + 纠正 + 其他 + 尚未审结, for 行政复议 and both
@@ -77,10 +78,20 @@ def _printed(metric: Metric) -> str:
 _Rule = tuple[str, tuple[str, ...], tuple[str, ...], str]
 
 
+def _hybrid_rows(rows: tuple[str, ...]) -> tuple[str, ...]:
+    """`rows` with the 2021 form's three 其他处理 rows replaced by the single row a hybrid table
+    prints (`keys.APPLY_HYBRID_OTHER_ROW`)."""
+    kept = [row for row in rows if not row.startswith("other.")]
+    at = next(i for i, row in enumerate(rows) if row.startswith("other."))
+    return (*kept[:at], keys.APPLY_HYBRID_OTHER_ROW, *kept[at:])
+
+
 @cache
-def _apply_rules(template: str, has_subtotal: bool) -> tuple[_Rule, ...]:
+def _apply_rules(template: str, has_subtotal: bool, hybrid: bool) -> tuple[_Rule, ...]:
     rows = _APPLY_ROWS[template]
     result_rows = _RESULT_ROWS[template]
+    if hybrid:
+        rows, result_rows = _hybrid_rows(rows), _hybrid_rows(result_rows)
     columns = keys.APPLY_COLUMNS + ((keys.APPLY_SUBTOTAL_COLUMN,) if has_subtotal else ())
     rules: list[_Rule] = []
     for column in columns:
@@ -140,7 +151,11 @@ def check_tables(template: str, metrics: dict[str, Metric]) -> list[Check]:
         has_subtotal = any(
             key.endswith(_SUBTOTAL_SUFFIX) and key.startswith("apply.") for key in metrics
         )
-        rules = _apply_rules(template, has_subtotal)
+        hybrid = (
+            template == keys.TEMPLATE_2021
+            and f"apply.{keys.APPLY_HYBRID_OTHER_ROW}.total" in metrics
+        )
+        rules = _apply_rules(template, has_subtotal, hybrid)
     checks = []
     for name, parts, totals, what in rules + _REVIEW_RULES:
         check = _identity(name, metrics, parts, totals, what)

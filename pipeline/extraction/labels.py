@@ -66,6 +66,9 @@ class RowLabel:
     # Short words ('其他', '总计') that are also column headers match only when they are the next
     # expected row, and only when numbered or followed by a printed value.
     ambiguous: bool = False
+    # A row the template does not print but some tables do (the hybrid （六）其他处理 of 2021):
+    # recorded when found, neither missing nor blank-filled when not.
+    optional: bool = False
     # Verdicts of `matches` by cell core: reports print the same few labels again and again.
     _verdicts: dict[str, bool] = field(
         default_factory=dict, init=False, repr=False, compare=False, hash=False
@@ -150,6 +153,7 @@ _APPLY_WORDS: dict[str, tuple[str, ...]] = {
     "unprocessed.mass": ("无正当理由大量反复申请",),
     "unprocessed.confirm": ("要求行政机关确认或重新出具已获取信息",),
     "other": ("其他处理",),
+    keys.APPLY_HYBRID_OTHER_ROW: ("其他处理",),
     "other.no_correction": (
         "申请人无正当理由逾期不补正行政机关不再处理其政府信息公开申请",
         "申请人无正当理由逾期不补正",
@@ -184,7 +188,17 @@ def is_group_label(cell_core: str) -> bool:
 
 
 APPLY_ROWS_2019 = _apply_rows(keys.APPLY_ROWS_2019)
-APPLY_ROWS_2021 = _apply_rows(keys.APPLY_ROWS_2021)
+_OTHER_AT = keys.APPLY_ROWS_2021.index("other.no_correction")
+APPLY_ROWS_2021 = (
+    *_apply_rows(keys.APPLY_ROWS_2021[:_OTHER_AT]),
+    RowLabel(
+        keys.APPLY_HYBRID_OTHER_ROW,
+        _APPLY_WORDS[keys.APPLY_HYBRID_OTHER_ROW],
+        keys.APPLY_COLUMNS,
+        optional=True,
+    ),
+    *_apply_rows(keys.APPLY_ROWS_2021[_OTHER_AT:]),
+)
 
 ACTIVE_ROWS = {keys.TEMPLATE_2019: ACTIVE_ROWS_2019, keys.TEMPLATE_2021: ACTIVE_ROWS_2021}
 APPLY_ROWS = {keys.TEMPLATE_2019: APPLY_ROWS_2019, keys.TEMPLATE_2021: APPLY_ROWS_2021}

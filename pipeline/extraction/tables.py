@@ -416,6 +416,8 @@ def _read_with(cells: _Cells, template: str) -> TablesResult:
         tables.append("apply")
         for spec in apply_specs:
             row = apply.get(spec.key)
+            if row is None and spec.optional:
+                continue
             if row is None:
                 problems.append(f"apply: row {spec.key} not found")
             for position, key in enumerate(_metric_keys("apply", spec.key, apply_columns)):
