@@ -171,6 +171,10 @@ def test_blank_row_before_a_numbered_row_keeps_its_blank_cells() -> None:
         ("denied.secret", ["（三）不予公开", "1.属于国秘密"]),  # a character dropped
         ("denied.third_party", ["4.保护第三方合法益权"]),  # two swapped
         ("unable.unclear", ["3.补后正申请内容仍不明确"]),
+        (  # the row after the optional hybrid row: still the next one expected
+            "other.no_correction",
+            ["（六）其他处理", "1.申请人正当理由逾期不补正、行政机关不再处理其政府信息公开申请"],
+        ),
         (
             "other.no_fee",
             ["2.申请人逾期未按收费通知要求缴费用、行政机关不再处理其政府信息公开申请"],

@@ -26,7 +26,6 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from pipeline.extraction import keys, labels
-from pipeline.extraction.label_typos import near_word
 from pipeline.extraction.labels import RowLabel
 from pipeline.extraction.report import Metric
 from pipeline.extraction.text_cells import text_to_rows
@@ -156,10 +155,17 @@ def _find_labelled(
     stop: Callable[[str], bool] = lambda _text: False,
 ) -> tuple[dict[str, _RowRead], int]:
     """Rows of one labelled table found from `start` (cells as printed, not yet fitted to the
-    columns), and the stream position after the table."""
+    columns), and the stream position after the last row found (`start` when none was).
+
+    A label is found by its words (`_label_match`); failing that, as a label cut in two
+    (`_split_label`: a row cut by a page break, or a long label wrapped around its numbers);
+    failing that, as the next row expected printed with a typo (`_near_label`): the rows come
+    in the template's order, so a cell at the next row's place that is nearly its label is it.
+    """
     found: dict[str, _RowRead] = {}
     next_row = 0
     index = start
+    end = start
     texts, is_value = cells.texts, cells.is_value
     while index < len(texts) and next_row < len(specs):
         if is_value[index]:
@@ -172,72 +178,121 @@ def _find_labelled(
             if _label_match(cells, index, specs[position], position == next_row):
                 matched = position
                 break
+        run = cells.run_after(index)
+        resume = index + 1 + len(run)
         if matched is None:
-            matched = _misspelt_match(cells, index, specs, next_row)
+            split = _split_label(cells, index, specs, next_row)
+            if split is not None:
+                matched, run, resume = split
+            else:
+                matched = _near_position(cells, index, specs, next_row)
         if matched is None:
             index += 1
             continue
         spec = specs[matched]
         later = specs[matched + 1 : matched + 1 + LOOKAHEAD]
-        row, index = _row_cells(cells, index, len(spec.columns), later)
-        found[spec.key] = row
+        run, resume, tail_aligned = _continued(cells, run, resume, len(spec.columns), later)
+        found[spec.key] = _RowRead(index, run, tail_aligned)
         next_row = matched + 1
-    return found, index
+        index = end = resume
+    return found, end
 
 
-def _misspelt_match(
+# How many text cells after a label's first part its second part may come (a group label, cut
+# by the same page break, can print between them).
+SPLIT_REACH = 2
+
+
+def _split_label(
     cells: _Cells, index: int, specs: Sequence[RowLabel], next_row: int
-) -> int | None:
-    """The row a label printed with a typo names: the next expected one or the one after, and
-    only when cells follow the label (`label_typos`)."""
-    if cells.run_end[index] == index + 1:
+) -> tuple[int, list[str], int] | None:
+    """(row position, run of cells, where to resume) when the cell at `index` is the first part
+    of a label whose second part is one of the next text cells, else None.
+
+    A row cut by a page break prints its label's first part on one page and the rest on the
+    next, its numbers after either part; a long label wraps around its numbers. The row's run
+    is the one after the first part, unless that prints nothing and the second part's does.
+    """
+    head = cells.cores[index]
+    if not head:
         return None
-    for position in range(next_row, min(next_row + 2, len(specs))):
-        spec = specs[position]
-        if not spec.ambiguous and near_word(cells.cores[index], spec.words):
-            return position
+    texts, is_value = cells.texts, cells.is_value
+    tail_index = cells.run_end[index]
+    for _ in range(SPLIT_REACH):
+        if tail_index >= len(texts) or is_value[tail_index]:
+            return None
+        tail = cells.cores[tail_index]
+        for position in range(next_row, min(next_row + LOOKAHEAD, len(specs))):
+            spec = specs[position]
+            # An optional row's short word (其他处理) would match a group label run into the
+            # next row's label ('其他处理' + '总计'): it is only ever read whole.
+            if spec.ambiguous or spec.optional:
+                continue
+            if spec.matches_core(tail) or not spec.matches_core(head + tail):
+                continue
+            run = cells.run_after(index)
+            tail_run = cells.run_after(tail_index)
+            if all(is_blank(cell) for cell in run) and not all(is_blank(c) for c in tail_run):
+                run = tail_run
+            if not run:
+                return None
+            return position, run, tail_index + 1 + len(tail_run)
+        tail_index = cells.run_end[tail_index]
     return None
 
 
-def _row_cells(
-    cells: _Cells, index: int, width: int, later: Sequence[RowLabel]
-) -> tuple[_RowRead, int]:
-    """The row whose label is at `index` and the stream position after it.
+def _near_position(
+    cells: _Cells, index: int, specs: Sequence[RowLabel], next_row: int
+) -> int | None:
+    """The next row expected (or the one after it, when the expected one is optional and may
+    not be printed) if the cell at `index` names it but for a typo (`_near_label`)."""
+    for position in range(next_row, min(next_row + 2, len(specs))):
+        if _near_label(cells, index, specs[position]):
+            return position
+        if not specs[position].optional:
+            break
+    return None
 
-    A row cut by a page break prints its label (or the label's first lines) with blank cells at
-    the foot of one page and its numbers at the top of the next, after the cut pieces of its
-    label and group label. Its numbers are taken from there: after a blank run, up to
+
+def _near_label(cells: _Cells, index: int, spec: RowLabel) -> bool:
+    """Whether the cell at `index`, followed by cells, names `spec` but for a typo: a dropped,
+    added, swapped or wrong character or two, or the label's end cut off."""
+    if spec.ambiguous or cells.run_end[index] == index + 1:
+        return False
+    cell_core = cells.cores[index]
+    return any(labels.nearly(cell_core, word) for word in spec.words)
+
+
+def _continued(
+    cells: _Cells, run: list[str], resume: int, width: int, later: Sequence[RowLabel]
+) -> tuple[list[str], int, bool]:
+    """(run, where to resume, whether the row's numbers are the run's LAST cells) for a row whose
+    label was read and whose `run` of cells ends at `resume`.
+
+    A row cut by a page break can print its whole label with blank cells at the foot of one
+    page and its numbers at the top of the next, after the cut pieces of its group label and
+    its empty label cells. Its numbers are taken from there: after a blank run, up to
     `MAX_FRAGMENTS` text cells that are no label (`later` rows) and carry no numbering (unless
     they are a group label) are pieces of the cut row, and the first run after them holding a
-    printed value is its numbers.
+    printed value is its numbers. With no text between the two pieces, the run is the blank part
+    (one row's width) followed by the continuation, whose last cells are the numbers.
     """
-    run = cells.run_after(index)
-    end = index + 1 + len(run)
     if not all(is_blank(cell) for cell in run):
-        if width >= MIN_TAIL_COLUMNS and len(run) >= 2 * width:
-            head = run[: len(run) - width]
-            if all(is_blank(cell) for cell in head[:width]):
-                return _RowRead(index, run, tail_aligned=True), end
-        return _RowRead(index, run), end
-    fragment = end
+        doubled = width >= MIN_TAIL_COLUMNS and len(run) >= 2 * width
+        return run, resume, doubled and all(is_blank(cell) for cell in run[:width])
+    fragment = resume
     for _ in range(MAX_FRAGMENTS):
         if fragment >= len(cells) or cells.is_value[fragment]:
             break
-        text = cells.texts[fragment]
         core = cells.cores[fragment]
-        numbered_row = labels.numbering(text) and not labels.is_group_label(core)
+        numbered_row = labels.numbering(cells.texts[fragment]) and not labels.is_group_label(core)
         if numbered_row or any(spec.matches_core(core) for spec in later):
             break
         continuation = cells.run_after(fragment)
         if any(not is_blank(cell) for cell in continuation):
-            return _RowRead(index, continuation, tail_aligned=True), fragment + 1 + len(
-                continuation
-            )
-        if continuation:
-            fragment += 1 + len(continuation)
-        else:
-            fragment += 1
-    return _RowRead(index, run), end
+            return continuation, fragment + 1 + len(continuation), True
+        fragment += 1 + len(continuation)
+    return run, resume, False
 
 
 def _fitted(

@@ -31,7 +31,7 @@ from collections.abc import Iterator
 
 from pipeline.extraction.attachments.base import MIN_TEXT_CHARS, BinaryContent, cell_string
 from pipeline.extraction.attachments.pdf_frames import frame_indices, table_bbox
-from pipeline.extraction.attachments.pdf_ruling import Edge, find_tables
+from pipeline.extraction.attachments.pdf_ruling import Edge, find_tables, page_break_edges
 from pipeline.extraction.attachments.pdf_words import Char, cell_text, page_text
 
 # Form XObjects nest; past this depth their content is ignored (pdfplumber has no such cap,
@@ -227,7 +227,7 @@ def _table_rows(chars: list[Char], edges: list[Edge], height: float) -> tuple[in
     """(tables found, their rows) with each character in the cell holding its centre; page
     border frames (`pdf_frames`) are not tables."""
 
-    tables = find_tables(edges)
+    tables = find_tables(edges + page_break_edges(edges))
     frames = frame_indices(
         [table_bbox(t) for t in tables], [all(len(row) == 1 for row in t) for t in tables], height
     )
