@@ -3,10 +3,11 @@
     .venv/bin/python bench/extract_accuracy.py [--reports N] [--formats html,pdf_browser,…]
 
 N synthetic reports (`portal.synthetic.generate`, seed 18) are rendered in each format of
-`portal.formats` (the HTML page, the portal's DOCX and reportlab PDF, Chromium's print of the page,
-LibreOffice's PDF, DOC and DOCX of the DOCX), each rendering is read by `extract_document`, and
-every cell of the generator's truth (metric key → value) is compared with what was read: a cell is
-right when the key was read with the truth's value. Per format it prints cells right ÷ cells in
+`portal.formats` (the HTML page, the portal's DOCX and reportlab PDF, a WPS-like PDF, Chromium's
+print of the page, LibreOffice's PDF, DOC and DOCX of the DOCX), each rendering is read by
+`extract_document`, and every cell of the generator's truth (metric key → value; for `pdf_wps`
+the truth of what that rendering prints, `portal.wps_render.wps_truth`) is compared with what was
+read: a cell is right when the key was read with the truth's value. Per format it prints cells right ÷ cells in
 the truth, the reports by status, and the reports whose status is `ok` although cells are missing
 (an `ok` that cannot be trusted; should be 0). The truth comes from the generator only, never from
 the extractor. `bench/run.py`'s `accuracy` stage calls `bench_accuracy`.

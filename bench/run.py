@@ -12,8 +12,8 @@ Stages (all on the sample portal or synthetic data, over loopback):
 - serve: p50/p95 of the dashboard queries, a facet page, search and a report page on that database
   (`bench/serve_bench.py`);
 - accuracy: cells right ÷ cells in the generator's truth, per format agencies publish in (HTML,
-  DOCX, reportlab PDF, Chromium's and LibreOffice's PDF, DOC, LibreOffice's DOCX), and `ok`
-  reports missing cells (`bench/extract_accuracy.py`).
+  DOCX, reportlab PDF, a WPS-like PDF, Chromium's and LibreOffice's PDF, DOC, LibreOffice's
+  DOCX), and `ok` reports missing cells (`bench/extract_accuracy.py`).
 
 Full scale: 10,000-report crawl, 100,000-report database. Small scale: a quick run proving every
 stage works (the test suite runs it). Results go to bench/results.json (keys listed in RESULT_KEYS);

@@ -91,6 +91,7 @@ def test_every_bench_stage_runs_and_writes_results(tmp_path: Path) -> None:
         "crawl_peak_rss_mb",
         "rebuild_cached_speedup",
         "accuracy_html",
+        "accuracy_pdf_wps",
         "accuracy_pdf_browser",
         "accuracy_pdf_office",
         "accuracy_doc",
