@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import cache
 
 from pipeline.extraction import keys, labels
@@ -133,7 +133,7 @@ class _Cells:
         place = None if self.places is None or position is None else self.places[position]
         if place is None:
             return metric
-        return replace(metric, page=place[0], bbox=place[1])
+        return Metric(metric.key, metric.value, metric.raw, place[0], place[1], metric.confidence)
 
 
 def _fit(row: _RowRead, width: int, what: str, problems: list[str]) -> _RowRead:

@@ -34,7 +34,7 @@ from pipeline.extraction.attachments.base import (
     cell_string,
     non_empty_rows,
 )
-from pipeline.extraction.attachments.pdf_ruling import Edge, find_tables, page_break_edges
+from pipeline.extraction.attachments.pdf_ruling import Edge, find_tables
 from pipeline.extraction.attachments.pdf_words import (
     CellFinder,
     Char,
@@ -239,7 +239,7 @@ def _table_rows(
     """(tables found, their rows, where each cell is) with each character in the cell holding
     its centre."""
 
-    tables = find_tables(edges + page_break_edges(edges))
+    tables = find_tables(edges, close_page_breaks=True)
     if not tables:
         return 0, [], []
     finder = CellFinder(chars)

@@ -135,15 +135,12 @@ class CellFinder:
 def ink_box(chars: Sequence[Char], cell: Box) -> Box:
     """Where a cell's text is printed: the box around its non-blank characters, the cell's own
     box when it prints nothing. Tighter than the cell, so it holds no neighbour's characters."""
-    inked = [char for char in chars if not char.text.isspace()]
-    if not inked:
-        return cell
-    return (
-        min(char.x0 for char in inked),
-        min(char.top for char in inked),
-        max(char.x1 for char in inked),
-        max(char.bottom for char in inked),
-    )
+    x0, top, x1, bottom = cell[2], cell[3], cell[0], cell[1]  # an empty box, grown below
+    for char in chars:
+        if not char.text.isspace():
+            x0, top = min(x0, char.x0), min(top, char.top)
+            x1, bottom = max(x1, char.x1), max(bottom, char.bottom)
+    return (x0, top, x1, bottom) if x0 <= x1 else cell
 
 
 def cell_text(chars: Sequence[Char]) -> str:
