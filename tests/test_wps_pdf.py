@@ -14,6 +14,7 @@ import sys
 import pdfplumber
 import pytest
 from conftest import ROOT
+from test_pdf_provenance import assert_every_number_traceable
 from test_tables_constructed import (
     APPLY_LABELS_2021,
     active_2021,
@@ -94,6 +95,19 @@ def test_wps_pdf_gives_every_cell_as_printed(index: int) -> None:
         if report.value(key) != value
     }
     assert not wrong
+
+
+def test_numbers_of_rows_cut_by_a_page_break_say_the_page_they_are_printed_on() -> None:
+    cut = [
+        i
+        for i, spec in enumerate(SPECS)
+        if wps_style(i, spec).cut_rows and not wps_style(i, spec).hybrid
+    ]
+    for index in cut[:3]:
+        body = render_wps_pdf(index, SPECS[index])
+        report = extract_document(body, URL, {})
+        assert {m.page for m in report.metrics.values()} >= {1, 2}  # tables over two pages
+        assert_every_number_traceable(body, report.metrics)
 
 
 def test_wps_pdfs_read_every_cell_and_no_report_is_ok_with_cells_missing() -> None:
