@@ -115,7 +115,7 @@ MIN_PREFIX_SHARE = 0.4
 
 @cache_short_text
 def _nearly_cached(pair: str) -> bool:
-    cell_core, word = pair.split("\x00")
+    cell_core, word = pair.rsplit("\x00", 1)  # a cell may hold NUL itself; a word never does
     if len(word) < 4 or len(cell_core) < 2:
         return False
     cut_short = len(cell_core) >= max(3, MIN_PREFIX_SHARE * len(word))
