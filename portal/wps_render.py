@@ -17,6 +17,8 @@ reportlab's canvas (built-in `STSong-Light` CID font, so no font file is needed)
 - a few labels of table 三 with a typo (a dropped or two swapped characters);
 - Kangxi radicals in place of ordinary ideographs (⽆ U+2F46 for 无, ⾏ U+2F8F for 行 …), as
   WPS's font subsets map them; PDFium reads them back as printed;
+- on request, tables drawn without rules, so that only the page text holds them (the numbers
+  of a wrapped row on the line between its label's lines, beside its first line, or above it);
 - in some 2021 reports a hybrid table 三 whose （六）其他处理 is the 2019 form's single row
   (truth keys `apply.other.single.*`), and a total that contradicts its parts (truth as printed).
 
@@ -58,6 +60,9 @@ class WpsStyle:
     lookalikes: bool  # Kangxi radicals for 无, 行, 方, 用
     hybrid: bool  # （六）其他处理 as the 2019 form's one row in a 2021 table
     wrong_total: bool  # （七）总计 one more than its parts
+    # Tables drawn without rules, so only the page text holds them. Not in the default mix (the
+    # real WPS reports seen are ruled): `render_wps_pdf(..., borderless=True)` asks for it.
+    borderless: bool = False
 
 
 def wps_style(index: int, spec: ReportSpec) -> WpsStyle:
@@ -310,7 +315,8 @@ class _TableLayout:
                         continue
                     top = max(self.top(r), start)
                     bottom = min(self.top(r) + sum(self.heights[r : r + cell.rowspan]), end)
-                    if bottom - top > 0.5:  # the cell's part on this page, borders drawn round it
+                    if bottom - top > 0.5 and not self.style.borderless:
+                        # the cell's part on this page, borders drawn round it
                         x0, x1 = self.xs[col], self.xs[col + cell.colspan]
                         c.rect(x0, page_top - (bottom - start), x1 - x0, bottom - top, stroke=1)
             c.setFont(_FONT, self.size)
@@ -359,12 +365,13 @@ def _restyled(table: Table, change: dict[str, str], lookalikes: bool) -> Table:
     return Table(text(table.heading), table.columns, rows)
 
 
-def render_wps_pdf(index: int, spec: ReportSpec) -> bytes:
-    """The report as a WPS-made PDF; its truth is `wps_truth(index, spec)`."""
+def render_wps_pdf(index: int, spec: ReportSpec, borderless: bool = False) -> bytes:
+    """The report as a WPS-made PDF; its truth is `wps_truth(index, spec)`. `borderless` draws
+    its tables without rules."""
     from reportlab.pdfgen.canvas import Canvas
 
     register_cid_font()
-    style = wps_style(index, spec)
+    style = replace(wps_style(index, spec), borderless=borderless)
     printed = wps_spec(index, spec)
     rng = random.Random(f"wps-layout-{index}")
 

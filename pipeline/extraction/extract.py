@@ -19,6 +19,7 @@ from pipeline.extraction.decode import decode_body
 from pipeline.extraction.facts import find_facts
 from pipeline.extraction.html_doc import HtmlDocument, parse_html
 from pipeline.extraction.keys import TEMPLATE_2019, TEMPLATE_2021, TEMPLATE_PRE2019, TEMPLATE_ROWS
+from pipeline.extraction.layout_rows import layout_rows
 from pipeline.extraction.lookalikes import fold_lookalikes, fold_rows
 from pipeline.extraction.metadata import choose_template, read_metadata
 from pipeline.extraction.narrative_checks import fees_check, narrative_checks
@@ -157,16 +158,40 @@ def _looks_binary(text: str) -> bool:
 
 
 def _candidate_rows(rows: list[list[str]], text: str) -> Iterator[list[list[str]]]:
-    """The document's own rows, then (only when asked for) the rows its text flattens into."""
+    """The document's own rows, then (only when asked for) the rows its text flattens into,
+    then the rows of its text read as a PDF text layer lays a table out (`layout_rows`)."""
     if rows:
         yield rows
     yield text_to_rows(text)
+    yield layout_rows(text)
+
+
+def _complete(result: TablesResult) -> bool:
+    return (
+        result.template in (TEMPLATE_2019, TEMPLATE_2021)
+        and bool(result.metrics)
+        and (not result.missing_rows)
+    )
+
+
+def _reads_more(result: TablesResult, best: TablesResult | None) -> bool:
+    """Whether `result` is a better reading than `best`: a known template first, then fewer
+    template rows missing, else more metrics."""
+    if best is None:
+        return True
+    known, best_known = (r.template in (TEMPLATE_2019, TEMPLATE_2021) for r in (result, best))
+    if known != best_known:
+        return known
+    if known:
+        return len(result.missing_rows) < len(best.missing_rows)
+    return len(result.metrics) > len(best.metrics)
 
 
 def _read_template_tables(
     rows: list[list[str]], text: str, year: int | None, places: list[list[Place | None]]
 ) -> TablesResult | None:
-    """The document's tables, else the tables its text flattens into, whichever reads more.
+    """The document's tables, else the tables its text flattens into, whichever reads more
+    (`_reads_more`); the text is read only when the tables lack rows.
     `places` says where each cell of `rows` was printed (empty when unknown)."""
     best: TablesResult | None = None
     for candidate_rows in _candidate_rows(rows, text):
@@ -174,9 +199,9 @@ def _read_template_tables(
             continue
         where = places if candidate_rows is rows and places else None
         result = read_tables(candidate_rows, year=year, places=where)
-        if best is None or len(result.metrics) > len(best.metrics):
+        if _reads_more(result, best):
             best = result
-        if best.template in (TEMPLATE_2019, TEMPLATE_2021) and best.metrics:
+        if result is best and _complete(result):
             break
     return best
 

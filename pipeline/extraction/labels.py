@@ -20,6 +20,8 @@ _NUMBERING_RE = re.compile(
 )
 _PUNCT_RE = re.compile(r"[\s\"'“”‘’「」『』、，,。.；;：:!！?？·/／]")
 _PAREN_NOTE_RE = re.compile(r"\([^()]*\)")
+# A note cut off by a line or page break: '(区分处理的,只计这一情形,不计其' at a label's end.
+_OPEN_NOTE_RE = re.compile(r"\([^()]*$")
 _WHITESPACE_RE = re.compile(r"\s+")
 _MAX_VERDICTS = 1 << 14
 
@@ -52,8 +54,9 @@ def core(cell: str) -> str:
 
 @cache_short_text
 def bare_core(cell: str) -> str:
-    """`core` without parenthesised notes such as （区分处理的，只计这一情形，不计其他情形）."""
-    return _PAREN_NOTE_RE.sub("", core(cell))
+    """`core` without parenthesised notes such as （区分处理的，只计这一情形，不计其他情形），
+    also when the note is cut off at the cell's end."""
+    return _OPEN_NOTE_RE.sub("", _PAREN_NOTE_RE.sub("", core(cell)))
 
 
 @dataclass(frozen=True)

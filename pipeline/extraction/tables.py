@@ -45,6 +45,9 @@ LOOKAHEAD = 4
 # How far back from an amount row its column header (and unit) is looked for.
 HEADER_REACH = 12
 REVIEW_VALUE_COUNT = len(keys.REVIEW_KEYS)
+# How far past 行政复议 the values of a table 四 with a broken-up header may be looked for (its
+# header has about 25 cells).
+REVIEW_HEADER_REACH = 60
 # Fewer recognised rows than this is not the table but template words scattered in other text (a
 # table of random cells, a prose list): reading it would store numbers that mean nothing.
 MIN_ACTIVE_ROWS = 3
@@ -407,6 +410,21 @@ def _review_header_start(cells: _Cells, start: int) -> int | None:
     return None
 
 
+def _spread_header_values(cells: _Cells, header_start: int) -> tuple[int, list[str]] | None:
+    """(the cell before the values, the values) of a table 四 whose three header levels were
+    broken into pieces (a table without rules read from its text: 结果 / 维持 on separate lines):
+    the first run of at least fifteen number-like cells within `REVIEW_HEADER_REACH` cells of the
+    header's start, holding a printed value."""
+    index = header_start
+    limit = min(len(cells), header_start + REVIEW_HEADER_REACH)
+    while index < limit:
+        run = cells.run_after(index)
+        if len(run) >= REVIEW_VALUE_COUNT and any(not is_blank(cell) for cell in run):
+            return index, run
+        index = cells.run_end[index]
+    return None
+
+
 def _read_review(cells: _Cells, start: int, problems: list[str]) -> _RowRead | None:
     """The 15 cells of table 四 as one row (`printed` says how many were printed), or None when
     the table is not there."""
@@ -423,8 +441,11 @@ def _read_review(cells: _Cells, start: int, problems: list[str]) -> _RowRead | N
         return None
     run = cells.run_after(last_header)
     if not any(not is_blank(cell) for cell in run) and len(run) < REVIEW_VALUE_COUNT:
-        problems.append("review: header found but no values after it")
-        return None
+        spread = _spread_header_values(cells, header_start)
+        if spread is None:
+            problems.append("review: header found but no values after it")
+            return None
+        last_header, run = spread
     row = _RowRead(last_header, run, last_header + 1, len(run))
     return _fit(row, REVIEW_VALUE_COUNT, "review", problems)
 
