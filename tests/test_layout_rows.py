@@ -16,9 +16,10 @@ from conftest import ROOT
 from test_tables_constructed import APPLY_HEADER, APPLY_LABELS_2021, active_2021, apply_table
 
 from pipeline.extraction import keys
+from pipeline.extraction.extract import extract_document
 from pipeline.extraction.labels import bare_core
 from pipeline.extraction.layout_rows import layout_rows
-from pipeline.extraction.report import STATUS_OK
+from pipeline.extraction.report import STATUS_OK, STATUS_PARTIAL
 from pipeline.extraction.tables import read_tables
 from portal.formats import Rendering
 from portal.synthetic import generate
@@ -115,3 +116,15 @@ def test_wps_pdfs_without_rules_are_read_from_their_text_and_never_ok_with_cells
     assert figures["accuracy"] >= 2228 / 2336 - 1e-9, figures
     assert figures["ok_missing_cells"] == 0
     assert figures["statuses"].get(STATUS_OK, 0) >= 4
+
+
+def test_row_printing_fewer_numbers_than_columns_is_missing_not_guessed() -> None:
+    active, _ = active_2021()
+    apply_rows, _ = apply_table(APPLY_LABELS_2021, header=APPLY_HEADER)
+    at = next(i for i, row in enumerate(apply_rows) if "2.重复申请" in row)
+    apply_rows[at] = ["2.重复申请", "3", "3"]  # blank cells leave no trace in the text
+    review = [["行政复议", "行政诉讼"], ["结果维持", "总计"], [str(n) for n in range(31, 46)]]
+    body = ("示例区2021年政府信息公开工作年度报告\n" + _text(active + apply_rows + review)).encode()
+    report = extract_document(body, "http://127.0.0.1/a.txt", {"content-type": "text/plain"})
+    assert report.status == STATUS_PARTIAL
+    assert report.missing_rows == ["apply.unprocessed.repeat"]

@@ -11,6 +11,7 @@ import io
 import re
 import zipfile
 from collections.abc import Iterator, Mapping
+from dataclasses import replace
 from urllib.parse import urlsplit
 
 from pipeline.extraction import attachments
@@ -157,21 +158,14 @@ def _looks_binary(text: str) -> bool:
     return bool(sample) and _count_junk(sample) > MAX_JUNK_SHARE * len(sample)
 
 
-def _candidate_rows(rows: list[list[str]], text: str) -> Iterator[list[list[str]]]:
+def _candidate_rows(rows: list[list[str]], text: str) -> Iterator[tuple[str, list[list[str]]]]:
     """The document's own rows, then (only when asked for) the rows its text flattens into,
-    then the rows of its text read as a PDF text layer lays a table out (`layout_rows`)."""
+    then the rows of its text read as a PDF text layer lays a table out (`layout_rows`); each
+    with where it came from ('document', 'text', 'layout')."""
     if rows:
-        yield rows
-    yield text_to_rows(text)
-    yield layout_rows(text)
-
-
-def _complete(result: TablesResult) -> bool:
-    return (
-        result.template in (TEMPLATE_2019, TEMPLATE_2021)
-        and bool(result.metrics)
-        and (not result.missing_rows)
-    )
+        yield "document", rows
+    yield "text", text_to_rows(text)
+    yield "layout", layout_rows(text)
 
 
 def _reads_more(result: TablesResult, best: TablesResult | None) -> bool:
@@ -187,6 +181,25 @@ def _reads_more(result: TablesResult, best: TablesResult | None) -> bool:
     return len(result.metrics) > len(best.metrics)
 
 
+def _short_rows_missing(result: TablesResult) -> TablesResult:
+    """`result` read from a text layout, with its rows that printed fewer cells than their columns
+    counted missing: text keeps no trace of a blank cell, so which columns the printed numbers
+    belong to is unknown (the report is `partial` rather than `ok` with cells in doubt)."""
+    if not result.short_rows or result.template not in TEMPLATE_ROWS:
+        return result
+    missing = set(result.missing_rows) | set(result.short_rows)
+    ordered = tuple(row for row in TEMPLATE_ROWS[result.template] if row in missing)
+    return replace(result, missing_rows=ordered)
+
+
+def _complete(result: TablesResult) -> bool:
+    return (
+        result.template in (TEMPLATE_2019, TEMPLATE_2021)
+        and bool(result.metrics)
+        and (not result.missing_rows)
+    )
+
+
 def _read_template_tables(
     rows: list[list[str]], text: str, year: int | None, places: list[list[Place | None]]
 ) -> TablesResult | None:
@@ -194,11 +207,13 @@ def _read_template_tables(
     (`_reads_more`); the text is read only when the tables lack rows.
     `places` says where each cell of `rows` was printed (empty when unknown)."""
     best: TablesResult | None = None
-    for candidate_rows in _candidate_rows(rows, text):
+    for source, candidate_rows in _candidate_rows(rows, text):
         if not candidate_rows:
             continue
-        where = places if candidate_rows is rows and places else None
+        where = places if source == "document" and places else None
         result = read_tables(candidate_rows, year=year, places=where)
+        if source == "layout":
+            result = _short_rows_missing(result)
         if _reads_more(result, best):
             best = result
         if result is best and _complete(result):
@@ -208,7 +223,7 @@ def _read_template_tables(
 
 def _read_old_table(rows: list[list[str]], text: str) -> Pre2019Result | None:
     """The pre-2019 统计表 from the document's tables, else from its text; None when absent."""
-    for candidate_rows in _candidate_rows(rows, text):
+    for _source, candidate_rows in _candidate_rows(rows, text):
         if candidate_rows:
             result = read_pre2019(candidate_rows)
             if result.metrics:

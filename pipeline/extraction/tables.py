@@ -68,6 +68,9 @@ class TablesResult:
     problems: list[str] = field(default_factory=list)
     # Rows of the template (keys.TEMPLATE_ROWS) whose cells were not read, in template order.
     missing_rows: tuple[str, ...] = ()
+    # Rows read with fewer cells than their columns (the rest stored blank): from a table without
+    # rules, where blank cells leave no trace, their numbers' columns are unknown.
+    short_rows: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -553,6 +556,15 @@ def _read_with(cells: _Cells, template: str) -> TablesResult:
         # A row of table 四 is its group's five cells, printed in group order.
         printed = review.printed
         review_rows = list(keys.REVIEW_GROUPS[: printed // len(keys.REVIEW_OUTCOMES)])
+    spec_of = {spec.key: spec for spec in active_specs}
+    result.short_rows = (
+        *(
+            f"active.{key}"
+            for key, row in active.items()
+            if row.printed < len(spec_of[key].columns)
+        ),
+        *(f"apply.{key}" for key, row in apply.items() if row.printed < len(apply_columns)),
+    )
     result.tables_found = tuple(tables)
     found_rows = {
         *(f"active.{key}" for key in active),
