@@ -7,6 +7,7 @@ a `click.ClickException` with a message saying what to fix; nothing here holds l
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -399,9 +400,13 @@ def extract(path: str, as_json: bool) -> None:
     is_flag=True,
     help="The database is being written (a crawl is running): serve it read-only, not immutable.",
 )
-def serve(db_path: str, port: int, host: str, live: bool) -> None:
+@archive_option
+def serve(db_path: str, port: int, host: str, live: bool, archive_dir: str) -> None:
     """Publish the database with Datasette (read-only; immutable unless --live)."""
     from nianbao.serve import run_datasette
+
+    # The report page draws a PDF cell on its page, rendered from the archived document.
+    os.environ["NIANBAO_ARCHIVE"] = str(Path(archive_dir).resolve())
 
     if not Path(db_path).is_file():
         raise click.ClickException(
