@@ -10,10 +10,12 @@ taken from the table under test.
 from __future__ import annotations
 
 import pytest
+from conftest import ROOT
 
 from archive.placement import place_agency
 from archive.placement.divisions import division_table
 from archive.report_rows import agency_id, agency_row, belongs_to
+from crawler.sources import load_sources
 
 PLACED = [
     # name, code, province, prefecture, county, level, kind, department type
@@ -42,6 +44,12 @@ PLACED = [
     ("濮阳市住房和城乡建设局", "410900", "河南省", "濮阳市", None, "prefecture", "department", "住建"),
     ("清远市人力资源和社会保障局", "441800", "广东省", "清远市", None, "prefecture", "department", "人社"),
     ("洛阳市涧西区重庆路街道办事处", "410305", "河南省", "洛阳市", "涧西区", "township", "government", None),
+    # Agencies of real report pages stored by the search tool's page corpus: jingzhou.gov.cn
+    # (zfwgk/xxgknb/2017nxxgknb/zfbm2017nb/…), nxlw.gov.cn (…/lwsmzj_29121/xxgknb_29124/…),
+    # bzqc.gov.cn (XxgkAnnualReport/show/6536.html).
+    ("荆州市民政局", "421000", "湖北省", "荆州市", None, "prefecture", "department", "民政"),
+    ("灵武市民政局", "640181", "宁夏回族自治区", "银川市", "灵武市", "county", "department", "民政"),
+    ("亳州市谯城区民政局", "341602", "安徽省", "亳州市", "谯城区", "county", "department", "民政"),
     # Old names: agencies publish under the name of their day.
     ("莱芜市人民政府", "371200", "山东省", "莱芜市", None, "prefecture", "government", None),
     ("襄樊市人民政府", "420600", "湖北省", "襄樊市", None, "prefecture", "government", None),
@@ -78,6 +86,7 @@ def test_a_real_agency_is_placed_on_its_division(
         "鼓楼区人民政府",  # 福州, 南京, 徐州 and 开封 each have one
         "朝阳区财政局",  # 北京 and 长春
         "巢湖市人民政府",  # the prefecture until 2011, a county-level city of 合肥 since
+        "江北区住房和城乡建设局",  # 宁波 and 重庆 (nbjb.gov.cn lists its 区住建局 so)
         "市民政局",  # names no city
         "恩格贝生态示范区管理委员会",  # a zone, not a division, without its city
         "甲市人民政府",
@@ -87,6 +96,17 @@ def test_a_name_that_is_not_one_division_stays_unplaced(name: str) -> None:
     placed = place_agency(name)
     assert placed.division_code is None and placed.province is None and placed.level is None
     assert placed.unplaced
+
+
+def test_every_real_source_is_placed_within_the_region_its_file_gives() -> None:
+    sources = load_sources(ROOT / "sources" / "real.yaml")
+    assert sources
+    for source in sources:
+        placed = place_agency(source.agency, source.region)
+        assert placed.division_code, source.agency
+        assert source.region and source.region.startswith(placed.province or "?"), source.agency
+        for name in (placed.prefecture, placed.county):
+            assert name is None or name in source.region, (source.agency, name)
 
 
 def test_the_portals_region_decides_between_divisions_of_one_name() -> None:
