@@ -9,6 +9,7 @@ the fallback a report must not fall to.
 from __future__ import annotations
 
 from collections import Counter
+from pathlib import Path
 
 import pytest
 import sqlite_utils
@@ -22,8 +23,12 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def crawled(tmp_path_factory: pytest.TempPathFactory) -> tuple[sqlite_utils.Database, dict]:
-    folder = tmp_path_factory.mktemp("city")
+def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("city")
+
+
+@pytest.fixture(scope="module")
+def crawled(folder: Path) -> tuple[sqlite_utils.Database, dict]:
     with CityPortal(seed=3) as portal:
         sources = folder / "city.yaml"
         portal.write_sources(sources)
@@ -78,3 +83,22 @@ def test_each_department_and_district_has_the_city_as_parent(crawled: tuple) -> 
     assert kinds["示例市示例一区人民政府（示例）"] == ("government", None)
     # Fictional places are on no map: no code is guessed for them.
     assert all(row["division_code"] is None for row in agencies.values())
+
+
+def test_a_rebuild_from_the_archive_places_and_parents_the_agencies_alike(
+    crawled: tuple, folder: Path
+) -> None:
+    db, _ = crawled
+    rebuilt = folder / "rebuilt.db"
+    run_nianbao(
+        "rebuild",
+        "--archive",
+        str(folder / "archive"),
+        "--db",
+        str(rebuilt),
+        "--sources",
+        str(folder / "city.yaml"),
+        "--no-progress",
+    )
+    query = "select * from agencies order by id"
+    assert list(sqlite_utils.Database(rebuilt).query(query)) == list(db.query(query))
