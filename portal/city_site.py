@@ -29,13 +29,15 @@ from portal.synthetic import generate
 
 CITY = "示例市人民政府（示例）"
 COLUMN = "/zwgk/ndbg/"
-# (sub-column path, its name, the agencies whose columns it indexes: name and path segment)
+# The agencies whose columns 市直部门年报 and 县区年报 index, and where each column is: the
+# departments' below the 年报 column, the district's a sibling column elsewhere on the portal
+# (as Hanweb numbers its columns /col/colNNN/).
 DEPARTMENTS = (
-    ("示例市民政局（示例）", "mzj"),
-    ("示例市教育局（示例）", "jyj"),
-    ("示例市财政局（示例）", "czj"),
+    ("示例市民政局（示例）", f"{COLUMN}szbm/mzj/"),
+    ("示例市教育局（示例）", f"{COLUMN}szbm/jyj/"),
+    ("示例市财政局（示例）", f"{COLUMN}szbm/czj/"),
 )
-DISTRICTS = (("示例市示例一区人民政府（示例）", "yq"),)
+DISTRICTS = (("示例市示例一区人民政府（示例）", "/col/col9001/"),)
 PAGE_SIZE = 2  # small pages, so a department's column has a second page
 REPORTS_PER_AGENCY = 4
 # How each report names its agency: in the title, in the 发布机构 table, in the signature only.
@@ -172,7 +174,7 @@ class CityPortal:
             "政务公开", open_gov_body([("/zwgk/zn/", "政府信息公开指南"),
                                       (COLUMN, "政府信息公开年度报告")]), site))  # fmt: skip
         groups = [
-            (f"{COLUMN}szf/", "市政府年报", [(CITY, "")]),
+            (f"{COLUMN}szf/", "市政府年报", [(CITY, f"{COLUMN}szf/")]),
             (f"{COLUMN}szbm/", "市直部门年报", list(DEPARTMENTS)),
             (f"{COLUMN}xq/", "县区年报", list(DISTRICTS)),
         ]
@@ -182,10 +184,10 @@ class CityPortal:
             lambda: _index_page(site, "政府信息公开年度报告", [(p, n) for p, n, _ in groups]),
         )
         for path, name, agencies in groups:
-            if agencies == [(CITY, "")]:
+            if agencies[0][0] == CITY:
                 self._column(site, path, name, CITY, rng)
                 continue
-            columns = [(f"{path}{segment}/", agency) for agency, segment in agencies]
+            columns = [(column, agency) for agency, column in agencies]
             site.add_html(
                 (path, path + "index.html"),
                 PORTAL_EPOCH,

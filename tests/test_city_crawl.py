@@ -71,7 +71,7 @@ def test_each_report_is_credited_to_the_agency_its_own_page_names(crawled: tuple
 def test_each_department_and_district_has_the_city_as_parent(crawled: tuple) -> None:
     db, _ = crawled
     agencies = {row["name"]: row for row in db.query("select * from agencies")}
-    for agency, _segment in DEPARTMENTS + DISTRICTS:
+    for agency, _column in DEPARTMENTS + DISTRICTS:
         assert agencies[agency]["parent_id"] == agency_id(CITY), agency
         # Each report links to its own agency's row.
         linked = {row["agency_id"] for row in db.query(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from crawler.spiders.links import Link
-from crawler.spiders.subcolumns import is_subcolumn
+from crawler.spiders.subcolumns import is_subcolumn, names_a_group
 
 BASE = "/zwgk/ndbg/"
 HOST = "http://www.example.gov.cn"
@@ -40,3 +40,12 @@ def test_a_sub_column_is_descended_into(url: str, text: str) -> None:
 )
 def test_other_links_of_a_column_page_are_not_sub_columns(url: str, text: str) -> None:
     assert not is_subcolumn(Link(HOST + url, text), BASE)
+
+
+def test_on_a_groups_index_an_agencys_column_may_be_anywhere_on_the_portal() -> None:
+    # 县区年报's page links each district's column as Hanweb numbers them: /col/colNNN/.
+    link = Link(HOST + "/col/col9001/index.html", "涧西区人民政府")
+    assert names_a_group("县区年报") and names_a_group("市直部门")
+    assert not names_a_group("2023年度")
+    assert not is_subcolumn(link, BASE)
+    assert is_subcolumn(link, "/")

@@ -7,7 +7,9 @@ sub-column to descend into when it is not a report and not a file, and either
 - names a 年报 column (市直部门年报, 县区年报: 年报 or 年度报告 and no year), anywhere on the portal; or
 - names an agency or an area (示例市民政局, 某某区, 某某镇) and leads below the column the descent
   started from (its path goes on under that column's folder): the same names in a portal's menus
-  and footers lead elsewhere.
+  and footers lead elsewhere. On a page reached through a 年报 group's name (市直部门年报), which
+  is an index of such columns by design, an agency's column may lead anywhere on the portal, as
+  Hanweb's sibling `/col/colNNN/` columns do.
 
 The descent goes at most MAX_DEPTH columns down, and every sub-column's page counts against the
 source's list-page cap, as any list page does. Navigation only: which agency published a report is
@@ -19,16 +21,14 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlsplit
 
 from scrapy.http import Response
 
+from crawler.spiders.base import META_LINK_TEXT, FamilySpider
 from crawler.spiders.links import Link, is_attachment, is_report_title, unique
 from pipeline.extraction.document import ROLE_LIST
-
-if TYPE_CHECKING:
-    from crawler.spiders.base import FamilySpider
 
 META_DEPTH = "nianbao_subcolumn_depth"
 META_BASE = "nianbao_subcolumn_base"  # the folder of the column the descent started from
@@ -52,12 +52,17 @@ def _folder(url: str) -> str:
     return path if path.endswith("/") else posixpath.dirname(path) + "/"
 
 
+def names_a_group(text: str) -> bool:
+    """Whether a link's text names a group of 年报 columns (市直部门年报, 县区年报, 乡镇街道)."""
+    return bool(not _YEAR.search(text) and (_COLUMN_NAME.search(text) or _GROUP_NAME.match(text)))
+
+
 def is_subcolumn(link: Link, base_folder: str) -> bool:
     """Whether `link` (on a list page of a column whose folder is `base_folder`) is a sub-column."""
     text = link.text
     if not text or _YEAR.search(text) or is_report_title(text) or is_attachment(link.url):
         return False
-    if _COLUMN_NAME.search(text) or _GROUP_NAME.match(text):
+    if names_a_group(text):
         return True
     below = _folder(link.url)
     return (
@@ -74,6 +79,8 @@ def subcolumn_requests(
         return
     source = spider.source_of(response)
     base = response.meta.get(META_BASE) or _folder(response.url)
+    if depth and names_a_group(response.meta.get(META_LINK_TEXT) or ""):
+        base = "/"  # an index of sub-columns: its agencies' columns may be anywhere
     for link in unique(links):
         if not source.allows(link.url) or spider.list_page_requested(link.url, source):
             continue
