@@ -2,7 +2,9 @@
 
 Every family finds a list page's other pages with the one pager detector
 (`crawler.spiders.pagers`), so a TRS site with the older countPage pager or a plain site with a
-`createPageHTML` call is walked fully; a family may still override `page_urls`.
+`createPageHTML` call is walked fully; a family may still override `page_urls`. A column that
+is an index of sub-columns (市直部门年报 → each department's column) is descended into
+(`crawler.spiders.subcolumns`).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from crawler.spiders.links import (
     report_requests,
 )
 from crawler.spiders.pagers import detect_pager
+from crawler.spiders.subcolumns import subcolumn_requests
 from pipeline.extraction.document import ROLE_LIST
 
 
@@ -45,6 +48,7 @@ class ColumnSpider(FamilySpider):
         response = decoded(self, response)
         links = links_of(response)
         yield from report_requests(self, response, links)
+        yield from subcolumn_requests(self, response, links)
         source = self.source_of(response)
         # Every page of a column announces the same pages again; asking for them once keeps a
         # column of n pages at n requests built instead of n² (the dupefilter would drop them).

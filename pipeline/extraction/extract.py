@@ -273,6 +273,7 @@ def extract_document(
         published=page.published,
         meta={name: fold_lookalikes(content) for name, content in page.meta.items()},
         link_text=fold_lookalikes(link_text) if link_text else link_text,
+        publisher=fold_lookalikes(page.publisher) if page.publisher else None,
         source_agency=source_agency,
     )
     report.title, report.agency, report.year = meta.title, meta.agency, meta.year
