@@ -281,6 +281,8 @@ def rebuild(
 ) -> None:
     """Rebuild the database from the WARC archive alone (no network)."""
     from archive.rebuild import rebuild as rebuild_db
+    from archive.revisits import parse_ladder
+    from crawler import settings as crawl_settings
     from crawler.sources import SourcesError, load_sources
 
     if not Path(archive_dir).is_dir():
@@ -289,7 +291,14 @@ def rebuild(
         sources = load_sources(sources_path) if sources_path else None
     except SourcesError as exc:
         raise click.ClickException(str(exc)) from exc
-    summary = rebuild_db(archive_dir, db_path, progress=progress, sources=sources, cache=cache)
+    summary = rebuild_db(
+        archive_dir,
+        db_path,
+        progress=progress,
+        sources=sources,
+        cache=cache,
+        ladder=parse_ladder(crawl_settings.NIANBAO_REVISIT_SCHEDULE),
+    )
     click.echo(
         f"responses {summary.responses}, documents {summary.documents}, "
         f"reports {summary.reports}, failed {summary.failed}, "
