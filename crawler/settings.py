@@ -119,7 +119,14 @@ DOWNLOADER_MIDDLEWARES = {
 NIANBAO_RECOVERY_ATTEMPTS = int(os.environ.get("NIANBAO_RECOVERY_ATTEMPTS", "2"))
 # Known reports go out only on the nights they are due (crawler.middlewares.revisits).
 SPIDER_MIDDLEWARES = {"crawler.middlewares.revisits.RevisitScheduleMiddleware": 900}
-EXTENSIONS = {"crawler.extensions.recovery.RecoveryPass": 500}
+EXTENSIONS = {
+    "crawler.extensions.recovery.RecoveryPass": 500,
+    "crawler.extensions.progress.ProgressLine": 510,
+}
+# The one-line progress display on standard error (crawler.extensions.progress); `nianbao crawl`
+# turns it on when standard error is a terminal.
+NIANBAO_PROGRESS = False
+NIANBAO_PROGRESS_INTERVAL = 1.0
 ITEM_PIPELINES = {"pipeline.pipelines.StorePipeline": 800}
 
 COOKIES_ENABLED = False
