@@ -21,6 +21,7 @@ from archive.extraction_cache import open_cache
 from archive.load import Processor, processed_in_order
 from archive.publish import prepare_for_publishing
 from archive.rebuild_writes import RebuildWriter
+from archive.revisits import DEFAULT_LADDER, Ladder, refresh_revisits
 from archive.runs import restore_runs
 from archive.schema import reader_indexes_dropped
 from archive.store import PortalSource, store_source
@@ -31,6 +32,7 @@ from pipeline.extraction.outcome import ProcessedDocument
 
 # Everything derived from the archive; sources (from source files) are kept.
 DERIVED_TABLES = (
+    "revisits",
     "metric_changes",
     "report_versions",
     "facts",
@@ -71,6 +73,7 @@ def rebuild(
     process: Processor | None = None,
     workers: int | None = None,
     cache: bool = True,
+    ladder: Ladder = DEFAULT_LADDER,
 ) -> RebuildSummary:
     """Replace the derived rows of the database at `db_path` with what `archive_dir` holds.
 
@@ -81,7 +84,8 @@ def rebuild(
 
     Reports are taken from the archive's extraction cache (`archive.extraction_cache`) when it
     has them and stored in it otherwise; at the end, the entries of other extractor versions are
-    deleted. `cache=False` neither reads nor writes it.
+    deleted. `cache=False` neither reads nor writes it. The revisit schedule is derived with
+    `ladder` (`archive.revisits`).
     """
     summary = RebuildSummary()
     db = open_for_writing(db_path)
@@ -125,6 +129,7 @@ def rebuild(
             # A rebuild reads every document: entries of older extractors will not be read again.
             extraction_cache.prune()
         restore_runs(db, archive_dir, errors=summary.errors)
+        refresh_revisits(db, ladder)
         prepare_for_publishing(db)
         summary.reports = db.table("reports").count
     finally:
