@@ -1,0 +1,121 @@
+"""The sample portal's pager and list-API sites, crawled for real over loopback with `nianbao crawl`.
+
+Every synthetic report of every site (countPage script, query pager, Hanweb dataproxy.jsp POST,
+jpaas JSON unit, gkml catalogue with getInfoList, and the three families) must reach the database
+when no source names a family (`family: auto`), and the database must be the one a crawl with
+the families named builds.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import run_nianbao
+
+pytestmark = pytest.mark.slow
+
+# 20 reports per site: every style's column runs to several pages or API calls (see portal.api_sites).
+SYNTHETIC_REPORTS = 160
+
+
+@pytest.fixture(scope="module")
+def styles_portal() -> Iterator[object]:
+    from portal.server import STYLE_ORDER, SamplePortal
+
+    with SamplePortal(
+        synthetic=SYNTHETIC_REPORTS, seed=19, include_seeds=False, styles=STYLE_ORDER
+    ) as portal:
+        yield portal
+
+
+def crawl(portal: object, work: Path, name_families: bool) -> Path:
+    work.mkdir()
+    sources = work / "sources.yaml"
+    portal.write_sources(sources, name_families=name_families)  # type: ignore[attr-defined]
+    db = work / "nianbao.db"
+    run_nianbao(
+        "crawl", "--sources", str(sources), "--db", str(db),
+        "--archive", str(work / "archive"), "--log-level", "WARNING",
+    )  # fmt: skip
+    return db
+
+
+@pytest.fixture(scope="module")
+def auto_db(styles_portal: object, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return crawl(styles_portal, tmp_path_factory.mktemp("styles") / "auto", name_families=False)
+
+
+@pytest.fixture(scope="module")
+def named_db(styles_portal: object, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return crawl(styles_portal, tmp_path_factory.mktemp("styles") / "named", name_families=True)
+
+
+# Everything a report row says except when and where in the archive it was fetched.
+REPORT_COLUMNS = (
+    "url, agency, year, template, id, source_id, agency_id, title, doc_type, published, "
+    "content_sha256, extraction_status, status_reason, metric_count, failed_checks, is_primary"
+)
+
+
+def reports_of(db_path: Path) -> dict[str, tuple]:
+    db = sqlite3.connect(db_path)
+    try:
+        return {row[0]: row[1:] for row in db.execute(f"select {REPORT_COLUMNS} from reports")}
+    finally:
+        db.close()
+
+
+def metrics_of(db_path: Path) -> set[tuple]:
+    db = sqlite3.connect(db_path)
+    try:
+        return set(
+            db.execute(
+                "select r.url, m.key, m.value from metrics m join reports r on r.id = m.report_id"
+            )
+        )
+    finally:
+        db.close()
+
+
+def test_source_file_without_family_names_none(styles_portal: object, tmp_path: Path) -> None:
+    path = tmp_path / "sources.yaml"
+    styles_portal.write_sources(path, name_families=False)  # type: ignore[attr-defined]
+    assert "family:" not in path.read_text(encoding="utf-8")
+
+
+def test_every_style_site_gives_every_report_with_no_family_named(
+    styles_portal: object, auto_db: Path
+) -> None:
+    reports = reports_of(auto_db)
+    for site in styles_portal.sites:  # type: ignore[attr-defined]
+        truth = {url: t for url, t in site.truth.items() if t.metrics}
+        assert len(truth) >= 15, site.family  # the column runs to several pages or calls
+        missing = sorted(set(truth) - set(reports))
+        assert not missing, f"{site.family}: {len(missing)} reports missing, e.g. {missing[:2]}"
+        for url, expected in truth.items():
+            assert reports[url][:3] == (expected.agency, expected.year, expected.template), url
+
+
+def test_no_family_named_builds_the_database_of_families_named(
+    auto_db: Path, named_db: Path
+) -> None:
+    assert reports_of(auto_db) == reports_of(named_db)
+    assert metrics_of(auto_db) == metrics_of(named_db)
+
+
+def test_list_apis_are_called_as_the_cms_does(styles_portal: object, auto_db: Path) -> None:
+    db = sqlite3.connect(auto_db)
+    try:
+        urls = [url for (url,) in db.execute("select url from pages")]
+    finally:
+        db.close()
+    # Hanweb: the second group of records POSTed by record range; jpaas: pages until an empty
+    # one; getInfoList: one URL POSTed once per page.
+    assert any("dataproxy.jsp?startrecord=16&endrecord=" in url for url in urls)
+    assert any("build/unit" in url and "%22pageNo%22%3A4" in url for url in urls)
+    assert sum(url.endswith("/xxgk/api/getInfoList") for url in urls) == 3
+    # The nextgroup anchor is no pager link: dataproxy.jsp is never fetched with its page=1.
+    assert not any("dataproxy.jsp?appid" in url or "page=1&" in url for url in urls)
