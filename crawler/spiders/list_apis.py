@@ -88,8 +88,11 @@ def _anchors(html: str, base_url: str) -> list[tuple[str, str]]:
 
 # -- Hanweb jpage: dataproxy.jsp -------------------------------------------------------------------
 
+# The link as a quoted attribute or string (a nextgroup's href="…?path='/'&webname='…'" keeps
+# the other quote inside), else bare.
 _DATAPROXY = re.compile(
-    r"""((?:https?://[^\s"'<>]+)?/module/[\w/]*?jpage/dataproxy\.jsp)\?([^"'<>\s]*)"""
+    r"""(["'])((?:https?://[^\s"'<>]+)?/module/[\w/]*?jpage/dataproxy\.jsp)\?([^<>\s]*?)\1"""
+    r"""|((?:https?://[^\s"'<>]+)?/module/[\w/]*?jpage/dataproxy\.jsp)\?([^"'<>\s]*)"""
 )
 _RECORD = re.compile(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.S)
 _TOTAL_RECORD_XML = re.compile(r"<totalrecord>\s*(\d+)\s*</totalrecord>", re.I)
@@ -132,8 +135,11 @@ def _hanweb_dataproxy(html: str, url: str, max_pages: int) -> list[ListCall]:
     match = _DATAPROXY.search(unescape(html))
     if match is None:
         return []
-    proxy = urljoin(url, match[1])
-    params = [(k, v) for k, v in parse_qsl(match[2], keep_blank_values=True) if k.lower() != "page"]
+    proxy = urljoin(url, match[2] or match[4])
+    link_query = match[3] if match[2] else match[5]
+    params = [
+        (k, v) for k, v in parse_qsl(link_query, keep_blank_values=True) if k.lower() != "page"
+    ]
     params = [(k, v) for k, v in params if k.lower() not in _RECORD_RANGE]
     # `appid=1&appid=1` in real nextgroup links: each field once, in the page's order.
     form = dict(_FORM_DEFAULTS) | dict(params)
@@ -212,6 +218,9 @@ def _jpaas_unit(html: str, url: str, max_pages: int) -> list[ListCall]:
     params = [(name, str(values[name])) for name in _JPAAS_REQUIRED]
     for name, default in _JPAAS_DEFAULTS:
         params.append((name, _page_parameter(html, name) or default))
+    edit_type = _page_parameter(html, "editType")
+    if edit_type:  # the real loaders pass it along ('editType':'null')
+        params.append(("editType", edit_type))
     size = _option(html, "pageSize") or 15
     # The shell page lists nothing itself, or page 1 only: asking for page 1 again costs one call.
     return [_jpaas_call(base, params, 1, size)]
