@@ -109,10 +109,11 @@ def cli() -> None:
     "--family",
     "styles",
     multiple=True,
-    type=click.Choice(["countpage", "query", "dataproxy", "jpaas", "gkml"]),
+    type=click.Choice(["countpage", "query", "dataproxy", "jpaas", "xxgk", "gkml"]),
     help="Also serve a site of this pager or list style (repeatable): TRS countPage script, "
-    "?pageNo= query pager, Hanweb dataproxy.jsp POST, jpaas JSON unit, gkml catalogue with "
-    "getInfoList. With --synthetic and no --family, all of them are served.",
+    "?pageNo= query pager, Hanweb dataproxy.jsp POST, jpaas JSON unit, xxgk catalogue filled "
+    "by a getInfoList POST, Guangdong gkmlpt catalogue. With --synthetic and no --family, all "
+    "of them are served.",
 )
 def portal(
     synthetic: int,

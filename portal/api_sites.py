@@ -9,9 +9,13 @@ Each models what the real platforms serve (see `crawler.spiders.list_apis` and
   groups are POSTed: `dataproxy.jsp?startrecord=46&endrecord=90&perpage=15` with the form.
 - `jpaas`: a 开普云 column: a shell page naming `webId`/`pageId`/`tplSetId`/`tagId`, whose list is
   `…/front/page/build/unit?…&paramJson={"pageNo":N,"pageSize":15}` answering `{"data":{"html":…}}`.
-- `gkml`: a 信息公开目录 platform: the catalogue's categories (年报 among them), a category page
+- `xxgk`: a 信息公开目录 sub-site: the catalogue's categories (年报 among them), a category page
   whose table (索引号, 名称, 发布机构, 生成日期) is filled by a POST to `getInfoList`, answering JSON
   with the page count, and detail pages carrying the 索引号/发布机构 metadata table.
+- `gkml`: Guangdong's gkmlpt (政府信息公开目录管理平台): `/gkmlpt/index`, whose categories are a
+  tree in `window._CONFIG` (with the site's `SID`), the 年报 category listed by
+  `GET /gkmlpt/api/all/{id}?page=N&sid=SID` answering `{"articles": […], "total": N}`, and
+  `/gkmlpt/content/…/post_{id}.html` detail pages with the 索引号/发布机构 table.
 """
 
 from __future__ import annotations
@@ -188,37 +192,37 @@ JPAAS_LAYOUT = FamilyLayout(
     ),
 )
 
-# -- 信息公开目录 (gkml) with getInfoList --------------------------------------------------------------
+# -- 信息公开目录 (xxgk) with getInfoList --------------------------------------------------------------
 
-GKML_HOME = "/xxgk/gkml/index.html"
-GKML_COLUMN = "/xxgk/gkml/nb/index.html"
-GKML_LIST = re.compile(r"^/xxgk/gkml/nb/index\.html$")
-GKML_API = "/xxgk/api/getInfoList"
-_CATALOGUE_ID, _SITE_ID, _GKML_SIZE = "nb", "9", 8
+XXGK_HOME = "/xxgk/gkml/index.html"
+XXGK_COLUMN = "/xxgk/gkml/nb/index.html"
+XXGK_LIST = re.compile(r"^/xxgk/gkml/nb/index\.html$")
+XXGK_API = "/xxgk/api/getInfoList"
+_CATALOGUE_ID, _SITE_ID, _XXGK_SIZE = "nb", "9", 8
 
 
-def _gkml_list(site: Site, page: ListPage) -> str:
+def _xxgk_list(site: Site, page: ListPage) -> str:
     body = (
         '<div class="position">当前位置：<a href="/">首页</a> &gt; '
-        f'<a href="{GKML_HOME}">政府信息公开目录</a> &gt; 政府信息公开年报</div>\n'
+        f'<a href="{XXGK_HOME}">政府信息公开目录</a> &gt; 政府信息公开年报</div>\n'
         '<table class="gkml-list"><thead><tr><th>索引号</th><th>名称</th><th>发布机构</th>'
         '<th>生成日期</th></tr></thead><tbody id="infoList"></tbody></table>\n'
         '<div id="pager"></div>\n<script>\nfunction getInfoList(pageIndex) {\n'
-        f"  $.ajax({{url: '{GKML_API}', type: 'post', dataType: 'json',\n"
+        f"  $.ajax({{url: '{XXGK_API}', type: 'post', dataType: 'json',\n"
         f"    data: {{catId: '{_CATALOGUE_ID}', siteId: '{_SITE_ID}', pageIndex: 1, "
-        f"pageSize: {_GKML_SIZE}}},\n"
+        f"pageSize: {_XXGK_SIZE}}},\n"
         "    success: function (res) { render(res.data.list, res.data.totalPage); }});\n"
         "}\ngetInfoList(1);\n</script>"
     )
     return html_page("政府信息公开年报", body, site)
 
 
-def _gkml_endpoint(site: Site, entries: list[Entry]) -> None:
+def _xxgk_endpoint(site: Site, entries: list[Entry]) -> None:
     def answer(params: dict[str, str]) -> tuple[str, bytes] | None:
         if params.get("catId") != _CATALOGUE_ID or params.get("siteId") != _SITE_ID:
             return None
         try:
-            page, size = int(params.get("pageIndex", 1)), int(params.get("pageSize", _GKML_SIZE))
+            page, size = int(params.get("pageIndex", 1)), int(params.get("pageSize", _XXGK_SIZE))
         except ValueError:
             return None
         chosen = entries[(page - 1) * size : page * size] if page >= 1 and size >= 1 else []
@@ -236,36 +240,116 @@ def _gkml_endpoint(site: Site, entries: list[Entry]) -> None:
         data = {"code": 0, "data": {"list": items, "total": len(entries), "totalPage": pages}}
         return _JSON, json.dumps(data, ensure_ascii=False).encode("utf-8")
 
-    site.endpoints[GKML_API] = answer
+    site.endpoints[XXGK_API] = answer
 
 
-def _gkml_doc(published: datetime, doc_id: int) -> str:
+def _xxgk_doc(published: datetime, doc_id: int) -> str:
     return f"/xxgk/gkml/nb/{published:%Y%m}/t{published:%Y%m%d}_{doc_id}.html"
 
 
-GKML_LAYOUT = FamilyLayout(
+XXGK_LAYOUT = FamilyLayout(
     Navigation(
         home_paths=("/", "/index.html"),
         # The catalogue's home is where 政务公开 leads: its categories, 年报 among them.
-        open_gov_paths=(GKML_HOME,),
+        open_gov_paths=(XXGK_HOME,),
         columns=[
             ("/xxgk/gkml/zn/index.html", "政府信息公开指南"),
             ("/xxgk/gkml/zd/index.html", "政府信息公开制度"),
             ("/xxgk/gkml/jgzn/index.html", "机构职能"),
             ("/xxgk/gkml/zcwj/index.html", "政策文件"),
-            (GKML_COLUMN, "政府信息公开年报"),
+            (XXGK_COLUMN, "政府信息公开年报"),
         ],
     ),
     ReportColumn(
-        page_size=_GKML_SIZE,
+        page_size=_XXGK_SIZE,
         first_id=31001,
-        document_path=_gkml_doc,
+        document_path=_xxgk_doc,
         href=lambda path: path,
         place_report=report_placer(catalogue=True),
         noise_page=noise_page,
-        list_paths=_first_page_only(GKML_COLUMN),
-        list_page=_gkml_list,
+        list_paths=_first_page_only(XXGK_COLUMN),
+        list_page=_xxgk_list,
         page_index=lambda path, query: None,
-        endpoints=_gkml_endpoint,
+        endpoints=_xxgk_endpoint,
+    ),
+)
+
+
+# -- Guangdong gkmlpt --------------------------------------------------------------------------------
+
+GKMLPT_HOME = "/gkmlpt/index"
+GKMLPT_LIST = re.compile(r"^/gkmlpt/index$")
+_GKMLPT_SID, _GKMLPT_REPORTS, _GKMLPT_SIZE = "755041", 721, 8
+_GKMLPT_TREE = [
+    {"id": 1, "name": "机构职能", "children": []},
+    {"id": 2, "name": "政策文件", "children": [{"id": 3, "name": "规范性文件", "children": []}]},
+    {"id": 4, "name": "政府信息公开指南", "children": []},
+    {"id": _GKMLPT_REPORTS, "name": "政府信息公开年报", "children": []},
+    {"id": 5, "name": "政务服务", "jump_url": "/zwfw/", "children": []},
+]
+GKMLPT_API = f"/gkmlpt/api/all/{_GKMLPT_REPORTS}"
+
+
+def _gkmlpt_index(site: Site, page: ListPage) -> str:
+    tree = json.dumps(_GKMLPT_TREE, ensure_ascii=False)
+    body = (
+        '<div id="app"></div>\n<script>\nwindow._CONFIG = {\n'
+        f"  SID: '{_GKMLPT_SID}',\n  TREE: {tree},\n  SERVICE_AREA_ID: 0\n}};\n</script>\n"
+        '<script src="/gkmlpt/gkml/pc/js/chunk-common.js"></script>'
+    )
+    return html_page("政府信息公开目录", body, site)
+
+
+def _gkmlpt_endpoint(site: Site, entries: list[Entry]) -> None:
+    def answer(params: dict[str, str]) -> tuple[str, bytes] | None:
+        if params.get("sid") != _GKMLPT_SID:
+            return None
+        try:
+            page = int(params.get("page", 1))
+        except ValueError:
+            return None
+        chosen = entries[(page - 1) * _GKMLPT_SIZE : page * _GKMLPT_SIZE] if page >= 1 else []
+        articles = [
+            {
+                "id": int(e.path.rsplit("_", 1)[1].split(".")[0]),
+                "title": e.title,
+                "url": site.url(e.path),
+                "identifier": index_number(e.published, int(e.path.rsplit("_", 1)[1][:-5])),
+                "publisher": site.agency,
+                "created_at": f"{e.published:%Y-%m-%d %H:%M:%S}",
+            }
+            for e in chosen
+        ]
+        classify = {"id": _GKMLPT_REPORTS, "name": "政府信息公开年报", "post_count": len(entries)}
+        data = {"articles": articles, "total": len(entries), "classify": classify}
+        return _JSON, json.dumps(data, ensure_ascii=False).encode("utf-8")
+
+    site.endpoints[GKMLPT_API] = answer
+
+
+def _gkmlpt_doc(published: datetime, doc_id: int) -> str:
+    return f"/gkmlpt/content/0/{doc_id // 1000}/post_{doc_id}.html"
+
+
+GKMLPT_LAYOUT = FamilyLayout(
+    Navigation(
+        home_paths=("/", "/index.html"),
+        open_gov_paths=("/zwgk/", "/zwgk/index.html"),
+        columns=[
+            (GKMLPT_HOME, "政府信息公开目录"),
+            ("/zwgk/tzgg/", "通知公告"),
+        ],
+    ),
+    ReportColumn(
+        page_size=_GKMLPT_SIZE,
+        first_id=963101,
+        document_path=_gkmlpt_doc,
+        href=lambda path: path,
+        place_report=report_placer(catalogue=True),
+        noise_page=noise_page,
+        list_paths=_first_page_only(GKMLPT_HOME),
+        list_page=_gkmlpt_index,
+        page_index=lambda path, query: None,
+        endpoints=_gkmlpt_endpoint,
     ),
 )

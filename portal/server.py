@@ -40,7 +40,8 @@ _SITE_PROFILES: dict[str, tuple[str, str, str, str]] = {
     "query": ("示例镇人民政府网", "示例镇人民政府（示例）", "Apache-Coyote/1.1", "utf-8"),
     "dataproxy": ("示例地级市人民政府网", "示例地级市人民政府（示例）", "Hanweb JCMS", "utf-8"),
     "jpaas": ("示例自治州人民政府网", "示例自治州人民政府（示例）", "jpaas", "utf-8"),
-    "gkml": ("示例区政府信息公开目录", "示例区人民政府（示例）", "nginx", "utf-8"),
+    "xxgk": ("示例区政府信息公开目录", "示例区人民政府（示例）", "nginx", "utf-8"),
+    "gkml": ("示例县级市人民政府门户网站", "示例县级市人民政府（示例）", "nginx", "utf-8"),
 }
 _LAYOUTS = {
     "trs": trs_site.LAYOUT,
@@ -50,12 +51,13 @@ _LAYOUTS = {
     "query": pager_sites.QUERY_LAYOUT,
     "dataproxy": api_sites.DATAPROXY_LAYOUT,
     "jpaas": api_sites.JPAAS_LAYOUT,
-    "gkml": api_sites.GKML_LAYOUT,
+    "xxgk": api_sites.XXGK_LAYOUT,
+    "gkml": api_sites.GKMLPT_LAYOUT,
 }
 FAMILY_ORDER = ("trs", "hanweb", "plain")
 # One site per pager and list style beyond the three families' own (issue 19): served with the
 # families when asked for (`styles=`; `nianbao portal --synthetic` serves them all by default).
-STYLE_ORDER = ("countpage", "query", "dataproxy", "jpaas", "gkml")
+STYLE_ORDER = ("countpage", "query", "dataproxy", "jpaas", "xxgk", "gkml")
 ALL_SITES = FAMILY_ORDER + STYLE_ORDER
 # The crawler family a source names for each site when families are named (a hint: every
 # family detects every style, `family: auto` included).
@@ -67,6 +69,7 @@ SOURCE_FAMILY = {
     "query": "plain",
     "dataproxy": "hanweb",
     "jpaas": "trs",
+    "xxgk": "plain",
     "gkml": "plain",
 }
 CONTROL_PATH = "/-/control"
@@ -78,7 +81,8 @@ _COLUMNS = {
     "query": pager_sites.QUERY_COLUMN,
     "dataproxy": api_sites.DATAPROXY_COLUMN,
     "jpaas": api_sites.JPAAS_COLUMN,
-    "gkml": api_sites.GKML_COLUMN,
+    "xxgk": api_sites.XXGK_COLUMN,
+    "gkml": api_sites.GKMLPT_HOME,
 }
 # The report column's list pages, which the "empty" mode serves without entries.
 _LIST_PAGE = {
@@ -89,7 +93,8 @@ _LIST_PAGE = {
     "query": pager_sites.QUERY_LIST,
     "dataproxy": api_sites.DATAPROXY_LIST,
     "jpaas": api_sites.JPAAS_LIST,
-    "gkml": api_sites.GKML_LIST,
+    "xxgk": api_sites.XXGK_LIST,
+    "gkml": api_sites.GKMLPT_LIST,
 }
 # Query parameters that select a different page of a site.
 _QUERY_PARAMS = {"hanweb": ("pageNum",), "query": pager_sites.QUERY_PARAMS}

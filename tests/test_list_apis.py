@@ -182,3 +182,41 @@ def test_a_page_without_a_list_api_makes_no_call() -> None:
         list_calls('<ul><li><a href="t1.html">2020年报</a></li></ul>', "http://a.example/", 200)
         == []
     )
+
+
+def test_gkmlpt_catalogue_calls_its_report_category_only() -> None:
+    # The platform as Guangdong sites serve it (window._CONFIG with SID and TREE; the API path
+    # under the site's own prefix, as http://www.yangjiang.gov.cn/yjzjj/gkmlpt/api/all/721?…).
+    tree = [
+        {"id": 700, "name": "政策文件", "children": [{"id": 701, "name": "规范性文件"}]},
+        {"id": 720, "name": "年度报告", "children": [{"id": 721, "name": "政府信息公开年报"}]},
+        {"id": 722, "name": "2023年部门决算"},
+        {"id": 723, "name": "政务服务", "jump_url": "/zwfw/"},
+    ]
+    page = (
+        "<script>window._CONFIG = {SID: '662021', TREE: "
+        + json.dumps(tree, ensure_ascii=False)
+        + ", SERVICE_AREA_ID: 0};</script>"
+    )
+    calls = list_calls(page, "http://www.yangjiang.gov.cn/yjzjj/gkmlpt/index", max_pages=200)
+    api = "http://www.yangjiang.gov.cn/yjzjj/gkmlpt/api/all/"
+    assert [c.url for c in calls] == [f"{api}720?page=1&sid=662021", f"{api}721?page=1&sid=662021"]
+    assert list_calls(page, "http://www.yangjiang.gov.cn/zwgk/index.html", max_pages=200) == []
+
+
+def test_gkmlpt_answer_pages_by_its_total() -> None:
+    call = ListCall(STYLE_JSON_LIST, "http://a.example/gkmlpt/api/all/721?page=1&sid=662021")
+    articles = [
+        {
+            "id": n,
+            "title": f"2021年年报{n}",
+            "url": f"http://a.example/gkmlpt/content/0/1/post_{n}.html",
+        }
+        for n in range(10)
+    ]
+    answer = read_answer(json.dumps({"total": 25, "articles": articles}), call, max_pages=200)
+    assert len(answer.links) == 10
+    assert [query(c.url) for c in answer.next_calls] == [
+        {"page": "2", "sid": "662021"},
+        {"page": "3", "sid": "662021"},
+    ]

@@ -28,6 +28,7 @@ from crawler.spiders.links import (
     report_requests,
 )
 from crawler.spiders.list_apis import (
+    CATALOGUE_STYLES,
     STYLE_HANWEB_DATAPROXY,
     ListCall,
     list_calls,
@@ -61,7 +62,14 @@ class ColumnSpider(FamilySpider):
         return pager.urls if pager else []
 
     def parse_home(self, response: Response) -> Iterator[Any]:
-        yield from navigate_home(self, decoded(self, response))
+        response = decoded(self, response)
+        yield from navigate_home(self, response)
+        if isinstance(response, TextResponse):
+            # A 信息公开目录 platform's home lists its 年报 category in a script's tree.
+            calls = list_calls(
+                response.text, response.url, self.max_list_pages, only=CATALOGUE_STYLES
+            )
+            yield from self.call_requests(response, self.source_of(response), calls)
 
     def parse_list(self, response: Response) -> Iterator[Any]:
         response = decoded(self, response)

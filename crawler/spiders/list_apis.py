@@ -14,6 +14,10 @@ script's parameters sit in the page, so the calls can be read from it without ru
 - `json_list`: `getInfoList`-style calls (TRS list APIs, 信息公开目录 platforms): a script's
   `$.ajax({url: '…/getInfoList', data: {catId: '…', pageIndex: 1, pageSize: 20}})`, answering JSON
   whose items carry a title and a URL, and often the page count.
+- `gkmlpt`: Guangdong's 政府信息公开目录管理平台 (every Guangdong government site): the catalogue
+  page `…/gkmlpt/index` carries `window._CONFIG = {SID: '…', TREE: [{id, name, children}…]}`;
+  each category whose name is the 年报's is listed by `GET …/gkmlpt/api/all/{id}?page=N&sid=SID`,
+  answering `{"articles": [{title, url, …}], "total": N}` (read as a `json_list` answer).
 
 `list_calls` reads a list page and returns the calls to make; `read_answer` reads an answer and
 returns its links and the calls that follow (the rest of the pages when the answer states the
@@ -36,6 +40,7 @@ from parsel import Selector
 STYLE_HANWEB_DATAPROXY = "hanweb_dataproxy"
 STYLE_JPAAS_UNIT = "jpaas_unit"
 STYLE_JSON_LIST = "json_list"
+STYLE_GKMLPT = "gkmlpt"
 
 
 @dataclass(frozen=True)
@@ -324,7 +329,15 @@ _URL_KEYS = (
 )
 _TITLE_KEYS = ("title", "doctitle", "name", "infotitle", "arttitle", "subject", "text")
 _PAGES_KEYS = ("totalpage", "totalpages", "pagecount", "pages", "pagetotal")
-_TOTAL_KEYS = ("total", "totalcount", "totalrecord", "totalrecords", "count", "recordcount")
+_TOTAL_KEYS = (
+    "total",
+    "totalcount",
+    "totalrecord",
+    "totalrecords",
+    "count",
+    "recordcount",
+    "post_count",
+)
 
 
 def _items(node: Any) -> Iterator[tuple[str, str]]:
@@ -371,8 +384,15 @@ def _json_list_answer(text: str, call: ListCall, max_pages: int) -> Answer:
     size_key = next((k for k, _ in params if k in _SIZE_KEYS), None)
     pages = _count(data, _PAGES_KEYS)
     total = _count(data, _TOTAL_KEYS)
-    if pages is None and total is not None and size_key and dict(params)[size_key].isdigit():
-        pages = -(-total // max(int(dict(params)[size_key]), 1))
+    if pages is None and total is not None:
+        asked = dict(params).get(size_key or "", "")
+        if not asked.isdigit() and page > 1:
+            # The size is only known from the first page (a later one may be the short last):
+            # the first page's answer asked for every page already.
+            return answer
+        # The page size the call asked for, else the one the first page came with.
+        size = int(asked) if asked.isdigit() else len(answer.links)
+        pages = -(-total // max(size, 1))
     post = bool(call.form)
     # A GET call carries its parameters in the query: the next one is built from the bare path.
     target = call.url if post else _with_query(call.url, [])
@@ -383,13 +403,57 @@ def _json_list_answer(text: str, call: ListCall, max_pages: int) -> Answer:
     return answer
 
 
+# -- Guangdong gkmlpt ------------------------------------------------------------------------------
+
+_GKMLPT_SID = re.compile(r"""\bSID\s*:\s*['"](\d+)['"]""")
+_GKMLPT_TREE = re.compile(r"\bTREE\s*:\s*(?=\[)")
+# The catalogue's 年报 category (a year in the name makes it one year's report, not the category).
+_REPORT_CATEGORY = re.compile(r"(年报|年度报告)")
+_YEAR = re.compile(r"(?:19|20)\d{2}")
+
+
+def _tree_nodes(node: Any) -> Iterator[dict[str, Any]]:
+    if isinstance(node, list):
+        for child in node:
+            yield from _tree_nodes(child)
+    elif isinstance(node, dict):
+        yield node
+        yield from _tree_nodes(node.get("children") or [])
+
+
+def _gkmlpt(html: str, url: str, max_pages: int) -> list[ListCall]:
+    path = urlsplit(url).path
+    if "/gkmlpt/" not in path:
+        return []
+    sid = _GKMLPT_SID.search(html)
+    tree_at = _GKMLPT_TREE.search(html)
+    if sid is None or tree_at is None:
+        return []
+    try:
+        tree, _ = json.JSONDecoder().raw_decode(html, tree_at.end())
+    except ValueError:
+        return []
+    base = urljoin(url, path[: path.index("/gkmlpt/")] + "/gkmlpt/api/all/")
+    calls = []
+    for node in _tree_nodes(tree):
+        name, number = str(node.get("name", "")), node.get("id")
+        if _REPORT_CATEGORY.search(name) and not _YEAR.search(name) and str(number).isdigit():
+            query = [("page", "1"), ("sid", sid[1])]
+            calls.append(ListCall(STYLE_JSON_LIST, _with_query(f"{base}{number}", query)))
+    return calls
+
+
 # -- entry points ----------------------------------------------------------------------------------
 
 _DETECTORS = (
     (STYLE_HANWEB_DATAPROXY, _hanweb_dataproxy),
     (STYLE_JPAAS_UNIT, _jpaas_unit),
     (STYLE_JSON_LIST, _json_list),
+    (STYLE_GKMLPT, _gkmlpt),
 )
+# The styles that may answer on a portal's navigation pages: a catalogue platform's home is the
+# column (its 年报 category is in its tree, not in a link).
+CATALOGUE_STYLES = (STYLE_GKMLPT,)
 _READERS = {
     STYLE_HANWEB_DATAPROXY: _dataproxy_answer,
     STYLE_JPAAS_UNIT: _jpaas_answer,
@@ -397,10 +461,19 @@ _READERS = {
 }
 
 
-def list_calls(html: str, url: str, max_pages: int, first: tuple[str, ...] = ()) -> list[ListCall]:
-    """The API calls a list page makes for its column (styles in `first` tried first)."""
+def list_calls(
+    html: str,
+    url: str,
+    max_pages: int,
+    first: tuple[str, ...] = (),
+    only: tuple[str, ...] | None = None,
+) -> list[ListCall]:
+    """The API calls a list page makes for its column (styles in `first` tried first; with
+    `only`, no other style)."""
     ordered = sorted(_DETECTORS, key=lambda entry: entry[0] not in first)
-    for _style, detect in ordered:
+    for style, detect in ordered:
+        if only is not None and style not in only:
+            continue
         calls = detect(html, url, max_pages)
         if calls:
             return calls[:max_pages]
