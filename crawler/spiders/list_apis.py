@@ -247,7 +247,9 @@ def _jpaas_answer(text: str, call: ListCall, max_pages: int) -> Answer:
     query = list(parse_qsl(urlsplit(call.url).query, keep_blank_values=True))
     paging = _json(dict(query).get("paramJson", "")) or {}
     page, size = int(paging.get("pageNo", 1)), int(paging.get("pageSize", 15))
-    if answer.links and page < max_pages:
+    # One call at a time: an API that never runs dry is cut by the spider's page cap, which
+    # records the cut (a limit here would end the column silently).
+    if answer.links:
         params = [(k, v) for k, v in query if k != "paramJson"]
         answer.next_calls = [_jpaas_call(call.url, params, page + 1, size)]
     return answer
