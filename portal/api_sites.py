@@ -33,6 +33,20 @@ from portal.style_pages import index_number, noise_page, report_placer
 _JSON = "application/json; charset=UTF-8"
 
 
+def _served(site: Site, entries: list[Entry], start: int, stop: int) -> tuple[list[Entry], int]:
+    """The entries `start`…`stop` of a column and the total its answer states.
+
+    Under a calendar trap (`Site.calendar_trap`) the total always runs one page past the end, and
+    a page past the end lists the last entry again: an API that never runs dry."""
+    if not site.calendar_trap:
+        return entries[max(start, 0) : max(stop, 0)], len(entries)
+    span = max(stop - start, 1)
+    if start >= len(entries):
+        site.trap_pages_served += 1
+        return entries[-1:], stop + span
+    return entries[max(start, 0) : stop], len(entries) + span
+
+
 def _first_page_only(column: str) -> Callable[[int], tuple[str, ...]]:
     """`list_paths` of a column served statically only on its first page."""
     return lambda index: (column,) if index == 0 else ()
@@ -56,6 +70,8 @@ def _record(entry: Entry) -> str:
 
 def _dataproxy_list(site: Site, page: ListPage) -> str:
     records = "\n".join(_record(e) for e in page.entries)
+    # A calendar trap's column counts a page more than it holds (see `_served`).
+    total = page.total + (_PER_PAGE if site.calendar_trap else 0)
     next_group = (
         f"{DATAPROXY_PATH}?page=1&amp;appid=1&amp;webid={_WEB_ID}&amp;path=/&amp;"
         f"columnid={_COLUMN_ID}&amp;unitid={_UNIT_ID}&amp;webname={escape(site.name)}&amp;"
@@ -69,7 +85,7 @@ def _dataproxy_list(site: Site, page: ListPage) -> str:
         f"<recordset>\n{records}\n</recordset></datastore></script></div>\n"
         '<script language="javascript" src="/module/jslib/jquery/jpage/jquery.page.min.js">'
         "</script>\n<script>$(document).ready(function(){$('#" + _UNIT_ID + "').jpage({"
-        f"dataStore: dataStore, perPage:{_PER_PAGE}, totalRecord:{page.total}, "
+        f"dataStore: dataStore, perPage:{_PER_PAGE}, totalRecord:{total}, "
         f"groupSize:{_GROUP}, proxyUrl:'{DATAPROXY_PATH}', barPosition:'bottom'"
         "});});</script>"
     )
@@ -84,10 +100,10 @@ def _dataproxy_endpoint(site: Site, entries: list[Entry]) -> None:
             first, last = int(params["startrecord"]), int(params["endrecord"])
         except (KeyError, ValueError):
             return None
-        chosen = entries[max(first, 1) - 1 : max(last, 0)]
+        chosen, total = _served(site, entries, max(first, 1) - 1, last)
         body = (
-            f"<datastore><totalrecord>{len(entries)}</totalrecord>"
-            f"<totalpage>{-(-len(entries) // _PER_PAGE)}</totalpage><recordset>\n"
+            f"<datastore><totalrecord>{total}</totalrecord>"
+            f"<totalpage>{-(-total // _PER_PAGE)}</totalpage><recordset>\n"
             + "\n".join(_record(e) for e in chosen)
             + "\n</recordset></datastore>"
         )
@@ -157,7 +173,9 @@ def _jpaas_endpoint(site: Site, entries: list[Entry]) -> None:
             page, size = int(paging.get("pageNo", 1)), int(paging.get("pageSize", _JPAAS_SIZE))
         except (ValueError, AttributeError):
             return None
-        chosen = entries[(page - 1) * size : page * size] if page >= 1 and size >= 1 else []
+        if page < 1 or size < 1:
+            return None
+        chosen, _ = _served(site, entries, (page - 1) * size, page * size)
         items = "".join(
             f'<li><a href="{escape(e.href)}" title="{escape(e.title)}" target="_blank">'
             f"{escape(e.title)}</a><span>{e.published:%Y-%m-%d}</span></li>"
@@ -225,7 +243,9 @@ def _xxgk_endpoint(site: Site, entries: list[Entry]) -> None:
             page, size = int(params.get("pageIndex", 1)), int(params.get("pageSize", _XXGK_SIZE))
         except ValueError:
             return None
-        chosen = entries[(page - 1) * size : page * size] if page >= 1 and size >= 1 else []
+        if page < 1 or size < 1:
+            return None
+        chosen, total = _served(site, entries, (page - 1) * size, page * size)
         items = [
             {
                 "indexNo": index_number(e.published, int(re.sub(r"\D", "", e.path)[-5:])),
@@ -236,8 +256,7 @@ def _xxgk_endpoint(site: Site, entries: list[Entry]) -> None:
             }
             for e in chosen
         ]
-        pages = -(-len(entries) // size) if size >= 1 else 0
-        data = {"code": 0, "data": {"list": items, "total": len(entries), "totalPage": pages}}
+        data = {"code": 0, "data": {"list": items, "total": total, "totalPage": -(-total // size)}}
         return _JSON, json.dumps(data, ensure_ascii=False).encode("utf-8")
 
     site.endpoints[XXGK_API] = answer
@@ -308,7 +327,9 @@ def _gkmlpt_endpoint(site: Site, entries: list[Entry]) -> None:
             page = int(params.get("page", 1))
         except ValueError:
             return None
-        chosen = entries[(page - 1) * _GKMLPT_SIZE : page * _GKMLPT_SIZE] if page >= 1 else []
+        if page < 1:
+            return None
+        chosen, total = _served(site, entries, (page - 1) * _GKMLPT_SIZE, page * _GKMLPT_SIZE)
         articles = [
             {
                 "id": int(e.path.rsplit("_", 1)[1].split(".")[0]),
@@ -320,8 +341,8 @@ def _gkmlpt_endpoint(site: Site, entries: list[Entry]) -> None:
             }
             for e in chosen
         ]
-        classify = {"id": _GKMLPT_REPORTS, "name": "政府信息公开年报", "post_count": len(entries)}
-        data = {"articles": articles, "total": len(entries), "classify": classify}
+        classify = {"id": _GKMLPT_REPORTS, "name": "政府信息公开年报", "post_count": total}
+        data = {"articles": articles, "total": total, "classify": classify}
         return _JSON, json.dumps(data, ensure_ascii=False).encode("utf-8")
 
     site.endpoints[GKMLPT_API] = answer

@@ -125,3 +125,54 @@ def test_list_apis_are_called_as_the_cms_does(styles_portal: object, auto_db: Pa
     assert gkmlpt == [f"api/all/721?page={n}&sid=755041" for n in (1, 2, 3)]
     # The nextgroup anchor is no pager link: dataproxy.jsp is never fetched with its page=1.
     assert not any("dataproxy.jsp" in url and "page=1" in url for url in urls)
+
+
+LIST_CAP = 12
+
+
+def test_calendar_traps_on_every_style_stay_within_the_page_cap(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    from portal.faults import parse_spec
+    from portal.server import STYLE_ORDER, SamplePortal
+
+    work = tmp_path_factory.mktemp("styles-trap")
+    # Every column announces one page more than it has, forever; every list API answers past
+    # its end with one more item and a total one page further on.
+    with SamplePortal(
+        synthetic=54, seed=23, include_seeds=False, styles=STYLE_ORDER, faults=parse_spec("trap=1")
+    ) as portal:
+        sources, db_path = work / "sources.yaml", work / "nianbao.db"
+        portal.write_sources(sources, name_families=False)
+        run_nianbao(
+            "crawl", "--sources", str(sources), "--db", str(db_path),
+            "--archive", str(work / "archive"), "--log-level", "ERROR",
+            "-s", f"NIANBAO_MAX_LIST_PAGES={LIST_CAP}", check=False,
+        )  # fmt: skip
+        trapped = {site.source_id: site.trap_pages_served for site in portal.sites}
+        truth = {url for url, t in portal.truth.items() if t.metrics}
+    db = sqlite3.connect(db_path)
+    try:
+        list_pages = dict(
+            db.execute(
+                "select source_id, count(distinct url) from pages where role = 'list' "
+                "and outcome != 'failed' group by source_id"
+            ).fetchall()
+        )
+        capped = {
+            source
+            for (source,) in db.execute(
+                "select source_id from pages where outcome = 'failed' "
+                "and reason like '%pagination cap%'"
+            )
+        }
+        reports = {url for (url,) in db.execute("select url from reports")}
+    finally:
+        db.close()
+    assert all(trapped.values()), trapped  # every site's trap was walked into
+    assert all(n <= LIST_CAP for n in list_pages.values()), list_pages
+    # Chained and counted pagers run into the cap, which records the cut; gkmlpt asks for the
+    # pages its first answer counts, one past the end, and stops there.
+    styles = {f"sample-{s}" for s in ("countpage", "query", "dataproxy", "jpaas", "xxgk")}
+    assert styles <= capped, capped
+    assert truth <= reports  # the reports before the trap are all in
