@@ -150,9 +150,11 @@ def _hanweb_dataproxy(html: str, url: str, max_pages: int) -> list[ListCall]:
     form = dict(_FORM_DEFAULTS) | dict(params)
     shown = len(_RECORD.findall(html))
     per_page = _option(html, "perPage") or 15
-    group = per_page * (_option(html, "groupSize") or 3)
-    if shown:
-        group = max(group, shown) if _option(html, "groupSize") is None else group
+    group_size = _option(html, "groupSize")
+    # jpage's default group is 3 pages; a page that states none holds at least one group.
+    group = per_page * (group_size or 3)
+    if shown and group_size is None:
+        group = max(group, shown)
     total = _option(html, "totalRecord")
     if total is None:
         xml_total = _TOTAL_RECORD_XML.search(html)
@@ -245,8 +247,13 @@ def _jpaas_answer(text: str, call: ListCall, max_pages: int) -> Answer:
         return Answer()
     answer = Answer(_anchors(html, call.url))
     query = list(parse_qsl(urlsplit(call.url).query, keep_blank_values=True))
-    paging = _json(dict(query).get("paramJson", "")) or {}
-    page, size = int(paging.get("pageNo", 1)), int(paging.get("pageSize", 15))
+    paging = _json(dict(query).get("paramJson", ""))
+    if not isinstance(paging, dict):
+        paging = {}
+    try:
+        page, size = int(paging.get("pageNo", 1)), int(paging.get("pageSize", 15))
+    except (TypeError, ValueError):
+        return answer  # not a paging our call wrote: nothing to follow
     # One call at a time: an API that never runs dry is cut by the spider's page cap, which
     # records the cut (a limit here would end the column silently).
     if answer.links:
