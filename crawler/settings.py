@@ -100,7 +100,14 @@ DOWNLOADER_MIDDLEWARES = {
 # A document that failed in an earlier run and fails again gets this many more attempts at the end
 # of the run (crawler.extensions.recovery); 0 turns the recovery pass off.
 NIANBAO_RECOVERY_ATTEMPTS = int(os.environ.get("NIANBAO_RECOVERY_ATTEMPTS", "2"))
-EXTENSIONS = {"crawler.extensions.recovery.RecoveryPass": 500}
+EXTENSIONS = {
+    "crawler.extensions.recovery.RecoveryPass": 500,
+    "crawler.extensions.progress.ProgressLine": 510,
+}
+# The one-line progress display on standard error (crawler.extensions.progress); `nianbao crawl`
+# turns it on when standard error is a terminal.
+NIANBAO_PROGRESS = False
+NIANBAO_PROGRESS_INTERVAL = 1.0
 ITEM_PIPELINES = {"pipeline.pipelines.StorePipeline": 800}
 
 COOKIES_ENABLED = False

@@ -210,10 +210,21 @@ def _pairs(pairs: tuple[str, ...], option: str) -> dict[str, str]:
 )
 @click.option(
     "--log-level",
-    default="INFO",
-    show_default=True,
+    default=None,
     type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"]),
-    help="Scrapy log level.",
+    help="Scrapy log level (default WARNING; INFO with -v).",
+)
+@click.option(
+    "-v",
+    "--verbose",
+    is_flag=True,
+    help="Scrapy's own log at INFO, with its stats dump, instead of the progress line.",
+)
+@click.option(
+    "--table/--no-table",
+    default=None,
+    help="Print the run table (default: on a terminal, or when a source newly fails; "
+    "so cron mails only failures).",
 )
 @click.option(
     "--redis",
@@ -233,7 +244,9 @@ def crawl(
     only: tuple[str, ...],
     full: bool,
     settings: tuple[str, ...],
-    log_level: str,
+    log_level: str | None,
+    verbose: bool,
+    table: bool | None,
     redis_url: str | None,
     crawl_key: str | None,
 ) -> None:
@@ -265,10 +278,12 @@ def crawl(
         full_revalidation=full,
         redis_url=redis_url,
         crawl_key=crawl_key,
-        LOG_LEVEL=log_level,
+        LOG_LEVEL=log_level or ("INFO" if verbose else "WARNING"),
+        NIANBAO_PROGRESS=not verbose and sys.stderr.isatty(),
         **_pairs(settings, "--set"),
     )
-    click.echo(summary_table(run))
+    if table or (table is None and (sys.stdout.isatty() or run.exit_code)):
+        click.echo(summary_table(run))
     failing = [s for s in run.sources if s.status != "ok"]
     if run.exit_code:
         raise click.ClickException(

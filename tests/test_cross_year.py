@@ -236,7 +236,9 @@ def test_in_force_after_a_2019_template_year_is_unverifiable(
     in_force_db: sqlite_utils.Database,
 ) -> None:
     in_force_db.execute("DELETE FROM metrics WHERE report_id = 'last' AND key GLOB 'active.*'")
-    in_force_db.execute("INSERT INTO metrics VALUES ('last', 'active.rules.total', 12, '12')")
+    in_force_db.execute(
+        "INSERT INTO metrics (report_id, key, value, raw) VALUES ('last', 'active.rules.total', 12, '12')"
+    )
     cross_year_checks(in_force_db)
     check = cross_rows(in_force_db, "cross_year.in_force.*")[("this", "cross_year.in_force.rules")]
     assert check["verdict"] == "unverifiable"

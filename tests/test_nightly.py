@@ -42,6 +42,7 @@ class Nightly:
             str(self.archive),
             "--log-level",
             "WARNING",
+            "--table",
             *extra,
             check=check,
         )

@@ -17,7 +17,7 @@ detail names them): `3 + 0 + 2 = 5; printed 5`, a blank cell as （空）.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from functools import cache
 
 from pipeline.extraction import keys
@@ -37,39 +37,38 @@ _APPLICANT_COLUMNS = keys.APPLY_COLUMNS[:-1]
 def _identity(
     rule: str,
     metrics: Mapping[str, Metric],
-    parts: Iterable[str],
-    printed_keys: Iterable[str],
+    shown: Mapping[str, str],
+    parts: tuple[str, ...],
+    printed_keys: tuple[str, ...],
     what: str,
 ) -> Check | None:
-    """sum(parts) == sum(printed_keys), or None when some key is not in the metrics at all."""
-    part_keys, total_keys = list(parts), list(printed_keys)
-    all_keys = part_keys + total_keys
+    """sum(parts) == sum(printed_keys), or None when some key is not in the metrics at all.
+    `shown` holds every metric as printed (`_printed`), for the evidence."""
+    all_keys = parts + printed_keys
     try:
         values = [metrics[key].value for key in all_keys]
     except KeyError:
         return None
+    part_text = " + ".join([shown[key] for key in parts])
+    total_text = " + ".join([shown[key] for key in printed_keys])
     if None in values:
-        evidence = f"{_cells(metrics, part_keys)}; printed {_cells(metrics, total_keys)}"
+        evidence = f"{part_text}; printed {total_text}"
         blank = [key for key, value in zip(all_keys, values, strict=True) if value is None]
         return Check(rule, None, detail=f"{what}; blank: {', '.join(blank)}", evidence=evidence)
-    expected = sum([value or 0.0 for value in values[: len(part_keys)]])
-    printed = sum([value or 0.0 for value in values[len(part_keys) :]])
+    expected = sum([value or 0.0 for value in values[: len(parts)]])
+    printed = sum([value or 0.0 for value in values[len(parts) :]])
     passed = abs(expected - printed) <= TOLERANCE
-    evidence = (
-        f"{_cells(metrics, part_keys)} = {expected:g}; printed {_cells(metrics, total_keys)}"
-        + (f" = {printed:g}" if len(total_keys) > 1 else "")
+    evidence = f"{part_text} = {expected:g}; printed {total_text}" + (
+        f" = {printed:g}" if len(printed_keys) > 1 else ""
     )
     return Check(rule, passed, expected=expected, printed=printed, detail=what, evidence=evidence)
 
 
-def _cells(metrics: Mapping[str, Metric], cell_keys: Iterable[str]) -> str:
-    """The cells as printed, `3 + 0 + 2`; a blank cell is （空）."""
-    return " + ".join(_printed(metrics[key]) for key in cell_keys)
-
-
 def _printed(metric: Metric) -> str:
-    if metric.raw.strip():
-        return metric.raw.strip()
+    """A cell as printed, for the evidence (`3`, `2,727`); a blank cell is （空）."""
+    raw = metric.raw.strip()
+    if raw:
+        return raw
     return "（空）" if metric.value is None else f"{metric.value:g}"
 
 
@@ -142,8 +141,10 @@ def check_tables(template: str, metrics: dict[str, Metric]) -> list[Check]:
         )
         rules = _apply_rules(template, has_subtotal)
     checks = []
+    # Every cell as printed, once: most are read by two or three rules.
+    shown = {key: _printed(metric) for key, metric in metrics.items()}
     for name, parts, totals, what in rules + _REVIEW_RULES:
-        check = _identity(name, metrics, parts, totals, what)
+        check = _identity(name, metrics, shown, parts, totals, what)
         if check is not None:
             checks.append(check)
     return checks

@@ -104,6 +104,46 @@ class RowLabel:
         return False
 
 
+# A label read with a typo: at most one edit per this many characters of the label (at least one).
+CHARS_PER_EDIT = 8
+# A label cut short must keep at least this share of its characters.
+MIN_PREFIX_SHARE = 0.4
+
+
+@cache_short_text
+def _nearly_cached(pair: str) -> bool:
+    cell_core, word = pair.split("\x00")
+    if len(word) < 4 or len(cell_core) < 2:
+        return False
+    cut_short = len(cell_core) >= max(3, MIN_PREFIX_SHARE * len(word))
+    if cut_short and word.startswith(cell_core):
+        return True
+    budget = max(1, len(word) // CHARS_PER_EDIT)
+    return abs(len(cell_core) - len(word)) <= budget and edit_distance(cell_core, word) <= budget
+
+
+def nearly(cell_core: str, word: str) -> bool:
+    """Whether a cell's core is `word` with a typo (few edits, an adjacent swap counting as one)
+    or `word` cut short (its first characters, at least `MIN_PREFIX_SHARE` of them)."""
+    return _nearly_cached(f"{cell_core}\x00{word}")
+
+
+def edit_distance(a: str, b: str) -> int:
+    """Optimal string alignment distance: insertions, deletions, substitutions and swaps of
+    adjacent characters, each costing one."""
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        current = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        previous2, previous = previous, current
+    return previous[len(b)]
+
+
 _COUNTS_2019 = ("made", "published", "total")
 _ITEMS_2019 = ("prev", "change", "decisions")
 ACTIVE_ROWS_2019: tuple[RowLabel, ...] = (

@@ -148,10 +148,17 @@ def _find_labelled(
     stop: Callable[[str], bool] = lambda _text: False,
 ) -> tuple[dict[str, _RowRead], int]:
     """Rows of one labelled table found from `start` (cells as printed, not yet fitted to the
-    columns), and the stream position after the table."""
+    columns), and the stream position after the last row found (`start` when none was).
+
+    A label is found by its words (`_label_match`); failing that, as a label cut in two
+    (`_split_label`: a row cut by a page break, or a long label wrapped around its numbers);
+    failing that, as the next row expected printed with a typo (`_near_label`): the rows come
+    in the template's order, so a cell at the next row's place that is nearly its label is it.
+    """
     found: dict[str, _RowRead] = {}
     next_row = 0
     index = start
+    end = start
     texts, is_value = cells.texts, cells.is_value
     while index < len(texts) and next_row < len(specs):
         if is_value[index]:
@@ -164,15 +171,69 @@ def _find_labelled(
             if _label_match(cells, index, specs[position], position == next_row):
                 matched = position
                 break
+        run = cells.run_after(index)
+        resume = index + 1 + len(run)
+        if matched is None:
+            split = _split_label(cells, index, specs, next_row)
+            if split is not None:
+                matched, run, resume = split
+            elif _near_label(cells, index, specs[next_row]):
+                matched = next_row
         if matched is None:
             index += 1
             continue
-        spec = specs[matched]
-        run = cells.run_after(index)
-        found[spec.key] = _RowRead(index, run)
+        found[specs[matched].key] = _RowRead(index, run)
         next_row = matched + 1
-        index += 1 + len(run)
-    return found, index
+        index = end = resume
+    return found, end
+
+
+# How many text cells after a label's first part its second part may come (a group label, cut
+# by the same page break, can print between them).
+SPLIT_REACH = 2
+
+
+def _split_label(
+    cells: _Cells, index: int, specs: Sequence[RowLabel], next_row: int
+) -> tuple[int, list[str], int] | None:
+    """(row position, run of cells, where to resume) when the cell at `index` is the first part
+    of a label whose second part is one of the next text cells, else None.
+
+    A row cut by a page break prints its label's first part on one page and the rest on the
+    next, its numbers after either part; a long label wraps around its numbers. The row's run
+    is the one after the first part, unless that prints nothing and the second part's does.
+    """
+    head = cells.cores[index]
+    if not head:
+        return None
+    texts, is_value = cells.texts, cells.is_value
+    tail_index = cells.run_end[index]
+    for _ in range(SPLIT_REACH):
+        if tail_index >= len(texts) or is_value[tail_index]:
+            return None
+        tail = cells.cores[tail_index]
+        for position in range(next_row, min(next_row + LOOKAHEAD, len(specs))):
+            spec = specs[position]
+            if spec.ambiguous or spec.matches_core(tail) or not spec.matches_core(head + tail):
+                continue
+            run = cells.run_after(index)
+            tail_run = cells.run_after(tail_index)
+            if all(is_blank(cell) for cell in run) and not all(is_blank(c) for c in tail_run):
+                run = tail_run
+            if not run:
+                return None
+            return position, run, tail_index + 1 + len(tail_run)
+        tail_index = cells.run_end[tail_index]
+    return None
+
+
+def _near_label(cells: _Cells, index: int, spec: RowLabel) -> bool:
+    """Whether the cell at `index`, followed by cells, names `spec` but for a typo: a dropped,
+    added, swapped or wrong character or two, or the label's end cut off."""
+    if spec.ambiguous or cells.run_end[index] == index + 1:
+        return False
+    cell_core = cells.cores[index]
+    return any(labels.nearly(cell_core, word) for word in spec.words)
 
 
 def _fitted(

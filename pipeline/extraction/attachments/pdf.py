@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+from typing import Any
 
 from pipeline.extraction.attachments.base import (
     MAX_PDF_PAGES,
@@ -12,6 +13,7 @@ from pipeline.extraction.attachments.base import (
     cell_string,
 )
 from pipeline.extraction.attachments.pdf_pdfium import read_pdf_fast
+from pipeline.extraction.attachments.pdf_ruling import Edge, page_break_edges
 
 
 def read_pdf(body: bytes) -> BinaryContent:
@@ -36,7 +38,7 @@ def read_pdf_plumber(body: bytes) -> BinaryContent:
             tables_found = 0
             for page in pdf.pages[:MAX_PDF_PAGES]:
                 texts.append(page.extract_text() or "")
-                for table in page.extract_tables():
+                for table in page.extract_tables(_table_settings(page.edges)):
                     tables_found += 1
                     # None marks a cell covered by a merged one: keep original cells only.
                     rows.extend(
@@ -50,3 +52,22 @@ def read_pdf_plumber(body: bytes) -> BinaryContent:
     if page_count > MAX_PDF_PAGES:
         content.problem = f"only the first {MAX_PDF_PAGES} of {page_count} pages read"
     return content
+
+
+def _table_settings(edges: list[dict[str, Any]]) -> dict[str, Any]:
+    """pdfplumber's default settings plus the rules closing tables cut by a page break
+    (`pdf_ruling.page_break_edges`), so both readers find the same cells."""
+    ours = [Edge(e["orientation"] == "v", e["x0"], e["top"], e["x1"], e["bottom"]) for e in edges]
+    lines = [
+        {
+            "object_type": "line",
+            "x0": edge.x0,
+            "x1": edge.x1,
+            "top": edge.top,
+            "bottom": edge.bottom,
+            "width": edge.x1 - edge.x0,
+            "height": 0.0,
+        }
+        for edge in page_break_edges(ours)
+    ]
+    return {"explicit_horizontal_lines": lines}

@@ -30,7 +30,7 @@ from bisect import bisect_left
 from collections.abc import Iterator
 
 from pipeline.extraction.attachments.base import MIN_TEXT_CHARS, BinaryContent, cell_string
-from pipeline.extraction.attachments.pdf_ruling import Edge, find_tables
+from pipeline.extraction.attachments.pdf_ruling import Edge, find_tables, page_break_edges
 from pipeline.extraction.attachments.pdf_words import Char, cell_text, page_text
 
 # Form XObjects nest; past this depth their content is ignored (pdfplumber has no such cap,
@@ -225,7 +225,7 @@ def _page_edges(page: object, height: float) -> list[Edge]:
 def _table_rows(chars: list[Char], edges: list[Edge]) -> tuple[int, list[list[str]]]:
     """(tables found, their rows) with each character in the cell holding its centre."""
 
-    tables = find_tables(edges)
+    tables = find_tables(edges + page_break_edges(edges))
     if not tables:
         return 0, []
     centred = sorted(
