@@ -335,6 +335,42 @@ def _apply_columns(stream: list[str], start: int, first_row: int) -> tuple[str, 
     return (natural, *orgs, keys.APPLY_SUBTOTAL_COLUMN, total)
 
 
+# The 2021 template's three （六）其他处理 rows, which some reports print as the 2019 template's one.
+_OTHER_ROWS_2021 = ("other.no_correction", "other.no_fee", "other.other")
+_SINGLE_OTHER = next(spec for spec in labels.APPLY_ROWS_2019 if spec.key == "other")
+
+
+def _single_other_row(
+    cells: _Cells,
+    template: str,
+    apply: dict[str, _RowRead],
+    apply_end: int,
+    columns: tuple[str, ...],
+    problems: list[str],
+) -> _RowRead | None:
+    """A 2021 table 三 printing （六）其他处理 as the 2019 template's single row (a hybrid form):
+    that row, fitted to the columns, to be kept under the 2019 key `apply.other` so what was
+    printed is recorded and says which row it is. The 2021 rows it stands for stay missing."""
+    if template != keys.TEMPLATE_2021 or any(key in apply for key in _OTHER_ROWS_2021):
+        return None
+    before = [row.label_index for key, row in apply.items() if key not in ("total", "carried_out")]
+    start = max(before, default=0) + 1
+    total = apply.get("total")
+    end = total.label_index if total is not None else apply_end
+    for index in range(start, min(end, len(cells))):
+        if cells.is_value[index] or not _SINGLE_OTHER.matches_core(cells.cores[index]):
+            continue
+        run = cells.run_after(index)
+        if not run:
+            continue  # a group label, followed by its rows' labels
+        row = _fit(_RowRead(index, run, index + 1, len(run)), len(columns), "apply.other", problems)
+        problems.append(
+            "apply: （六）其他处理 printed as one row (the 2019 form), kept as apply.other"
+        )
+        return row
+    return None
+
+
 def _review_header_start(cells: _Cells, start: int) -> int | None:
     for index in range(start, len(cells)):
         if cells.cores[index] in ("行政复议", "结果维持"):
@@ -453,6 +489,11 @@ def _read_with(cells: _Cells, template: str) -> TablesResult:
                     continue
                 metric = _metric(key, row.cells[position])
                 metrics[key] = cells.placed(metric, row.position(position))
+        hybrid = _single_other_row(cells, template, apply, apply_end, apply_columns, problems)
+        if hybrid is not None:
+            for position, key in enumerate(_metric_keys("apply", "other", apply_columns)):
+                metric = _metric(key, hybrid.cells[position])
+                metrics[key] = cells.placed(metric, hybrid.position(position))
     else:
         apply_end = active_end
 
