@@ -130,10 +130,9 @@ class _Cells:
 
     def placed(self, metric: Metric, position: int | None) -> Metric:
         """`metric` with the page and box of the cell at `position`, when they are known."""
-        place = None if self.places is None or position is None else self.places[position]
-        if place is None:
+        if self.places is None or position is None:
             return metric
-        return Metric(metric.key, metric.value, metric.raw, place[0], place[1], metric.confidence)
+        return metric.at(self.places[position])
 
 
 def _fit(row: _RowRead, width: int, what: str, problems: list[str]) -> _RowRead:
