@@ -72,3 +72,45 @@ def test_page_and_box_reach_the_metrics_rows() -> None:
         metric = report.metrics[row["key"]]
         assert row["page"] == metric.page >= 1
         assert json.loads(row["bbox"]) == [round(v, 1) for v in metric.bbox]
+
+
+def _ruled_table_pdf(title: str, rows: list[list[str]]) -> bytes:
+    """One A4 page: a title line, then `rows` in a fully ruled grid of 160-pt columns."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=A4)
+    pdf.setFont("STSong-Light", 10)
+    pdf.drawString(60, 780, title)
+    left, top, width, height = 60.0, 740.0, 160.0, 24.0
+    columns = len(rows[0])
+    for step in range(len(rows) + 1):
+        pdf.line(left, top - step * height, left + columns * width, top - step * height)
+    for step in range(columns + 1):
+        pdf.line(left + step * width, top, left + step * width, top - len(rows) * height)
+    for index, row in enumerate(rows):
+        for column, text in enumerate(row):
+            pdf.drawString(left + column * width + 6, top - index * height - 16, text)
+    pdf.showPage()
+    pdf.save()
+    return buffer.getvalue()
+
+
+def test_old_format_table_numbers_are_printed_in_their_boxes() -> None:
+    rows = [
+        ["统计指标", "单位", "统计数"],
+        ["一、主动公开政府信息数", "条", "120"],
+        ["二、受理政府信息公开申请数", "件", "7"],
+        ["三、行政复议数", "件", "1"],
+        ["四、行政诉讼数", "件", "0"],
+    ]
+    body = _ruled_table_pdf("某县财政局2015年政府信息公开工作年度报告", rows)
+    report = extract_document(body, "https://example.gov.cn/2015.pdf")
+    assert report.template == "pre2019"
+    printed = {key: metric for key, metric in report.metrics.items() if metric.raw}
+    assert [printed[f"pre2019.{k}"].raw for k in ("active.total", "review.total")] == ["120", "1"]
+    assert_every_number_traceable(body, printed)

@@ -91,3 +91,29 @@ def test_table_four_is_read_when_the_last_row_of_table_three_is_missing() -> Non
     result = read_tables(rows)
     assert result.missing_rows == ("apply.carried_out",)
     assert all(values_of(result)[key] == expected[key] for key in keys.REVIEW_KEYS)
+
+
+def test_single_other_row_in_a_2021_table_is_kept_under_its_own_key() -> None:
+    def hybrid(rows: list[list[str]]) -> list[list[str]]:
+        first = _at(rows, "不再处理其政府信息公开申请")
+        numbers = ["7", "0", "0", "1", "0", "0", "8"]
+        # （六）其他处理 printed as the 2019 template's single row, in place of the three rows.
+        return [*rows[:first], ["（六）其他处理", *numbers], *rows[first + 3 :]]
+
+    rows, expected = _tables(hybrid)
+    result = read_tables(rows)
+    read = values_of(result)
+    assert [read[f"apply.other.single.{c}"] for c in keys.APPLY_COLUMNS] == [7, 0, 0, 1, 0, 0, 8]
+    assert read["apply.total.natural"] == expected["apply.total.natural"]
+    assert read["apply.carried_out.total"] == expected["apply.carried_out.total"]
+    assert result.missing_rows == tuple(
+        f"apply.{row}" for row in ("other.no_correction", "other.no_fee", "other.other")
+    )
+
+
+def test_a_2021_table_with_its_three_other_rows_has_no_single_other_row() -> None:
+    rows, _ = _tables(lambda rows: rows)
+    metrics = read_tables(rows).metrics
+    assert "apply.other.other.natural" in metrics
+    assert "apply.other.natural" not in metrics
+    assert "apply.other.single.natural" not in metrics

@@ -221,11 +221,14 @@ def _read_template_tables(
     return best
 
 
-def _read_old_table(rows: list[list[str]], text: str) -> Pre2019Result | None:
+def _read_old_table(
+    rows: list[list[str]], text: str, places: list[list[Place | None]]
+) -> Pre2019Result | None:
     """The pre-2019 统计表 from the document's tables, else from its text; None when absent."""
     for _source, candidate_rows in _candidate_rows(rows, text):
         if candidate_rows:
-            result = read_pre2019(candidate_rows)
+            where = places if candidate_rows is rows and places else None
+            result = read_pre2019(candidate_rows, where)
             if result.metrics:
                 return result
     return None
@@ -313,11 +316,14 @@ def extract_document(
         published=page.published,
         meta={name: fold_lookalikes(content) for name, content in page.meta.items()},
         link_text=fold_lookalikes(link_text) if link_text else link_text,
+        publisher=fold_lookalikes(page.publisher) if page.publisher else None,
         source_agency=source_agency,
     )
     report.title, report.agency, report.year = meta.title, meta.agency, meta.year
     report.published, report.doc_type = meta.published, meta.doc_type
-    old_table = _read_old_table(rows, text) if meta.year is not None and meta.year < 2019 else None
+    old_table = (
+        _read_old_table(rows, text, places) if meta.year is not None and meta.year < 2019 else None
+    )
     if old_table is not None:
         report.template = TEMPLATE_PRE2019
         report.facts = find_facts(text)

@@ -83,6 +83,12 @@ class Metric:
     bbox: tuple[float, float, float, float] | None = None
     confidence: float | None = None
 
+    def at(self, place: Place | None) -> Metric:
+        """This metric read at `place` (page, box); itself when the place is unknown."""
+        if place is None:
+            return self
+        return Metric(self.key, self.value, self.raw, place[0], place[1], self.confidence)
+
 
 @dataclass(frozen=True)
 class Check:

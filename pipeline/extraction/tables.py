@@ -144,10 +144,9 @@ class _Cells:
 
     def placed(self, metric: Metric, position: int | None) -> Metric:
         """`metric` with the page and box of the cell at `position`, when they are known."""
-        place = None if self.places is None or position is None else self.places[position]
-        if place is None:
+        if self.places is None or position is None:
             return metric
-        return Metric(metric.key, metric.value, metric.raw, place[0], place[1], metric.confidence)
+        return metric.at(self.places[position])
 
 
 def _fit(row: _RowRead, width: int, what: str, problems: list[str]) -> _RowRead:
@@ -536,6 +535,11 @@ def _read_with(cells: _Cells, template: str) -> TablesResult:
             row = apply.get(spec.key)
             if row is None and spec.optional:
                 continue
+            if spec.optional:
+                problems.append(
+                    f"apply: （六）其他处理 printed as one row (the 2019 form), kept as "
+                    f"apply.{spec.key}"
+                )
             if row is None:
                 problems.append(f"apply: row {spec.key} not found")
             for position, key in enumerate(_metric_keys("apply", spec.key, apply_columns)):
