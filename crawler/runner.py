@@ -35,11 +35,17 @@ from archive.warc_store import WarcWriter
 from archive.workers import workers_setting
 from crawler import settings as default_settings
 from crawler.sources import Source
+from crawler.spiders.auto import AutoSpider
 from crawler.spiders.hanweb import HanwebSpider
 from crawler.spiders.plain import PlainSpider
 from crawler.spiders.trs import TrsSpider
 
-SPIDERS_BY_FAMILY = {"trs": TrsSpider, "hanweb": HanwebSpider, "plain": PlainSpider}
+SPIDERS_BY_FAMILY = {
+    "auto": AutoSpider,
+    "trs": TrsSpider,
+    "hanweb": HanwebSpider,
+    "plain": PlainSpider,
+}
 # Settings whose values make two runs comparable or not; their digest is stored with each run.
 DIGESTED_SETTINGS = (
     "USER_AGENT",

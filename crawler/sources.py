@@ -8,7 +8,7 @@ family); per-portal quirks live here, never in spider code:
         agency: 洛阳市人民政府           # the publishing agency (fallback when a page names none)
         region: 河南省洛阳市             # optional
         level: prefecture               # optional: national|province|prefecture|county|township|department
-        family: trs                     # trs | hanweb | plain  (which spider navigates it)
+        family: trs                     # optional: auto (default) | trs | hanweb | plain, a hint
         start_urls: [http://www.ly.gov.cn/]
         allowed_hosts: [www.ly.gov.cn]  # host or host:port; links elsewhere are not followed
         column_urls: []                 # optional: known 年报 list pages, skips discovery
@@ -35,7 +35,9 @@ from urllib.parse import urlsplit
 
 import yaml
 
-FAMILIES = ("trs", "hanweb", "plain")
+FAMILIES = ("auto", "trs", "hanweb", "plain")
+# No family named: every list page's pager and list API are detected (crawler.spiders.auto).
+AUTO_FAMILY = "auto"
 LEVELS = ("national", "province", "prefecture", "county", "township", "department")
 _ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
@@ -90,6 +92,8 @@ class Source:
             data.pop("robots_reason", None)
         if not self.verified:
             data["verified"] = False
+        if self.family == AUTO_FAMILY:
+            del data["family"]  # the default: a source file need not name one
         data.update(self.extra)
         return data
 
@@ -148,7 +152,7 @@ def parse_source(entry: Any, where: str) -> Source:
     agency = entry.get("agency")
     if not isinstance(agency, str) or not agency.strip():
         raise SourcesError(f"{where}: 'agency' is required")
-    family = entry.get("family")
+    family = entry.get("family", AUTO_FAMILY)
     if family not in FAMILIES:
         raise SourcesError(
             f"{where}: 'family' must be one of {', '.join(FAMILIES)}, got {family!r}"

@@ -7,6 +7,7 @@ a `click.ClickException` with a message saying what to fix; nothing here holds l
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -73,7 +74,7 @@ def cli() -> None:
     type=click.IntRange(min=0, max=65535),
     default=8100,
     show_default=True,
-    help="First port; the sites take PORT, PORT+1, PORT+2 (0 = any free ports).",
+    help="First port; the sites take PORT, PORT+1, … one each (0 = any free ports).",
 )
 @click.option(
     "--no-seeds", is_flag=True, help="Serve only the synthetic reports, not the five seeds."
@@ -106,6 +107,16 @@ def cli() -> None:
 @click.option(
     "--hostile", is_flag=True, help="Also publish a report whose text carries markup and script."
 )
+@click.option(
+    "--family",
+    "styles",
+    multiple=True,
+    type=click.Choice(["countpage", "query", "dataproxy", "jpaas", "xxgk", "gkml"]),
+    help="Also serve a site of this pager or list style (repeatable): TRS countPage script, "
+    "?pageNo= query pager, Hanweb dataproxy.jsp POST, jpaas JSON unit, xxgk catalogue filled "
+    "by a getInfoList POST, Guangdong gkmlpt catalogue. With --synthetic and no --family, all "
+    "of them are served.",
+)
 def portal(
     synthetic: int,
     seed: int,
@@ -116,10 +127,14 @@ def portal(
     truth_out: str | None,
     fault_spec: str | None,
     hostile: bool,
+    styles: tuple[str, ...],
 ) -> None:
     """Serve the bundled sample portal on 127.0.0.1 until Ctrl-C."""
     from portal.faults import parse_spec
-    from portal.server import SamplePortal, serve_forever
+    from portal.server import STYLE_ORDER, SamplePortal, serve_forever
+
+    if synthetic and not styles:
+        styles = STYLE_ORDER
 
     site_modes = _pairs(modes, "--mode")
     try:
@@ -134,6 +149,7 @@ def portal(
         include_seeds=not no_seeds,
         faults=faults,
         hostile=hostile,
+        styles=styles,
     )
     try:
         sample.start()
@@ -409,9 +425,13 @@ def extract(path: str, as_json: bool) -> None:
     is_flag=True,
     help="The database is being written (a crawl is running): serve it read-only, not immutable.",
 )
-def serve(db_path: str, port: int, host: str, live: bool) -> None:
+@archive_option
+def serve(db_path: str, port: int, host: str, live: bool, archive_dir: str) -> None:
     """Publish the database with Datasette (read-only; immutable unless --live)."""
     from nianbao.serve import run_datasette
+
+    # The report page draws a PDF cell on its page, rendered from the archived document.
+    os.environ["NIANBAO_ARCHIVE"] = str(Path(archive_dir).resolve())
 
     if not Path(db_path).is_file():
         raise click.ClickException(
