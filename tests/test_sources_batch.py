@@ -1,6 +1,7 @@
 """`nianbao sources discover --from FILE.csv`: many portals at once, a source file and a review
 table; `sources check --network --mark` then marks those that answer and those a crawl saw reports
-from. Over loopback: the sample portal's three sites, a portal with no 年报 column, a dead one."""
+from. Over loopback: the sample portal's three sites, a portal with no 年报 column, a dead one, one
+robots.txt forbids."""
 
 from __future__ import annotations
 
@@ -73,12 +74,14 @@ def test_discover_from_a_list_writes_sources_and_a_review_table(
                 writer.writerow([site.agency, site.base_url + "/", "示例省", "prefecture"])
             writer.writerow(["某某县人民政府", no_column_site, "", "county"])
             writer.writerow(["不通县人民政府", dead, "", ""])
+            forbidden = portal.site("plain").base_url + "/admin/"  # robots.txt: Disallow /admin/
+            writer.writerow(["禁止局", forbidden, "", ""])
         out, review = tmp_path / "found.yaml", tmp_path / "review.csv"
         result = run_nianbao(
             "sources", "discover", "--from", str(listing), "--out", str(out),
             "--review", str(review), "--delay", "0", "--concurrency", "3", "--allow-private",
         )  # fmt: skip
-        assert "3 found, 1 guessed, 1 failed" in result.stdout
+        assert "3 found, 1 guessed, 2 failed" in result.stdout
 
         sources = {s.start_urls[0]: s for s in load_sources(out)}
         rows = {row["home_url"]: row for row in csv.DictReader(review.open(encoding="utf-8"))}
@@ -95,6 +98,8 @@ def test_discover_from_a_list_writes_sources_and_a_review_table(
         assert rows[no_column_site]["outcome"] == "guessed"
         assert dead not in sources
         assert rows[dead]["outcome"] == "failed" and "unreachable" in rows[dead]["problem"]
+        assert forbidden not in sources and rows[forbidden]["outcome"] == "failed"
+        assert "robots.txt disallows" in rows[forbidden]["problem"]
 
         # the sources that answer are marked; one crawled with reports becomes verified
         trs = next(s.id for s in sources.values() if s.family == "trs")
