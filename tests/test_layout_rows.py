@@ -100,7 +100,7 @@ def test_table_four_with_its_header_broken_into_pieces_gives_its_fifteen_numbers
 
 
 def test_wps_pdfs_without_rules_are_read_from_their_text_and_never_ok_with_cells_missing() -> None:
-    specs = generate(12, seed=SEED)
+    specs = generate(6, seed=SEED)
     renderings = [
         Rendering(
             "pdf_wps",
@@ -112,10 +112,10 @@ def test_wps_pdfs_without_rules_are_read_from_their_text_and_never_ok_with_cells
         for i, spec in enumerate(specs)
     ]
     figures = score(renderings)
-    # 2,228 of 2,336 cells when measured (2026-12-07); before the text-layer reader, none.
-    assert figures["accuracy"] >= 2228 / 2336 - 1e-9, figures
+    # 1,154 of 1,182 cells when measured (2026-12-07); before the text-layer reader, none.
+    assert figures["accuracy"] >= 1154 / 1182 - 1e-9, figures
     assert figures["ok_missing_cells"] == 0
-    assert figures["statuses"].get(STATUS_OK, 0) >= 4
+    assert figures["statuses"].get(STATUS_OK, 0) >= 2
 
 
 def test_row_printing_fewer_numbers_than_columns_is_missing_not_guessed() -> None:
