@@ -192,19 +192,22 @@ def _short_rows_missing(result: TablesResult) -> TablesResult:
     return replace(result, missing_rows=ordered)
 
 
-def _complete(result: TablesResult) -> bool:
-    return (
-        result.template in (TEMPLATE_2019, TEMPLATE_2021)
-        and bool(result.metrics)
-        and (not result.missing_rows)
-    )
+def _complete(result: TablesResult, rows_too: bool) -> bool:
+    """Whether a reading needs no other: a template's tables read (`rows_too`: all their rows)."""
+    read = result.template in (TEMPLATE_2019, TEMPLATE_2021) and bool(result.metrics)
+    return read and (not rows_too or not result.missing_rows)
 
 
 def _read_template_tables(
-    rows: list[list[str]], text: str, year: int | None, places: list[list[Place | None]]
+    rows: list[list[str]],
+    text: str,
+    year: int | None,
+    places: list[list[Place | None]],
+    complete_from_text: bool = False,
 ) -> TablesResult | None:
     """The document's tables, else the tables its text flattens into, whichever reads more
-    (`_reads_more`); the text is read only when the tables lack rows.
+    (`_reads_more`). The text is read when the tables give no template's rows, and, with
+    `complete_from_text` (PDFs, whose tables may lack rules in part), also when they lack some.
     `places` says where each cell of `rows` was printed (empty when unknown)."""
     best: TablesResult | None = None
     for source, candidate_rows in _candidate_rows(rows, text):
@@ -216,7 +219,7 @@ def _read_template_tables(
             result = _short_rows_missing(result)
         if _reads_more(result, best):
             best = result
-        if result is best and _complete(result):
+        if result is best and _complete(result, complete_from_text):
             break
     return best
 
@@ -333,7 +336,7 @@ def extract_document(
         report.status = STATUS_OK
         report.status_reason = "; ".join(([problem] if problem else []) + old_table.problems)[:500]
         return report
-    tables = _read_template_tables(rows, text, meta.year, places)
+    tables = _read_template_tables(rows, text, meta.year, places, fmt == FORMAT_PDF)
     tables_read = bool(
         tables and tables.metrics and tables.template in (TEMPLATE_2019, TEMPLATE_2021)
     )
