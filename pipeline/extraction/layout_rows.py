@@ -18,9 +18,12 @@ are text cells it passes over.
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 from pipeline.extraction.values import is_blank, is_null_marker, read_number
 
+# A line without numbers printed this often is a page's running header, not a table's text.
+RUNNING_HEADER_REPEATS = 3
 _PAGE_NUMBER_RE = re.compile(
     r"^\s*(?:[-—–]\s*\d{1,3}\s*[-—–]|第\s*\d{1,3}\s*页(?:\s*共\s*\d{1,3}\s*页)?|\d{1,3}\s*/\s*\d{1,3})\s*$"
 )
@@ -40,13 +43,21 @@ def _split_line(line: str) -> tuple[list[str], list[str]]:
     return tokens[:end], tokens[end:]
 
 
+def _running_header(line: str, seen: Counter[str]) -> bool:
+    """A line printed at the top of every page (the agency's name in the header): printed
+    three times or more, with no number in it."""
+    return seen[line] >= RUNNING_HEADER_REPEATS and not _split_line(line)[1]
+
+
 def layout_rows(text: str) -> list[list[str]]:
     """Rows of cells from text laid out by a PDF text layer, in reading order; page numbers
     (`- 1 -`, `第 1 页`, `1/6`), whose digits would join a row cut by the page break, are left out."""
+    printed = [line.strip() for line in text.splitlines() if not is_blank(line)]
+    seen = Counter(printed)
     lines = [
         _split_line(line)
-        for line in text.splitlines()
-        if not is_blank(line) and not _PAGE_NUMBER_RE.match(line)
+        for line in printed
+        if not _PAGE_NUMBER_RE.match(line) and not _running_header(line, seen)
     ]
     rows: list[list[str]] = []
     pending: list[str] = []  # numbers printed above the label they belong to
