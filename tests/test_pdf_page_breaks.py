@@ -67,3 +67,9 @@ def test_verticals_ending_without_a_rule_get_one_across_them() -> None:
     rules = [Edge(False, 100, y, 450, y) for y in (140, 180)]
     columns = [Edge(True, x, 28, x, 180) for x in (100, 250, 450)]
     assert page_break_edges(rules + columns) == [Edge(False, 100, 28, 450, 28)]
+
+
+def test_lines_no_rule_crosses_are_not_taken_for_a_cut_table() -> None:
+    # Three decorative verticals (a column layout's separators): not a table, nothing added.
+    separators = [Edge(True, x, 28, x, 760) for x in (100, 250, 450)]
+    assert page_break_edges(separators) == []

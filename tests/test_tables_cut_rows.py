@@ -117,3 +117,18 @@ def test_a_2021_table_with_its_three_other_rows_has_no_single_other_row() -> Non
     assert "apply.other.other.natural" in metrics
     assert "apply.other.natural" not in metrics
     assert "apply.other.single.natural" not in metrics
+
+
+def test_label_wrapped_in_three_parts_around_its_group_label_is_found() -> None:
+    def wrap(rows: list[list[str]]) -> list[list[str]]:
+        # As an unruled table's text gives it: the label's lines, the group label's lines
+        # between them, the numbers beside the middle line.
+        at = _at(rows, "2.没有现成信息需要另行制作")
+        numbers = rows[at][1:]
+        wrapped = [["2．没有现成"], ["（四）无法提"], ["信息需要另行", *numbers], ["供"], ["制作"]]
+        return rows[:at] + wrapped + rows[at + 1 :]
+
+    rows, expected = _tables(wrap)
+    result = read_tables(rows)
+    assert values_of(result) == expected
+    assert result.missing_rows == ()

@@ -238,47 +238,76 @@ def _find_labelled(
     return found, end
 
 
-# How many text cells after a label's first part its second part may come (a group label, cut
-# by the same page break, can print between them).
-SPLIT_REACH = 2
+# How many text cells after a label's first part its other parts may come (group labels, cut by
+# the same page break or wrapped beside it, print between them).
+SPLIT_REACH = 4
 
 
 def _split_label(
     cells: _Cells, index: int, specs: Sequence[RowLabel], next_row: int
 ) -> tuple[int, int, int] | None:
-    """(row position, where its run starts, where to resume) when the cell at `index` is the first part
-    of a label whose second part is one of the next text cells, else None.
+    """(row position, where its run starts, where to resume) when the cell at `index` is the
+    first part of a label whose other parts are among the next text cells, else None.
 
     A row cut by a page break prints its label's first part on one page and the rest on the
-    next, its numbers after either part; a long label wraps around its numbers. The row's run
-    is the one after the first part, unless that prints nothing and the second part's does.
+    next, its numbers after either part; a long label wraps around its numbers, and the group
+    label beside it may wrap between its parts. The parts are the next text cells that extend
+    the label word by word (others are skipped); the row's run is the first of the parts' runs
+    that prints something, else the first that has cells.
     """
     head = cells.cores[index]
     if not head:
         return None
-    texts, is_value = cells.texts, cells.is_value
-    tail_index = cells.run_end[index]
-    for _ in range(SPLIT_REACH):
-        if tail_index >= len(texts) or is_value[tail_index]:
+    following = _following_texts(cells, index, SPLIT_REACH)
+    for position in range(next_row, min(next_row + LOOKAHEAD, len(specs))):
+        spec = specs[position]
+        # An optional row's short word (其他处理) would match a group label run into the
+        # next row's label ('其他处理' + '总计'): it is only ever read whole.
+        if spec.ambiguous or spec.optional:
+            continue
+        parts = _label_parts(cells, head, following, spec)
+        if parts is None:
+            continue
+        runs = [(part + 1, cells.run_after(part)) for part in (index, *parts)]
+        printing = [run for run in runs if any(not is_blank(cell) for cell in run[1])]
+        chosen = printing or [run for run in runs if run[1]]
+        if not chosen:
             return None
-        tail = cells.cores[tail_index]
-        for position in range(next_row, min(next_row + LOOKAHEAD, len(specs))):
-            spec = specs[position]
-            # An optional row's short word (其他处理) would match a group label run into the
-            # next row's label ('其他处理' + '总计'): it is only ever read whole.
-            if spec.ambiguous or spec.optional:
+        return position, chosen[0][0], cells.run_end[parts[-1]]
+    return None
+
+
+def _following_texts(cells: _Cells, index: int, count: int) -> list[int]:
+    """Positions of the next `count` text cells after `index` (skipping runs of values)."""
+    found: list[int] = []
+    position = cells.run_end[index]
+    while position < len(cells) and len(found) < count:
+        found.append(position)
+        position = cells.run_end[position]
+    return found
+
+
+def _label_parts(
+    cells: _Cells, head: str, following: list[int], spec: RowLabel
+) -> list[int] | None:
+    """The cells of `following` that, after `head`, spell one of `spec`'s words; None when none
+    do. A cell that names the row on its own is the row's label, not a part of it."""
+    for word in spec.words:
+        if len(word) <= len(head) or not word.startswith(head):
+            continue
+        joined, parts = head, list[int]()
+        for position in following:
+            core = cells.cores[position]
+            if not core or spec.matches_core(core) or not word.startswith(joined + core):
                 continue
-            if spec.matches_core(tail) or not spec.matches_core(head + tail):
-                continue
-            run = cells.run_after(index)
-            tail_run = cells.run_after(tail_index)
-            first = index + 1
-            if all(is_blank(cell) for cell in run) and not all(is_blank(c) for c in tail_run):
-                run, first = tail_run, tail_index + 1
-            if not run:
-                return None
-            return position, first, tail_index + 1 + len(tail_run)
-        tail_index = cells.run_end[tail_index]
+            joined, parts = joined + core, [*parts, position]
+            if joined == word:
+                return parts
+    # Two parts making the label with a little more (a unit, a note): matched as a whole cell is.
+    for position in following[:2]:
+        tail = cells.cores[position]
+        if tail and not spec.matches_core(tail) and spec.matches_core(head + tail):
+            return [position]
     return None
 
 

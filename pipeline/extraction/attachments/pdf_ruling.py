@@ -113,7 +113,8 @@ def page_break_edges(edges: list[Edge]) -> list[Edge]:
     A browser prints a table running over pages without ruling its cut: the verticals stop at
     the page's clip with no horizontal line there, so the rows beside the cut have no cell and
     their text would be lost. Where two or more verticals end at the same height (within the
-    snap tolerance) and no horizontal rule is at that height over their span, a rule from the
+    snap tolerance), a horizontal rule crosses two of them elsewhere (they are a table's, not
+    decorative lines), and no horizontal rule is at that height over their span, a rule from the
     first to the last of them is added. Both PDF readers add these to the page's edges.
     """
     return _page_break_rules(merged_edges(edges))
@@ -135,7 +136,20 @@ def _page_break_rules(merged: list[Edge]) -> list[Edge]:
                 abs(h.top - level) <= SNAP_TOLERANCE and h.x0 < right and h.x1 > left
                 for h in horizontals
             )
-            if not ruled and right - left >= EDGE_MIN_LENGTH:
+            if ruled or right - left < EDGE_MIN_LENGTH:
+                continue
+            tolerance = INTERSECTION_TOLERANCE
+            crossed = any(
+                sum(
+                    1
+                    for v in group
+                    if h.x0 - tolerance <= v.x0 <= h.x1 + tolerance
+                    and v.top - tolerance <= h.top <= v.bottom + tolerance
+                )
+                >= 2
+                for h in horizontals
+            )
+            if crossed:
                 added.append(Edge(False, left, level, right, level))
     return added
 
