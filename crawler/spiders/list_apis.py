@@ -333,6 +333,9 @@ _URL_KEYS = (
     "docurl",
     "arturl",
     "detailurl",
+    "chnldocurl",
+    "post_url",
+    "statichtmlurl",
     "linkurl",
     "path",
 )
