@@ -18,14 +18,15 @@ import sqlite_utils
 from sqlite_utils.db import jsonify_if_needed
 from sqlite_utils.utils import suggest_column_types
 
-from archive.report_rows import ReportRows, Row
+from archive.report_rows import PLACEMENT_COLUMNS, ReportRows, Row
 
 # Values SQLite takes as they are; anything else is converted as sqlite-utils would (JSON, ISO dates).
 _PLAIN_VALUES = frozenset({str, int, float, bytes, type(None)})
 
 # What an agency row leaves as stored when it does not know it (None): a known agency keeps the
-# region and level it has unless its own portal gives them.
-_AGENCY_KEEPS_KNOWN = ("region", "level")
+# region and level it has unless its own portal gives them, its placement unless its name places
+# it, and its parent unless another portal's report names one.
+_AGENCY_KEEPS_KNOWN = ("region", "level", *PLACEMENT_COLUMNS, "parent_id")
 
 
 def no_such_table(exc: sqlite3.OperationalError) -> bool:

@@ -17,7 +17,9 @@ family); per-portal quirks live here, never in spider code:
         robots:                         # optional override of robots.txt, with its reason
           obey: false
           reason: "…"
-        verified: false                 # optional: false for configurations not checked live
+        verified: false                 # optional: false until a crawl has seen reports there
+        provenance: "…"                 # where the URL came from (every source in sources/ says)
+        answered: 2026-12-07            # optional: when `sources check --network --mark` last reached it
 
 `load_sources` validates a file and raises `SourcesError` with a message naming the file, the
 source and the field, so a typo is found before a night's crawl starts.
@@ -110,7 +112,11 @@ _KNOWN_FIELDS = {
     "robots",
     "verified",
     "notes",
+    "provenance",
+    "answered",
 }
+# Kept as they are, for people: what the portal is, where its URL came from, when it last answered.
+_NOTE_FIELDS = ("notes", "provenance", "answered")
 
 
 def _url_list(where: str, name: str, value: Any, required: bool) -> tuple[str, ...]:
@@ -184,7 +190,7 @@ def parse_source(entry: Any, where: str) -> Source:
         obey_robots=bool(obey),
         robots_reason=reason,
         verified=bool(entry.get("verified", True)),
-        extra={"notes": entry["notes"]} if "notes" in entry else {},
+        extra={name: entry[name] for name in _NOTE_FIELDS if name in entry},
     )
     for url in start_urls + column_urls:
         if not source.allows(url):

@@ -5,7 +5,9 @@ Every family finds a list page's other pages with the one pager detector
 (`crawler.spiders.list_apis`: Hanweb's dataproxy.jsp POSTs, jpaas units, getInfoList-style JSON),
 so a TRS site with the older countPage pager, a plain site with a `createPageHTML` call, or a
 portal of no known family (`family: auto`) is walked fully. A family named in the source file
-only orders the styles tried; a family may still override `page_urls`.
+only orders the styles tried; a family may still override `page_urls`. A column that is an index
+of sub-columns (市直部门年报 → each department's column) is descended into
+(`crawler.spiders.subcolumns`).
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from crawler.spiders.list_apis import (
     read_answer,
 )
 from crawler.spiders.pagers import detect_pager
+from crawler.spiders.subcolumns import subcolumn_requests
 from pipeline.extraction.document import ROLE_LIST
 
 META_LIST_STYLE = (
@@ -75,6 +78,7 @@ class ColumnSpider(FamilySpider):
         response = decoded(self, response)
         links = links_of(response)
         yield from report_requests(self, response, links)
+        yield from subcolumn_requests(self, response, links)
         source = self.source_of(response)
         # Every page of a column announces the same pages again; asking for them once keeps a
         # column of n pages at n requests built instead of n² (the dupefilter would drop them).
