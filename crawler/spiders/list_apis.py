@@ -137,6 +137,8 @@ def _dataproxy_calls(
 
 
 def _hanweb_dataproxy(html: str, url: str, max_pages: int) -> list[ListCall]:
+    if "dataproxy.jsp" not in html:
+        return []  # most list pages: no unescaping of the whole page
     match = _DATAPROXY.search(unescape(html))
     if match is None:
         return []
@@ -269,6 +271,8 @@ _JSON_ENDPOINT = re.compile(
     r"""['"]((?:https?://[^\s"'<>]+)?/[^\s"'<>?]*?/(?:get\w*List|\w*[Ll]ist\.json|queryList|"""
     r"""list\.do)(?:\?[^\s"'<>]*)?)['"]"""
 )
+# Every name `_JSON_ENDPOINT` accepts contains one of these.
+_JSON_ENDPOINT_WORDS = ("List", "list.json", "list.do")
 _PAGE_KEYS = ("pageIndex", "pageNo", "pageNum", "curPage", "currentPage", "page")
 _SIZE_KEYS = ("pageSize", "perPage", "rows", "size", "limit")
 # The options of an $.ajax/axios call, which are not the API's parameters.
@@ -294,6 +298,8 @@ _METHOD_POST = re.compile(r"""\b(?:type|method)\s*:\s*['"]post['"]""", re.I)
 
 
 def _json_list(html: str, url: str, max_pages: int) -> list[ListCall]:
+    if not any(word in html for word in _JSON_ENDPOINT_WORDS):
+        return []  # a quick look for the endpoint's name before the full pattern
     endpoint = _JSON_ENDPOINT.search(html)
     if endpoint is None:
         return []
@@ -333,6 +339,9 @@ _URL_KEYS = (
     "docurl",
     "arturl",
     "detailurl",
+    "chnldocurl",
+    "post_url",
+    "statichtmlurl",
     "linkurl",
     "path",
 )
