@@ -12,9 +12,8 @@ from __future__ import annotations
 import pytest
 from conftest import ROOT
 
-from archive.placement import place_agency
+from archive.placement import place_agency, within
 from archive.placement.divisions import division_table
-from archive.report_rows import agency_id, agency_row, belongs_to
 from crawler.sources import load_sources
 
 PLACED = [
@@ -148,11 +147,14 @@ def test_the_division_table_says_where_it_came_from() -> None:
     assert len(provinces) == 34
 
 
-def test_a_department_on_its_citys_portal_has_the_city_as_parent() -> None:
-    row = agency_row("洛阳市民政局", parent="洛阳市人民政府")
-    assert row["parent_id"] == agency_id("洛阳市人民政府")
-    assert belongs_to(row, agency_row("洛阳市人民政府"))
-    # A province's department is no city's.
-    assert not belongs_to(agency_row("河南省民政厅"), agency_row("洛阳市人民政府"))
-    # Another city's department is not this city's.
-    assert not belongs_to(agency_row("濮阳市民政局"), agency_row("洛阳市人民政府"))
+def test_an_agency_may_belong_only_to_a_government_whose_division_holds_it() -> None:
+    city = place_agency("洛阳市人民政府")
+    for name, belongs in [
+        ("洛阳市民政局", True),
+        ("洛阳市涧西区人民政府", True),
+        ("河南省民政厅", False),  # a province's department is no city's
+        ("濮阳市民政局", False),  # another city's department
+    ]:
+        placed = place_agency(name)
+        assert placed.division_code and city.division_code
+        assert within(placed.division_code, placed.level, city.division_code, city.level) is belongs

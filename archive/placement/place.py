@@ -55,16 +55,45 @@ class Placement:
     unplaced: str | None = None
 
     def columns(self) -> dict[str, str | None]:
-        """The agencies columns this placement fills."""
-        return {
-            "division_code": self.division_code,
-            "province": self.province,
-            "prefecture": self.prefecture,
-            "county": self.county,
-            "level": self.level,
-            "kind": self.kind,
-            "department_type": self.department_type,
-        }
+        """The agencies columns this placement fills (PLACEMENT_COLUMNS)."""
+        return {column: getattr(self, column) for column in PLACEMENT_COLUMNS}
+
+
+# The agencies columns a placement fills.
+PLACEMENT_COLUMNS = (
+    "division_code",
+    "province",
+    "prefecture",
+    "county",
+    "level",
+    "kind",
+    "department_type",
+)
+_DEPTHS = {
+    LEVEL_NATIONAL: 0,
+    LEVEL_PROVINCE: 1,
+    LEVEL_PREFECTURE: 2,
+    LEVEL_COUNTY: 3,
+    LEVEL_TOWNSHIP: 4,
+}
+
+
+def level_depth(level: str | None) -> int | None:
+    """0 for national … 4 for township; None for a level not known."""
+    return _DEPTHS.get(level or "")
+
+
+def within(code: str, level: str | None, parent_code: str, parent_level: str | None) -> bool:
+    """Whether an agency placed at (`code`, `level`) may belong to one placed at (`parent_code`,
+    `parent_level`): inside its division, and not above its level."""
+    depth, parent_depth = level_depth(level), level_depth(parent_level)
+    if depth is not None and parent_depth is not None and depth < parent_depth:
+        return False
+    # A province's code ends in 0000, a prefecture's in 00: its divisions share the rest.
+    prefix = parent_code
+    while prefix.endswith("00"):
+        prefix = prefix[:-2]
+    return code.startswith(prefix)
 
 
 @dataclass(frozen=True)
@@ -207,4 +236,4 @@ def place_agency(name: str, region: str | None = None, within: Division | None =
     )
 
 
-__all__ = ["Placement", "place_agency", "region_division", "LEVEL_NATIONAL"]
+__all__ = ["PLACEMENT_COLUMNS", "Placement", "place_agency", "region_division", "within"]
