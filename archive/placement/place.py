@@ -3,8 +3,9 @@
 The name is read from its start as a chain of division names, each within the one before
 (河南省|洛阳市|涧西区|民政局), then what follows says the kind (`archive.placement.kinds`). A name
 shared by several divisions (鼓楼区, 朝阳区) is settled by the divisions written before it, else by
-the region the portal gives (`region`, e.g. 江苏省南京市) or the government the agency belongs to
-(`within`); when it is still not one division, the agency stays unplaced. A wrong code is worse
+the region a portal gives (`region`, e.g. 江苏省南京市; `archive.placement.stored` asks with the
+regions of every portal that published the agency); when it is still not one division, the
+agency stays unplaced. A wrong code is worse
 than none: nothing is guessed from a part of a name (市民政局 names no city).
 """
 
@@ -195,9 +196,9 @@ def _national(name: str) -> Placement | None:
 
 
 @lru_cache(maxsize=65536)
-def place_agency(name: str, region: str | None = None, within: Division | None = None) -> Placement:
-    """Where the agency `name` sits; `region` (the portal's) and `within` (the division of the
-    government it belongs to) only decide between divisions of the same name."""
+def place_agency(name: str, region: str | None = None) -> Placement:
+    """Where the agency `name` sits; `region` (a portal's) only decides between divisions of one
+    name."""
     name = name.strip()
     table = division_table()
     rest_of_name = name
@@ -215,7 +216,8 @@ def place_agency(name: str, region: str | None = None, within: Division | None =
             kind=kind.kind, department_type=kind.department_type, unplaced="no division named"
         )
     kind = agency_kind(rest_of_name[chain.end :])
-    hints = tuple(h for h in (region_division(region), within) if h is not None)
+    hint = region_division(region)
+    hints = (hint,) if hint is not None else ()
     division = _settled(chain.candidates, hints)
     if division is None:
         places = len({d.code for d in chain.candidates})
