@@ -38,6 +38,9 @@ PLACED = [
     ("国家税务总局洛阳市税务局", "410300", "河南省", "洛阳市", None, "prefecture", "department", "税务"),
     ("鄂尔多斯市恩格贝生态示范区管理委员会", "150600", "内蒙古自治区", "鄂尔多斯市", None, "prefecture", "government", None),
     ("洛阳高新技术产业开发区管理委员会", "410300", "河南省", "洛阳市", None, "prefecture", "government", None),
+    # Zones on the division that set them up, named by their city or province without 市 / 省.
+    ("苏州工业园区管理委员会", "320500", "江苏省", "苏州市", None, "prefecture", "government", None),
+    ("河北雄安新区管理委员会", "130000", "河北省", None, None, "province", "government", None),
     ("洛阳市人民政府国有资产监督管理委员会", "410300", "河南省", "洛阳市", None, "prefecture", "department", "国资"),
     ("洛阳市公安局交通警察支队", "410300", "河南省", "洛阳市", None, "prefecture", "department", "公安"),
     ("濮阳市住房和城乡建设局", "410900", "河南省", "濮阳市", None, "prefecture", "department", "住建"),

@@ -106,8 +106,8 @@ class _Chain:
     written: str  # the last division's name as written
 
 
-def _read_chain(name: str, table: DivisionTable) -> _Chain | None:
-    chain: _Chain | None = None
+def _read_chain(name: str, table: DivisionTable, chain: _Chain | None = None) -> _Chain | None:
+    """The divisions `name` is written with from its start (or from the end of `chain`)."""
     while True:
         step = _next_division(name, table, chain)
         if step is None:
@@ -132,11 +132,14 @@ def _next_division(name: str, table: DivisionTable, chain: _Chain | None) -> _Ch
 
 
 def _zone_chain(name: str, table: DivisionTable) -> _Chain | None:
-    """A development zone named after its city without 市 (洛阳高新技术产业开发区管理委员会)."""
+    """A development zone named after its city or province without 市 or 省
+    (洛阳高新技术产业开发区管理委员会, 河北雄安新区管理委员会); a zone that is a division itself
+    (重庆两江新区) is read on as one."""
     for end in (4, 3, 2):
-        found = table.named(name[:end] + "市")
-        if found and agency_kind(name[end:]).zone:
-            return _Chain(found, end, name[:end] + "市")
+        for suffix in ("市", "省"):
+            found = table.named(name[:end] + suffix)
+            if found and agency_kind(name[end:]).zone:
+                return _read_chain(name, table, _Chain(found, end, name[:end] + suffix))
     return None
 
 
