@@ -52,6 +52,16 @@ PLACED = [
     ("荆州市民政局", "421000", "湖北省", "荆州市", None, "prefecture", "department", "民政"),
     ("灵武市民政局", "640181", "宁夏回族自治区", "银川市", "灵武市", "county", "department", "民政"),
     ("亳州市谯城区民政局", "341602", "安徽省", "亳州市", "谯城区", "county", "department", "民政"),
+    # More from stored report pages: longyou.gov.cn, hejiang.gov.cn, sdsx.gov.cn, gangcha.gov.cn,
+    # jiaokou.gov.cn, wqx.gov.cn, qiaokou.gov.cn, kdl.gov.cn (townships: their county's code).
+    ("龙游县人民政府办公室", "330825", "浙江省", "衢州市", "龙游县", "county", "general_office", None),
+    ("合江县人民政府办公室", "510522", "四川省", "泸州市", "合江县", "county", "general_office", None),
+    ("刚察县人民政府办公室", "632224", "青海省", "海北藏族自治州", "刚察县", "county", "general_office", None),
+    ("交口县人民政府办公室", "141130", "山西省", "吕梁市", "交口县", "county", "general_office", None),
+    ("吴起县人民政府", "610626", "陕西省", "延安市", "吴起县", "county", "government", None),
+    ("莘县王庄集镇人民政府", "371522", "山东省", "聊城市", "莘县", "township", "government", None),
+    ("硚口区人民政府汉正街道办事处", "420104", "湖北省", "武汉市", "硚口区", "township", "government", None),
+    ("昆都仑区市府东路街道", "150203", "内蒙古自治区", "包头市", "昆都仑区", "township", "government", None),
     # Old names: agencies publish under the name of their day.
     ("莱芜市人民政府", "371200", "山东省", "莱芜市", None, "prefecture", "government", None),
     ("襄樊市人民政府", "420600", "湖北省", "襄樊市", None, "prefecture", "government", None),
