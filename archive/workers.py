@@ -415,7 +415,12 @@ class ExtractionWorkers:
                 except BlockingIOError:
                     written = 0
                 except OSError as exc:
-                    raise WorkerDied(f"extraction worker {worker.process.pid}: {exc}") from exc
+                    # Killed before it read its calls: the same death as an EOF on its results,
+                    # seen first on the other pipe (which one depends on the scheduler).
+                    raise WorkerDied(
+                        f"extraction worker {worker.process.pid} ended owing {worker.owed} results "
+                        f"(its calls pipe: {exc})"
+                    ) from exc
                 if written == len(head):
                     worker.outgoing.popleft()
                 else:

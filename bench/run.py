@@ -11,6 +11,9 @@ Stages (all on the sample portal or synthetic data, over loopback):
 - build: seconds and MB to load N synthetic reports into SQLite (`bench/synthetic_db.py`);
 - serve: p50/p95 of the dashboard queries, a facet page, search and a report page on that database
   (`bench/serve_bench.py`);
+- revisits: requests a night with adaptive revisits ÷ revalidating every known report, on a portal
+  of N reports aged over seven simulated years, and when each change is seen
+  (`bench/revisit_bench.py`);
 - accuracy: cells right ÷ cells in the generator's truth, per format agencies publish in (HTML,
   DOCX, reportlab PDF, Chromium's and LibreOffice's PDF, DOC, LibreOffice's DOCX), and `ok`
   reports missing cells (`bench/extract_accuracy.py`).
@@ -40,13 +43,13 @@ from docs_table import DOCS_PAGE, write_docs_table  # noqa: E402 (bench/ is on s
 
 from portal.formats import FORMATS as ACCURACY_FORMATS  # noqa: E402
 
-STAGES = ("extract", "crawl", "build", "serve", "accuracy")
+STAGES = ("extract", "crawl", "build", "serve", "revisits", "accuracy")
 SCALES: dict[str, dict[str, int]] = {
-    "small": {"extract_reports": 20, "extract_repeat": 1, "crawl_reports": 30, "build_reports": 300, "serve_repeat": 3, "accuracy_reports": 3},
+    "small": {"extract_reports": 20, "extract_repeat": 1, "crawl_reports": 30, "build_reports": 300, "serve_repeat": 3, "accuracy_reports": 3, "revisit_reports": 400, "revisit_nights": 40},
     # The sizes except the crawl (2,000 reports, the incremental figure's size): fits a
     # session on a 2-core machine.
-    "medium": {"extract_reports": 300, "extract_repeat": 3, "crawl_reports": 2_000, "build_reports": 100_000, "serve_repeat": 20, "accuracy_reports": 30},
-    "full": {"extract_reports": 300, "extract_repeat": 3, "crawl_reports": 10_000, "build_reports": 100_000, "serve_repeat": 40, "accuracy_reports": 100},
+    "medium": {"extract_reports": 300, "extract_repeat": 3, "crawl_reports": 2_000, "build_reports": 100_000, "serve_repeat": 20, "accuracy_reports": 30, "revisit_reports": 10_000, "revisit_nights": 120},
+    "full": {"extract_reports": 300, "extract_repeat": 3, "crawl_reports": 10_000, "build_reports": 100_000, "serve_repeat": 40, "accuracy_reports": 100, "revisit_reports": 10_000, "revisit_nights": 120},
 }  # fmt: skip
 RESULT_KEYS = (
     "extract_reports_per_s",
@@ -60,6 +63,7 @@ RESULT_KEYS = (
     "serve_p95_ms",
     "crawl_peak_rss_mb",
     "rebuild_cached_speedup",
+    "nightly_requests_ratio",
     *(f"accuracy_{fmt}" for fmt in ACCURACY_FORMATS),
     "accuracy_ok_missing_cells",
 )
@@ -182,6 +186,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             results.update(bench_build(args.work, sizes["build_reports"]))
         elif stage == "serve":
             results.update(bench_serve(args.work, sizes["serve_repeat"]))
+        elif stage == "revisits":
+            from revisit_bench import bench_revisits
+
+            results.update(bench_revisits(sizes["revisit_reports"], sizes["revisit_nights"]))
         elif stage == "accuracy":
             from extract_accuracy import bench_accuracy
 

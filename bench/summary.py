@@ -15,7 +15,7 @@ MISSING = "—"
 
 
 class SummaryRow(NamedTuple):
-    stage: str  # the bench stage that measured it: extract, crawl, build, serve or accuracy
+    stage: str  # the bench stage that measured it: extract, crawl, build, serve, revisits, accuracy
     name: str
     measured: str
     ratio: str
@@ -65,6 +65,7 @@ def _timing_rows(
         SummaryRow("crawl", "rebuild", f"{figure('rebuild_reports_per_s')} reports/s ({figure('rebuild_reports', '{:,.0f}')} in {figure('rebuild_s')} s, no extraction cache)", "", ""),
         SummaryRow("crawl", "rebuild, extraction cache warm", f"{figure('rebuild_cached_s')} s, {figure('rebuild_cached_documents', '{:,.0f}')} documents from the cache", f"{figure('rebuild_cached_speedup')}× faster than cold", "≥ 10×"),
         SummaryRow("serve", "serve", f"worst p50 {figure('serve_p50_ms', '{:.0f}')} ms", f"worst p95 {figure('serve_p95_ms', '{:.0f}')} ms", "p95 < 300 ms"),
+        SummaryRow("revisits", "polite nights", f"{figure('revisit_reports', '{:,.0f}')} reports over {figure('revisit_nights', '{:.0f}')} nights: {figure('revisit_requests_per_night', '{:,.0f}')} requests a night after the first month (largest {figure('revisit_requests_max_night', '{:,.0f}')}) vs {figure('revisit_requests_per_night_today', '{:,.0f}')} revalidating everything; {figure('revisit_changes', '{:.0f}')} changes, {figure('revisit_changes_late', '{:.0f}')} late, longest {figure('revisit_change_delay_max_days', '{:.0f}')} days", f"{figure('nightly_requests_ratio', '{:.3f}')} largest night (mean {figure('nightly_requests_ratio_mean', '{:.3f}')})", "≤ 0.10; 0 late"),
         SummaryRow("crawl", "memory", f"crawl of {figure('crawl_reports', '{:,.0f}')} reports: main process peak RSS {figure('crawl_main_peak_rss_mb', '{:.0f}')} MB", f"peak {figure('crawl_peak_rss_mb', '{:.0f}')} MB with workers (summed PSS)", "< 500 MB"),
     ]  # fmt: skip
 

@@ -90,6 +90,7 @@ def test_every_bench_stage_runs_and_writes_results(tmp_path: Path) -> None:
         "serve_p95_ms",
         "crawl_peak_rss_mb",
         "rebuild_cached_speedup",
+        "nightly_requests_ratio",
         "accuracy_html",
         "accuracy_pdf_browser",
         "accuracy_pdf_office",
@@ -108,6 +109,9 @@ def test_every_bench_stage_runs_and_writes_results(tmp_path: Path) -> None:
     # A rebuild with the extraction cache warm takes its reports from it, and is faster.
     assert results["rebuild_cached_documents"] > 0
     assert results["rebuild_cached_speedup"] > 1
+    # Polite nights: changes were made and every one was seen on or before its promised night.
+    assert results["revisit_changes"] > 0
+    assert results["revisit_changes_late"] == results["revisit_changes_unseen"] == 0
     # CPU counted over the whole machine: no crawl beats its CPU seconds spread over every core.
     assert results["crawl_cpu_s"] > 0 and results["bare_scrapy_cpu_s"] > 0
     best = results["crawl_vs_bare_scrapy_best_on_these_cores"]

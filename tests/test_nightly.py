@@ -259,6 +259,7 @@ def test_rebuild_restores_versions_withdrawals_and_runs(
         "crawl_runs",
         "source_runs",
         "metrics",
+        "revisits",
     ):
         crawled = sqlite_utils.Database(fresh_nightly.db)
         columns = ", ".join(f"[{c}]" for c in crawled[table].columns_dict)

@@ -143,6 +143,54 @@ def test_a_national_agency_has_its_level_and_no_code(
     assert placed.department_type == department
 
 
+@pytest.mark.parametrize(
+    ("name", "province", "prefecture", "kind", "department", "unknown"),
+    [
+        (
+            "河南省示例市示例一区民政局（示例）",
+            "河南省",
+            None,
+            "department",
+            "民政",
+            "示例市示例一区",
+        ),
+        (
+            "河南省洛阳市示例区人力资源和社会保障局",
+            "河南省",
+            "洛阳市",
+            "department",
+            "人社",
+            "示例区",
+        ),
+        ("河南省示例县人民政府", "河南省", None, "government", None, "示例县"),
+    ],
+)
+def test_a_division_missing_from_the_table_gets_no_code_but_keeps_the_names_above_it(
+    name: str,
+    province: str,
+    prefecture: str | None,
+    kind: str,
+    department: str | None,
+    unknown: str,
+) -> None:
+    placement = place_agency(name)
+    assert (placement.division_code, placement.level) == (None, None)
+    assert (placement.province, placement.prefecture) == (province, prefecture)
+    assert (placement.kind, placement.department_type) == (kind, department)
+    assert placement.unplaced == f"{unknown} is not in the division table"
+
+
+@pytest.mark.parametrize(
+    ("name", "code", "department"),
+    [("北京市城市管理委员会", "110000", "城管"), ("江苏省社区矫正管理局", "320000", "other")],
+)
+def test_a_department_word_with_a_division_suffix_is_not_a_division(
+    name: str, code: str, department: str
+) -> None:
+    placement = place_agency(name)
+    assert (placement.division_code, placement.department_type) == (code, department)
+
+
 def test_an_unplaced_name_still_has_its_kind() -> None:
     assert (place_agency("市民政局").kind, place_agency("市民政局").department_type) == (
         "department",

@@ -39,6 +39,8 @@ from archive.placement.kinds import (
 _NATIONAL_PREFIXES = ("中华人民共和国", "国家税务总局")
 _NATIONAL = re.compile(r"^(中华人民共和国|国务院|国家)|^[\u4e00-\u9fff]{2,10}(部|总署|总局)$")
 _NATIONAL_OFFICE = re.compile(r"^国务院办公厅$")
+# A name written like a division's but not in the table (a misspelt, newer or fictional one).
+_DIVISION_LIKE = re.compile(r"^[\u4e00-\u9fff]{2,10}?(自治州|自治县|地区|市|区|县|州|盟|旗)")
 
 
 @dataclass(frozen=True)
@@ -198,6 +200,29 @@ def _national(name: str) -> Placement | None:
     return Placement(level=LEVEL_NATIONAL, kind=kind, department_type=dept)
 
 
+def _unknown_divisions(rest: str) -> tuple[str, str]:
+    """The division-like names at the start of `rest` that the table lacks (示例市示例一区 in
+    示例市示例一区民政局), and what follows them. A prefix counts only when what follows is a
+    government, or a department of the same known type as the whole (城市 in 城市管理局 is part of
+    the department's name: without it the type changes)."""
+    whole = agency_kind(rest)
+    if whole.zone:
+        return "", rest
+    unknown = ""
+    while match := _DIVISION_LIKE.match(rest):
+        after = rest[match.end() :]
+        kind = agency_kind(after)
+        same_department = (
+            kind.kind == KIND_DEPARTMENT
+            and kind.department_type not in (None, "other")
+            and kind.department_type == whole.department_type
+        )
+        if not (kind.kind in (KIND_GOVERNMENT, KIND_GENERAL_OFFICE) or same_department):
+            break
+        unknown, rest = unknown + match.group(0), after
+    return unknown, rest
+
+
 @lru_cache(maxsize=65536)
 def place_agency(name: str, region: str | None = None) -> Placement:
     """Where the agency `name` sits; `region` (a portal's) only decides between divisions of one
@@ -218,10 +243,22 @@ def place_agency(name: str, region: str | None = None) -> Placement:
         return Placement(
             kind=kind.kind, department_type=kind.department_type, unplaced="no division named"
         )
-    kind = agency_kind(rest_of_name[chain.end :])
+    unknown, rest = _unknown_divisions(rest_of_name[chain.end :])
+    kind = agency_kind(rest)
     hint = region_division(region)
     hints = (hint,) if hint is not None else ()
     division = _settled(chain.candidates, hints)
+    if division is not None and unknown:
+        # Inside a division the table lacks: the names above it are known, its code and level
+        # are not (the enclosing division's code would be a wrong one).
+        return Placement(
+            province=division.province,
+            prefecture=division.prefecture,
+            county=division.county,
+            kind=kind.kind,
+            department_type=kind.department_type if kind.kind == KIND_DEPARTMENT else None,
+            unplaced=f"{unknown} is not in the division table",
+        )
     if division is None:
         places = len({d.code for d in chain.candidates})
         return Placement(

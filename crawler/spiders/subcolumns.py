@@ -52,6 +52,15 @@ def _folder(url: str) -> str:
     return path if path.endswith("/") else posixpath.dirname(path) + "/"
 
 
+def _column_home(url: str, page_url: str) -> bool:
+    """Whether `url` is the front page of the column `page_url` is in (its folder, or the folder's
+    index page): a breadcrumb back to the column names it like a 年报 column, and its other pages
+    are the pager's."""
+    path = urlsplit(url).path or "/"
+    name = posixpath.basename(path)
+    return _folder(url) == _folder(page_url) and (not name or name.startswith("index."))
+
+
 def names_a_group(text: str) -> bool:
     """Whether a link's text names a group of 年报 columns (市直部门年报, 县区年报, 乡镇街道)."""
     return bool(not _YEAR.search(text) and (_COLUMN_NAME.search(text) or _GROUP_NAME.match(text)))
@@ -84,7 +93,7 @@ def subcolumn_requests(
     for link in unique(links):
         if not source.allows(link.url) or spider.list_page_requested(link.url, source):
             continue
-        if not is_subcolumn(link, base):
+        if _column_home(link.url, response.url) or not is_subcolumn(link, base):
             continue
         yield spider.follow(
             link.url,

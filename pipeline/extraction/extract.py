@@ -34,6 +34,7 @@ from pipeline.extraction.report import (
     STATUS_OK,
     STATUS_PARTIAL,
     ExtractedReport,
+    Place,
 )
 from pipeline.extraction.section_checks import problems_section_check
 from pipeline.extraction.tables import TablesResult, read_tables
@@ -163,14 +164,16 @@ def _candidate_rows(rows: list[list[str]], text: str) -> Iterator[list[list[str]
 
 
 def _read_template_tables(
-    rows: list[list[str]], text: str, year: int | None
+    rows: list[list[str]], text: str, year: int | None, places: list[list[Place | None]]
 ) -> TablesResult | None:
-    """The document's tables, else the tables its text flattens into, whichever reads more."""
+    """The document's tables, else the tables its text flattens into, whichever reads more.
+    `places` says where each cell of `rows` was printed (empty when unknown)."""
     best: TablesResult | None = None
     for candidate_rows in _candidate_rows(rows, text):
         if not candidate_rows:
             continue
-        result = read_tables(candidate_rows, year=year)
+        where = places if candidate_rows is rows and places else None
+        result = read_tables(candidate_rows, year=year, places=where)
         if best is None or len(result.metrics) > len(best.metrics):
             best = result
         if best.template in (TEMPLATE_2019, TEMPLATE_2021) and best.metrics:
@@ -225,6 +228,7 @@ def extract_document(
     report.content_type = _MIME.get(fmt, content_type)
     page = HtmlDocument()
     rows: list[list[str]] = []
+    places: list[list[Place | None]] = []
     problem: str | None = None
     if fmt in (FORMAT_HTML, FORMAT_TEXT):
         decoded = decode_body(body, content_type)
@@ -255,6 +259,7 @@ def extract_document(
             report.status_reason = "no text layer (a scanned document): nothing read"
             return report
         text, rows, problem = content.text, content.rows, content.problem
+        places = content.places
     else:
         return _failed(report, "unrecognised binary format")
 
@@ -283,7 +288,7 @@ def extract_document(
         report.status = STATUS_OK
         report.status_reason = "; ".join(([problem] if problem else []) + old_table.problems)[:500]
         return report
-    tables = _read_template_tables(rows, text, meta.year)
+    tables = _read_template_tables(rows, text, meta.year, places)
     tables_read = bool(
         tables and tables.metrics and tables.template in (TEMPLATE_2019, TEMPLATE_2021)
     )

@@ -62,6 +62,11 @@ def verdict_of(passed: bool | int | None) -> str:
     return VERDICT_PASS if passed else VERDICT_FAIL
 
 
+# Where a cell was printed: its page (1-based) and box (x0, top, x1, bottom in PDF points from the
+# page's top-left corner, as pdfplumber gives them).
+Place = tuple[int, tuple[float, float, float, float]]
+
+
 @dataclass(frozen=True)
 class Metric:
     """One cell of a statistical table: the number and the text the agency printed, and where.
@@ -142,7 +147,18 @@ class ExtractedReport:
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (what `nianbao extract --json` prints)."""
         data = asdict(self)
-        data["metrics"] = {k: {"value": m.value, "raw": m.raw} for k, m in self.metrics.items()}
+        data["metrics"] = {k: _metric_dict(m) for k, m in self.metrics.items()}
         for check, row in zip(self.checks, data["checks"], strict=True):
             row["verdict"] = check.verdict
         return data
+
+
+def _metric_dict(metric: Metric) -> dict[str, Any]:
+    """A metric for JSON: value and printed text, and where it was printed when known."""
+    data: dict[str, Any] = {"value": metric.value, "raw": metric.raw}
+    if metric.page is not None:
+        data["page"] = metric.page
+        data["bbox"] = None if metric.bbox is None else [round(v, 1) for v in metric.bbox]
+    if metric.confidence is not None:
+        data["confidence"] = metric.confidence
+    return data

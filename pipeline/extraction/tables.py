@@ -27,7 +27,7 @@ from functools import cache
 
 from pipeline.extraction import keys, labels
 from pipeline.extraction.labels import RowLabel
-from pipeline.extraction.report import Metric
+from pipeline.extraction.report import Metric, Place
 from pipeline.extraction.text_cells import text_to_rows
 from pipeline.extraction.values import (
     CACHED_TEXT_CHARS,
@@ -67,6 +67,12 @@ class TablesResult:
 class _RowRead:
     label_index: int  # position of the label in the cell stream
     cells: list[str]  # the run of cells after the label; once fitted, exactly len(columns)
+    first: int  # position of cells[0] in the cell stream
+    printed: int  # how many of `cells` were printed; the rest are blanks added by fitting
+
+    def position(self, column: int) -> int | None:
+        """Where the cell of `column` is in the cell stream; None for a blank added by fitting."""
+        return self.first + column if column < self.printed else None
 
 
 @cache_short_text
@@ -78,6 +84,17 @@ def _flatten(rows: Sequence[Sequence[str | None]]) -> list[str]:
     return [(cell or "").strip() for row in rows for cell in row]
 
 
+def _flatten_places(
+    rows: Sequence[Sequence[str | None]], places: Sequence[Sequence[Place | None]] | None
+) -> list[Place | None] | None:
+    """`places` in cell-stream order, or None unless they match `rows` cell for cell."""
+    if places is None or len(places) != len(rows):
+        return None
+    if any(len(row) != len(row_places) for row, row_places in zip(rows, places, strict=True)):
+        return None
+    return [place for row_places in places for place in row_places]
+
+
 class _Cells:
     """The cell stream with what the reader asks of each cell worked out once.
 
@@ -85,8 +102,10 @@ class _Cells:
     tables, the label lookahead), so each distinct text is classified once per stream.
     """
 
-    def __init__(self, texts: list[str]) -> None:
+    def __init__(self, texts: list[str], places: list[Place | None] | None = None) -> None:
         self.texts = texts
+        # Where each cell was printed (PDFs), aligned with `texts`; None when the reader can't say.
+        self.places = places
         is_value_of: dict[str, bool] = {}
         core_of: dict[str, str] = {}
         for text in texts:
@@ -109,21 +128,32 @@ class _Cells:
         """The number-like cells right after `index`, up to the next text cell."""
         return self.texts[index + 1 : self.run_end[index]]
 
+    def placed(self, metric: Metric, position: int | None) -> Metric:
+        """`metric` with the page and box of the cell at `position`, when they are known."""
+        place = None if self.places is None or position is None else self.places[position]
+        if place is None:
+            return metric
+        return Metric(metric.key, metric.value, metric.raw, place[0], place[1], metric.confidence)
 
-def _fit(run: list[str], width: int, what: str, problems: list[str]) -> list[str]:
-    """`run` cut to `width` cells: surplus blanks at the edges go first (misaligned rows)."""
-    cells = list(run)
+
+def _fit(row: _RowRead, width: int, what: str, problems: list[str]) -> _RowRead:
+    """`row` with its run cut to `width` cells: surplus blanks at the edges go first
+    (misaligned rows), missing cells are added blank."""
+    cells = list(row.cells)
+    first = row.first
     while len(cells) > width and is_blank(cells[-1]):
         cells.pop()
     while len(cells) > width and is_blank(cells[0]):
         cells.pop(0)
+        first += 1
+    printed = min(len(cells), width)
     if len(cells) > width:
         problems.append(f"{what}: {len(cells)} cells for {width} columns, extra ones ignored")
         cells = cells[:width]
     elif len(cells) < width:
         problems.append(f"{what}: {len(cells)} cells for {width} columns, the rest left blank")
         cells += [""] * (width - len(cells))
-    return cells
+    return _RowRead(row.label_index, cells, first, printed)
 
 
 def _label_match(cells: _Cells, index: int, spec: RowLabel, is_next: bool) -> bool:
@@ -172,17 +202,19 @@ def _find_labelled(
                 matched = position
                 break
         run = cells.run_after(index)
-        resume = index + 1 + len(run)
+        first = index + 1
+        resume = first + len(run)
         if matched is None:
             split = _split_label(cells, index, specs, next_row)
             if split is not None:
-                matched, run, resume = split
+                matched, first, resume = split
+                run = cells.texts[first : cells.run_end[first - 1]]
             elif _near_label(cells, index, specs[next_row]):
                 matched = next_row
         if matched is None:
             index += 1
             continue
-        found[specs[matched].key] = _RowRead(index, run)
+        found[specs[matched].key] = _RowRead(index, run, first, len(run))
         next_row = matched + 1
         index = end = resume
     return found, end
@@ -195,8 +227,8 @@ SPLIT_REACH = 2
 
 def _split_label(
     cells: _Cells, index: int, specs: Sequence[RowLabel], next_row: int
-) -> tuple[int, list[str], int] | None:
-    """(row position, run of cells, where to resume) when the cell at `index` is the first part
+) -> tuple[int, int, int] | None:
+    """(row position, where its run starts, where to resume) when the cell at `index` is the first part
     of a label whose second part is one of the next text cells, else None.
 
     A row cut by a page break prints its label's first part on one page and the rest on the
@@ -218,11 +250,12 @@ def _split_label(
                 continue
             run = cells.run_after(index)
             tail_run = cells.run_after(tail_index)
+            first = index + 1
             if all(is_blank(cell) for cell in run) and not all(is_blank(c) for c in tail_run):
-                run = tail_run
+                run, first = tail_run, tail_index + 1
             if not run:
                 return None
-            return position, run, tail_index + 1 + len(tail_run)
+            return position, first, tail_index + 1 + len(tail_run)
         tail_index = cells.run_end[tail_index]
     return None
 
@@ -248,8 +281,7 @@ def _fitted(
     fitted: dict[str, _RowRead] = {}
     for key, row in found.items():
         columns = columns_of(spec_of[key])
-        cells = _fit(row.cells, len(columns), f"{table}.{key}", problems)
-        fitted[key] = _RowRead(row.label_index, cells)
+        fitted[key] = _fit(row, len(columns), f"{table}.{key}", problems)
     return fitted
 
 
@@ -310,9 +342,9 @@ def _review_header_start(cells: _Cells, start: int) -> int | None:
     return None
 
 
-def _read_review(cells: _Cells, start: int, problems: list[str]) -> tuple[list[str], int] | None:
-    """The 15 cells of table 四 and how many of them were printed, or None when the table is not
-    there."""
+def _read_review(cells: _Cells, start: int, problems: list[str]) -> _RowRead | None:
+    """The 15 cells of table 四 as one row (`printed` says how many were printed), or None when
+    the table is not there."""
     header_start = _review_header_start(cells, start)
     if header_start is None:
         return None
@@ -328,7 +360,8 @@ def _read_review(cells: _Cells, start: int, problems: list[str]) -> tuple[list[s
     if not any(not is_blank(cell) for cell in run) and len(run) < REVIEW_VALUE_COUNT:
         problems.append("review: header found but no values after it")
         return None
-    return _fit(run, REVIEW_VALUE_COUNT, "review", problems), min(len(run), REVIEW_VALUE_COUNT)
+    row = _RowRead(last_header, run, last_header + 1, len(run))
+    return _fit(row, REVIEW_VALUE_COUNT, "review", problems)
 
 
 def detect_template(stream: list[str], year: int | None) -> str:
@@ -386,8 +419,11 @@ def _read_with(cells: _Cells, template: str) -> TablesResult:
                 else None
             )
             for position, key in enumerate(row_keys):
-                raw = row.cells[position] if row else ""
-                metrics[key] = _metric(key, raw, unit)
+                if row is None:
+                    metrics[key] = _metric(key, "", unit)
+                    continue
+                metric = _metric(key, row.cells[position], unit)
+                metrics[key] = cells.placed(metric, row.position(position))
     else:
         active_end = 0
 
@@ -412,18 +448,22 @@ def _read_with(cells: _Cells, template: str) -> TablesResult:
             if row is None:
                 problems.append(f"apply: row {spec.key} not found")
             for position, key in enumerate(_metric_keys("apply", spec.key, apply_columns)):
-                metrics[key] = _metric(key, row.cells[position] if row else "")
+                if row is None:
+                    metrics[key] = _metric(key, "")
+                    continue
+                metric = _metric(key, row.cells[position])
+                metrics[key] = cells.placed(metric, row.position(position))
     else:
         apply_end = active_end
 
     review = _read_review(cells, apply_end, problems)
     review_rows: list[str] = []
     if review is not None:
-        review_cells, printed = review
         tables.append("review")
-        for key, raw in zip(keys.REVIEW_KEYS, review_cells, strict=True):
-            metrics[key] = _metric(key, raw)
+        for position, (key, raw) in enumerate(zip(keys.REVIEW_KEYS, review.cells, strict=True)):
+            metrics[key] = cells.placed(_metric(key, raw), review.position(position))
         # A row of table 四 is its group's five cells, printed in group order.
+        printed = review.printed
         review_rows = list(keys.REVIEW_GROUPS[: printed // len(keys.REVIEW_OUTCOMES)])
     result.tables_found = tuple(tables)
     found_rows = {
@@ -437,10 +477,17 @@ def _read_with(cells: _Cells, template: str) -> TablesResult:
     return result
 
 
-def read_tables(rows: list[list[str]], year: int | None = None) -> TablesResult:
-    """Metrics of the template tables found in `rows` (all table rows of a document, in order)."""
+def read_tables(
+    rows: list[list[str]],
+    year: int | None = None,
+    places: Sequence[Sequence[Place | None]] | None = None,
+) -> TablesResult:
+    """Metrics of the template tables found in `rows` (all table rows of a document, in order).
+
+    `places`, when the reader knows them (PDFs), are where each cell of `rows` was printed, row
+    for row and cell for cell; the metrics read from those cells carry their page and box."""
     stream = _flatten(rows)
-    cells = _Cells(stream)
+    cells = _Cells(stream, _flatten_places(rows, places))
     template = detect_template(stream, year)
     if template == keys.TEMPLATE_UNKNOWN:
         # No label says which template: read both and keep whichever finds more.

@@ -116,7 +116,11 @@ def page_break_edges(edges: list[Edge]) -> list[Edge]:
     snap tolerance) and no horizontal rule is at that height over their span, a rule from the
     first to the last of them is added. Both PDF readers add these to the page's edges.
     """
-    merged = merged_edges(edges)
+    return _page_break_rules(merged_edges(edges))
+
+
+def _page_break_rules(merged: list[Edge]) -> list[Edge]:
+    """`page_break_edges` from the page's edges already merged."""
     verticals = [edge for edge in merged if edge.vertical]
     horizontals = [edge for edge in merged if not edge.vertical]
     added: list[Edge] = []
@@ -243,10 +247,15 @@ def _tables(cells: list[Box]) -> list[list[Box]]:
     return [table for table in tables if len(table) > 1]
 
 
-def find_tables(edges: list[Edge]) -> list[list[list[Box]]]:
+def find_tables(edges: list[Edge], close_page_breaks: bool = False) -> list[list[list[Box]]]:
     """Tables on a page from its raw edges: each table a list of rows, each row its cells'
-    boxes left to right (cells of a row share their top, as in pdfplumber's `Table.rows`)."""
+    boxes left to right (cells of a row share their top, as in pdfplumber's `Table.rows`).
+    With `close_page_breaks`, the edges plus their `page_break_edges`."""
     merged = merged_edges(edges)
+    if close_page_breaks:
+        added = _page_break_rules(merged)
+        if added:  # merged again with the rules, as pdfplumber merges explicit lines
+            merged = merged_edges(edges + added)
     if not merged:
         return []
     tables = []
