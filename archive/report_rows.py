@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 from archive.placement import place_agency
+from archive.placement.qualify import qualified_name
 from pipeline.extraction.document import FetchedDocument
 from pipeline.extraction.report import VERDICT_FAIL, ExtractedReport
 
@@ -71,8 +72,12 @@ def agency_row(name: str, region: object = None, level: object = None) -> Row:
 
 
 def _report_agency_row(name: str, source: Mapping[str, Any] | None) -> Row:
+    if not source:
+        return agency_row(name)
+    # 市民政局 on 洛阳's portal is 洛阳市民政局 (the report keeps the name as it printed it).
+    name = qualified_name(name.strip(), source.get("region"))
     # The portal's region and level describe its own agency only, not every agency it hosts.
-    if source and source.get("agency") == name.strip():
+    if source.get("agency") == name:
         return agency_row(name, source.get("region"), source.get("level"))
     return agency_row(name)
 

@@ -14,6 +14,7 @@ from conftest import ROOT
 
 from archive.placement import place_agency, within
 from archive.placement.divisions import division_table
+from archive.placement.qualify import qualified_name
 from crawler.sources import load_sources
 
 PLACED = [
@@ -219,3 +220,21 @@ def test_an_agency_may_belong_only_to_a_government_whose_division_holds_it() -> 
         placed = place_agency(name)
         assert placed.division_code and city.division_code
         assert within(placed.division_code, placed.level, city.division_code, city.level) is belongs
+
+
+@pytest.mark.parametrize(
+    ("name", "region", "qualified"),
+    [
+        ("市民政局", "河南省洛阳市", "洛阳市民政局"),
+        ("市民政局", "宁夏回族自治区银川市灵武市", "灵武市民政局"),  # a county-level city's own 市
+        ("区民政局", "福建省福州市晋安区", "晋安区民政局"),
+        ("市民政局", "北京市", "北京市民政局"),
+        ("省民政厅", "河南省", "河南省民政厅"),
+        ("县财政局", "河南省洛阳市", "县财政局"),  # which county: not said
+        ("市民政局", "河南省", "市民政局"),  # which city: not said
+        ("市直机关工委", "河南省洛阳市", "市直机关工委"),  # 市直 is no place
+        ("市民政局", "示例省示例市（示例）", "市民政局"),
+    ],
+)
+def test_a_bare_place_word_is_the_portals_place(name: str, region: str, qualified: str) -> None:
+    assert qualified_name(name, region) == qualified

@@ -213,6 +213,20 @@ def test_a_portal_that_gives_no_region_leaves_its_agency_region(
     assert rows == {"洛阳市人民政府": ("河南省洛阳市", "prefecture")}
 
 
+def test_a_report_naming_its_agency_without_the_place_is_the_portals_places(
+    db: sqlite_utils.Database,
+) -> None:
+    store_source(db, SOURCE)  # 洛阳市人民政府, region 河南省洛阳市
+    rid = store_report(db, document(), report({}, agency="市民政局"))
+    row = db["reports"].get(rid)
+    agency = db["agencies"].get(row["agency_id"])
+    assert (row["agency"], agency["name"], agency["division_code"]) == (
+        "市民政局",  # as the report printed it
+        "洛阳市民政局",
+        "410300",
+    )
+
+
 def test_bulk_loading_gives_agencies_the_regions_store_report_gives(tmp_path: Path) -> None:
     other = replace(
         SOURCE, id="henan-gov", agency="河南省人民政府", region="河南省", level="province"
