@@ -32,7 +32,10 @@ def source_status(counts: dict[str, int], reports_before: int) -> tuple[str, str
         detail = f"{seen} reports"
         if counts["not_due"]:
             detail += f", {counts['not_due']} not due"
-        return STATUS_OK, detail + (f", {failures} failures" if failures else "")
+        detail += f", {failures} failures" if failures else ""
+        if counts["spider_errors"]:
+            detail += f" ({counts['spider_errors']} pages the spider could not read)"
+        return STATUS_OK, detail
     if counts["blocked"]:
         return STATUS_BLOCKED, f"{counts['blocked']} anti-bot challenge responses"
     if counts["robots"]:
@@ -46,6 +49,11 @@ def source_status(counts: dict[str, int], reports_before: int) -> tuple[str, str
         problems = counts["fetch_failed"] + counts["http_errors"] + counts["failed"]
         if not counts["archived"]:
             return STATUS_BROKEN, "nothing could be fetched"
+        if counts["spider_errors"]:
+            return STATUS_BROKEN, (
+                f"{problems} errors and no report; the spider could not read "
+                f"{counts['spider_errors']} pages (see pages.reason)"
+            )
         return STATUS_BROKEN, f"{problems} errors and no report"
     if reports_before:
         return STATUS_EMPTY, f"yielded {reports_before} reports before, its lists lead to none now"
@@ -63,6 +71,7 @@ def _source_counts(stats: dict[str, Any], source_id: str) -> dict[str, int]:
         "robots",
         "http_errors",
         "not_due",
+        "spider_errors",
     )
     counts = {name: int(stats.get(prefix + name, 0)) for name in names}
     for change in ("new", "changed", "unchanged", "withdrawn"):

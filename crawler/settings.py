@@ -118,7 +118,11 @@ DOWNLOADER_MIDDLEWARES = {
 # of the run (crawler.extensions.recovery); 0 turns the recovery pass off.
 NIANBAO_RECOVERY_ATTEMPTS = int(os.environ.get("NIANBAO_RECOVERY_ATTEMPTS", "2"))
 # Known reports go out only on the nights they are due (crawler.middlewares.revisits).
-SPIDER_MIDDLEWARES = {"crawler.middlewares.revisits.RevisitScheduleMiddleware": 900}
+SPIDER_MIDDLEWARES = {
+    "crawler.middlewares.revisits.RevisitScheduleMiddleware": 900,
+    # Nearest the spider, so it sees a callback's exception before any other middleware.
+    "crawler.middlewares.spider_errors.SpiderErrorRecorderMiddleware": 950,
+}
 EXTENSIONS = {
     "crawler.extensions.recovery.RecoveryPass": 500,
     "crawler.extensions.progress.ProgressLine": 510,
