@@ -109,3 +109,20 @@ def test_the_unplaced_agencies_query_lists_only_names_that_are_not_one_division(
         "department",
         "财政",
     )
+
+
+def test_two_portals_hosting_each_others_reports_make_no_circle_of_parents(tmp_path: Path) -> None:
+    first = replace(SOURCE, id="first", agency="甲地人民政府（示例）", region=None)
+    second = replace(SOURCE, id="second", agency="乙地人民政府（示例）", region=None)
+    db = open_db(tmp_path / "c.db")
+    for source in (first, second):
+        store_source(db, source)
+    for tail, (source, agency) in enumerate([(first, second.agency), (second, first.agency)]):
+        doc = document(url=f"http://127.0.0.1:8000/{tail}.html")
+        doc.source_id = source.id
+        store_report(db, doc, report({}, agency=agency))
+    prepare_for_publishing(db)
+    parents = {row["id"]: row["parent_id"] for row in db["agencies"].rows}
+    a, b = agency_id(first.agency), agency_id(second.agency)
+    assert not (parents[a] == b and parents[b] == a)
+    assert parents[a] == b or parents[b] == a  # one of them is still the other's

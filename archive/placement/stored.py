@@ -80,13 +80,14 @@ def _assign_parents(db: sqlite_utils.Database) -> None:
     ).fetchall():
         candidates[agency_id].append((reports, parent_id))
     parents: dict[str, str | None] = dict.fromkeys(placement)
-    for agency_id, found in candidates.items():
+    for agency_id, found in sorted(candidates.items()):
         code, level = placement.get(agency_id, (None, None))
-
         for _reports, parent_id in sorted(found, key=lambda c: _closest_first(c, placement)):
             parent_code, parent_level = placement.get(parent_id, (None, None))
             if code and parent_code and not within(code, level, parent_code, parent_level):
                 continue
+            if parents.get(parent_id) == agency_id:
+                continue  # two portals hosting each other's reports: no circle of parents
             parents[agency_id] = parent_id
             break
     db.conn.executemany(
