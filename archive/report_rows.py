@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 from archive.placement import place_agency
+from archive.placement.qualify import qualified_name
 from pipeline.extraction.document import FetchedDocument
 from pipeline.extraction.report import VERDICT_FAIL, ExtractedReport
 
@@ -52,14 +53,13 @@ class ReportRows:
             getattr(self, table.name).extend(getattr(other, table.name))
 
 
-def agency_row(
-    name: str, region: object = None, level: object = None, *, parent: str | None = None
-) -> Row:
-    """The agencies row for `name`, placed on the map by its name (`archive.placement`), with the
-    portal's `region` deciding only between divisions of one name. A column not known is None,
+def agency_row(name: str, region: object = None, level: object = None) -> Row:
+    """The agencies row for `name`, placed on the map by its name (`archive.placement`), with its
+    own portal's `region` deciding only between divisions of one name. A column not known is None,
     which leaves the one already stored (`archive.row_writes.write_agencies`): only a value known
-    replaces it. `level` (the source file's) stands in when the name places nothing; `parent` is
-    the name of the government whose portal published the agency's report."""
+    replaces it. `level` (the source file's) stands in when the name places nothing. Its parent
+    is decided at publishing, from every portal its reports were found on
+    (`archive.placement.stored`)."""
     region_text = str(region) if region else None
     placement = place_agency(name.strip(), region_text)
     return {
@@ -68,55 +68,18 @@ def agency_row(
         "region": region_text,
         **placement.columns(),
         "level": placement.level or (str(level) if level else None),
-        "parent_id": agency_id(parent) if parent else None,
     }
 
 
 def _report_agency_row(name: str, source: Mapping[str, Any] | None) -> Row:
-    if not source or not source.get("agency"):
+    if not source:
         return agency_row(name)
-    portal_agency = str(source["agency"]).strip()
+    # 市民政局 on 洛阳's portal is 洛阳市民政局 (the report keeps the name as it printed it).
+    name = qualified_name(name.strip(), source.get("region"))
     # The portal's region and level describe its own agency only, not every agency it hosts.
-    if portal_agency == name.strip():
+    if source.get("agency") == name:
         return agency_row(name, source.get("region"), source.get("level"))
-    # Another agency's report on a government's portal is that agency's, the portal's agency its
-    # parent; the portal's region only tells apart divisions of one name (鼓楼区 of 福州 or 南京).
-    row = agency_row(name, parent=portal_agency)
-    region = source.get("region")
-    if row["division_code"] is None and region:
-        hinted = agency_row(name, region, parent=portal_agency)
-        row.update({key: hinted[key] for key in PLACEMENT_COLUMNS})
-    if not belongs_to(row, agency_row(portal_agency, region)):
-        row["parent_id"] = None
-    return row
-
-
-# The agencies columns a placement fills.
-PLACEMENT_COLUMNS = (
-    "division_code",
-    "province",
-    "prefecture",
-    "county",
-    "level",
-    "kind",
-    "department_type",
-)
-_DEPTH = {"national": 0, "province": 1, "prefecture": 2, "county": 3, "township": 4}
-
-
-def belongs_to(child: Row, parent: Row) -> bool:
-    """Whether the agency of row `child` may belong to the one of row `parent`: not when both are
-    placed and the child lies outside the parent's division or above its level."""
-    child_code, parent_code = child.get("division_code"), parent.get("division_code")
-    if not child_code or not parent_code:
-        return True
-    if _DEPTH.get(child.get("level") or "", 9) < _DEPTH.get(parent.get("level") or "", 0):
-        return False
-    # A province's code ends in 0000, a prefecture's in 00: its divisions share the rest.
-    prefix = parent_code.rstrip("0") if parent_code.endswith("00") else parent_code
-    if len(prefix) % 2:
-        prefix += "0"
-    return str(child_code).startswith(prefix)
+    return agency_row(name)
 
 
 def report_rows(

@@ -50,8 +50,10 @@ def crawled(folder: Path) -> tuple[sqlite_utils.Database, dict]:
 
 def test_every_report_of_every_sub_column_is_found(crawled: tuple) -> None:
     db, truth = crawled
-    stored = {row["url"] for row in db.query("select url from reports")}
-    assert set(truth) <= stored, sorted(set(truth) - stored)[:5]
+    stored = {row["url"]: row for row in db.query("select url, extraction_status from reports")}
+    assert set(truth) <= set(stored), sorted(set(truth) - set(stored))[:5]
+    # Each is a whole report with its tables, whichever way it names its agency.
+    assert {stored[url]["extraction_status"] for url in truth} == {"ok"}
     # The sub-columns' second pages too: each agency has a report on page 2 of its column.
     assert {t.agency for t in truth.values()} == {CITY} | {a for a, _ in DEPARTMENTS + DISTRICTS}
 

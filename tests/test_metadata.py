@@ -133,3 +133,17 @@ def test_the_signature_names_the_agency_when_title_and_table_do_not() -> None:
 def test_a_last_line_that_is_no_agency_is_no_signature() -> None:
     assert signature_agency("六、其他需要报告的事项\n无。\n2021年1月20日\n") is None
     assert signature_agency("正文\n扫一扫在手机上查看当前页面\n") is None
+
+
+def test_a_name_with_its_place_wins_over_one_every_city_has() -> None:
+    # The table says 市民政局; the report's own phrase names the city too.
+    text = "根据《条例》，现将洛阳市民政局2023年政府信息公开工作年度报告公布如下。"
+    assert find_agency("2023年政府信息公开工作年度报告", text, publisher="市民政局") == (
+        "洛阳市民政局"
+    )
+    # Only the name without its place: still the page's name, not the portal's agency.
+    assert (
+        find_agency("2023年政府信息公开工作年度报告", "", publisher="市民政局",
+                    source_agency="洛阳市人民政府")
+        == "市民政局"
+    )  # fmt: skip

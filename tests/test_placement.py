@@ -12,9 +12,9 @@ from __future__ import annotations
 import pytest
 from conftest import ROOT
 
-from archive.placement import place_agency
+from archive.placement import place_agency, within
 from archive.placement.divisions import division_table
-from archive.report_rows import agency_id, agency_row, belongs_to
+from archive.placement.qualify import qualified_name
 from crawler.sources import load_sources
 
 PLACED = [
@@ -39,6 +39,9 @@ PLACED = [
     ("国家税务总局洛阳市税务局", "410300", "河南省", "洛阳市", None, "prefecture", "department", "税务"),
     ("鄂尔多斯市恩格贝生态示范区管理委员会", "150600", "内蒙古自治区", "鄂尔多斯市", None, "prefecture", "government", None),
     ("洛阳高新技术产业开发区管理委员会", "410300", "河南省", "洛阳市", None, "prefecture", "government", None),
+    # Zones on the division that set them up, named by their city or province without 市 / 省.
+    ("苏州工业园区管理委员会", "320500", "江苏省", "苏州市", None, "prefecture", "government", None),
+    ("河北雄安新区管理委员会", "130000", "河北省", None, None, "province", "government", None),
     ("洛阳市人民政府国有资产监督管理委员会", "410300", "河南省", "洛阳市", None, "prefecture", "department", "国资"),
     ("洛阳市公安局交通警察支队", "410300", "河南省", "洛阳市", None, "prefecture", "department", "公安"),
     ("濮阳市住房和城乡建设局", "410900", "河南省", "濮阳市", None, "prefecture", "department", "住建"),
@@ -50,6 +53,16 @@ PLACED = [
     ("荆州市民政局", "421000", "湖北省", "荆州市", None, "prefecture", "department", "民政"),
     ("灵武市民政局", "640181", "宁夏回族自治区", "银川市", "灵武市", "county", "department", "民政"),
     ("亳州市谯城区民政局", "341602", "安徽省", "亳州市", "谯城区", "county", "department", "民政"),
+    # More from stored report pages: longyou.gov.cn, hejiang.gov.cn, sdsx.gov.cn, gangcha.gov.cn,
+    # jiaokou.gov.cn, wqx.gov.cn, qiaokou.gov.cn, kdl.gov.cn (townships: their county's code).
+    ("龙游县人民政府办公室", "330825", "浙江省", "衢州市", "龙游县", "county", "general_office", None),
+    ("合江县人民政府办公室", "510522", "四川省", "泸州市", "合江县", "county", "general_office", None),
+    ("刚察县人民政府办公室", "632224", "青海省", "海北藏族自治州", "刚察县", "county", "general_office", None),
+    ("交口县人民政府办公室", "141130", "山西省", "吕梁市", "交口县", "county", "general_office", None),
+    ("吴起县人民政府", "610626", "陕西省", "延安市", "吴起县", "county", "government", None),
+    ("莘县王庄集镇人民政府", "371522", "山东省", "聊城市", "莘县", "township", "government", None),
+    ("硚口区人民政府汉正街道办事处", "420104", "湖北省", "武汉市", "硚口区", "township", "government", None),
+    ("昆都仑区市府东路街道", "150203", "内蒙古自治区", "包头市", "昆都仑区", "township", "government", None),
     # Old names: agencies publish under the name of their day.
     ("莱芜市人民政府", "371200", "山东省", "莱芜市", None, "prefecture", "government", None),
     ("襄樊市人民政府", "420600", "湖北省", "襄樊市", None, "prefecture", "government", None),
@@ -196,11 +209,32 @@ def test_the_division_table_says_where_it_came_from() -> None:
     assert len(provinces) == 34
 
 
-def test_a_department_on_its_citys_portal_has_the_city_as_parent() -> None:
-    row = agency_row("洛阳市民政局", parent="洛阳市人民政府")
-    assert row["parent_id"] == agency_id("洛阳市人民政府")
-    assert belongs_to(row, agency_row("洛阳市人民政府"))
-    # A province's department is no city's.
-    assert not belongs_to(agency_row("河南省民政厅"), agency_row("洛阳市人民政府"))
-    # Another city's department is not this city's.
-    assert not belongs_to(agency_row("濮阳市民政局"), agency_row("洛阳市人民政府"))
+def test_an_agency_may_belong_only_to_a_government_whose_division_holds_it() -> None:
+    city = place_agency("洛阳市人民政府")
+    for name, belongs in [
+        ("洛阳市民政局", True),
+        ("洛阳市涧西区人民政府", True),
+        ("河南省民政厅", False),  # a province's department is no city's
+        ("濮阳市民政局", False),  # another city's department
+    ]:
+        placed = place_agency(name)
+        assert placed.division_code and city.division_code
+        assert within(placed.division_code, placed.level, city.division_code, city.level) is belongs
+
+
+@pytest.mark.parametrize(
+    ("name", "region", "qualified"),
+    [
+        ("市民政局", "河南省洛阳市", "洛阳市民政局"),
+        ("市民政局", "宁夏回族自治区银川市灵武市", "灵武市民政局"),  # a county-level city's own 市
+        ("区民政局", "福建省福州市晋安区", "晋安区民政局"),
+        ("市民政局", "北京市", "北京市民政局"),
+        ("省民政厅", "河南省", "河南省民政厅"),
+        ("县财政局", "河南省洛阳市", "县财政局"),  # which county: not said
+        ("市民政局", "河南省", "市民政局"),  # which city: not said
+        ("市直机关工委", "河南省洛阳市", "市直机关工委"),  # 市直 is no place
+        ("市民政局", "示例省示例市（示例）", "市民政局"),
+    ],
+)
+def test_a_bare_place_word_is_the_portals_place(name: str, region: str, qualified: str) -> None:
+    assert qualified_name(name, region) == qualified

@@ -10,7 +10,6 @@ import pytest
 import sqlite_utils
 
 from archive.bulk import bulk_store_reports
-from archive.report_rows import agency_id
 from archive.schema import open_db
 from archive.store import report_id, store_page, store_report, store_source
 from crawler.sources import Source
@@ -141,11 +140,11 @@ def test_agency_gets_region_from_its_own_portal_and_level_from_its_name(
     store_source(db, SOURCE)
     store_report(db, document(), report({}))
     store_report(db, document(url=URL + "x"), report({}, agency="洛阳市民政局"))
-    agencies = {r["name"]: (r["region"], r["level"], r["parent_id"]) for r in db["agencies"].rows}
-    # The department's report on the city's portal: its own agency, the city as its parent.
+    agencies = {r["name"]: (r["region"], r["level"]) for r in db["agencies"].rows}
+    # The department's report on the city's portal is stored under its own agency.
     assert agencies == {
-        "洛阳市人民政府": ("河南省洛阳市", "prefecture", None),
-        "洛阳市民政局": (None, "prefecture", agency_id("洛阳市人民政府")),
+        "洛阳市人民政府": ("河南省洛阳市", "prefecture"),
+        "洛阳市民政局": (None, "prefecture"),
     }
     linked = db.execute(
         "SELECT agencies.name FROM reports JOIN agencies ON agencies.id = reports.agency_id"
@@ -214,6 +213,20 @@ def test_a_portal_that_gives_no_region_leaves_its_agency_region(
     assert rows == {"洛阳市人民政府": ("河南省洛阳市", "prefecture")}
 
 
+def test_a_report_naming_its_agency_without_the_place_is_the_portals_places(
+    db: sqlite_utils.Database,
+) -> None:
+    store_source(db, SOURCE)  # 洛阳市人民政府, region 河南省洛阳市
+    rid = store_report(db, document(), report({}, agency="市民政局"))
+    row = db["reports"].get(rid)
+    agency = db["agencies"].get(row["agency_id"])
+    assert (row["agency"], agency["name"], agency["division_code"]) == (
+        "市民政局",  # as the report printed it
+        "洛阳市民政局",
+        "410300",
+    )
+
+
 def test_bulk_loading_gives_agencies_the_regions_store_report_gives(tmp_path: Path) -> None:
     other = replace(
         SOURCE, id="henan-gov", agency="河南省人民政府", region="河南省", level="province"
@@ -223,7 +236,7 @@ def test_bulk_loading_gives_agencies_the_regions_store_report_gives(tmp_path: Pa
     documents = [
         (document(), report({})),  # on its own portal: region and level from the portal
         (hosted, report({})),  # the same agency on another portal: keeps them
-        # hosted: no region, its level from its name, the portal's agency its parent
+        # hosted: no region, its level from its name
         (document(url=URL + "x"), report({}, agency="洛阳市民政局")),
     ]
     agencies = []
@@ -235,18 +248,15 @@ def test_bulk_loading_gives_agencies_the_regions_store_report_gives(tmp_path: Pa
         store_source(db, SOURCE)
         store_source(db, other)
         store(db)
-        agencies.append(
-            {r["name"]: (r["region"], r["level"], r["parent_id"]) for r in db["agencies"].rows}
-        )
+        agencies.append({r["name"]: (r["region"], r["level"]) for r in db["agencies"].rows})
         db.close()
     assert (
         agencies[1]
         == agencies[0]
         == {
-            # the city's report was also found on the province's portal: the province its parent
-            "洛阳市人民政府": ("河南省洛阳市", "prefecture", agency_id("河南省人民政府")),
-            "河南省人民政府": ("河南省", "province", None),
-            "洛阳市民政局": (None, "prefecture", agency_id("洛阳市人民政府")),
+            "洛阳市人民政府": ("河南省洛阳市", "prefecture"),
+            "河南省人民政府": ("河南省", "province"),
+            "洛阳市民政局": (None, "prefecture"),
         }
     )
 

@@ -4,9 +4,17 @@
 level and its kind (government, general office, department and which); `divisions.json` is the
 division table it reads (made by `scripts/division_table.py`, provenance in its `meta`).
 Pure: a name (and the portal's region) in, a `Placement` out; `archive.report_rows` applies it
-whenever an agency row is written, so a crawl and a rebuild place alike.
+whenever an agency row is written, so a crawl and a rebuild place alike. Publishing
+(`stored.place_stored_agencies`) places what only the portals' regions settle, and gives each
+agency its parent, from all the portals its reports were found on, whatever order they came in.
 """
 
-from archive.placement.place import Placement, place_agency, region_division
+from archive.placement.place import (
+    PLACEMENT_COLUMNS,
+    Placement,
+    place_agency,
+    region_division,
+    within,
+)
 
-__all__ = ["Placement", "place_agency", "region_division"]
+__all__ = ["PLACEMENT_COLUMNS", "Placement", "place_agency", "region_division", "within"]

@@ -16,7 +16,8 @@ KIND_GENERAL_OFFICE = "general_office"
 KIND_DEPARTMENT = "department"
 DEPARTMENT_OTHER = "other"
 
-_GOVERNMENT = re.compile(r"^(人民政府|政府|行政公署|行署)?$")
+# A district that is a new area (两江新区) is run by its 管理委员会.
+_GOVERNMENT = re.compile(r"^(人民政府|政府|行政公署|行署|管理委员会|管委会)?$")
 _GENERAL_OFFICE = re.compile(r"^(人民政府|政府|行政公署|行署)?办公(厅|室)$")
 # A township's government: 某某镇人民政府, 某某乡政府, 某某街道办事处.
 _TOWNSHIP = re.compile(r"^[\u4e00-\u9fff]{1,10}?(镇|乡|街道)(人民政府|政府|办事处|街道办事处|办)?$")

@@ -3,8 +3,9 @@
 The name is read from its start as a chain of division names, each within the one before
 (河南省|洛阳市|涧西区|民政局), then what follows says the kind (`archive.placement.kinds`). A name
 shared by several divisions (鼓楼区, 朝阳区) is settled by the divisions written before it, else by
-the region the portal gives (`region`, e.g. 江苏省南京市) or the government the agency belongs to
-(`within`); when it is still not one division, the agency stays unplaced. A wrong code is worse
+the region a portal gives (`region`, e.g. 江苏省南京市; `archive.placement.stored` asks with the
+regions of every portal that published the agency); when it is still not one division, the
+agency stays unplaced. A wrong code is worse
 than none: nothing is guessed from a part of a name (市民政局 names no city).
 """
 
@@ -57,16 +58,45 @@ class Placement:
     unplaced: str | None = None
 
     def columns(self) -> dict[str, str | None]:
-        """The agencies columns this placement fills."""
-        return {
-            "division_code": self.division_code,
-            "province": self.province,
-            "prefecture": self.prefecture,
-            "county": self.county,
-            "level": self.level,
-            "kind": self.kind,
-            "department_type": self.department_type,
-        }
+        """The agencies columns this placement fills (PLACEMENT_COLUMNS)."""
+        return {column: getattr(self, column) for column in PLACEMENT_COLUMNS}
+
+
+# The agencies columns a placement fills.
+PLACEMENT_COLUMNS = (
+    "division_code",
+    "province",
+    "prefecture",
+    "county",
+    "level",
+    "kind",
+    "department_type",
+)
+_DEPTHS = {
+    LEVEL_NATIONAL: 0,
+    LEVEL_PROVINCE: 1,
+    LEVEL_PREFECTURE: 2,
+    LEVEL_COUNTY: 3,
+    LEVEL_TOWNSHIP: 4,
+}
+
+
+def level_depth(level: str | None) -> int | None:
+    """0 for national … 4 for township; None for a level not known."""
+    return _DEPTHS.get(level or "")
+
+
+def within(code: str, level: str | None, parent_code: str, parent_level: str | None) -> bool:
+    """Whether an agency placed at (`code`, `level`) may belong to one placed at (`parent_code`,
+    `parent_level`): inside its division, and not above its level."""
+    depth, parent_depth = level_depth(level), level_depth(parent_level)
+    if depth is not None and parent_depth is not None and depth < parent_depth:
+        return False
+    # A province's code ends in 0000, a prefecture's in 00: its divisions share the rest.
+    prefix = parent_code
+    while prefix.endswith("00"):
+        prefix = prefix[:-2]
+    return code.startswith(prefix)
 
 
 @dataclass(frozen=True)
@@ -78,8 +108,8 @@ class _Chain:
     written: str  # the last division's name as written
 
 
-def _read_chain(name: str, table: DivisionTable) -> _Chain | None:
-    chain: _Chain | None = None
+def _read_chain(name: str, table: DivisionTable, chain: _Chain | None = None) -> _Chain | None:
+    """The divisions `name` is written with from its start (or from the end of `chain`)."""
     while True:
         step = _next_division(name, table, chain)
         if step is None:
@@ -104,11 +134,14 @@ def _next_division(name: str, table: DivisionTable, chain: _Chain | None) -> _Ch
 
 
 def _zone_chain(name: str, table: DivisionTable) -> _Chain | None:
-    """A development zone named after its city without 市 (洛阳高新技术产业开发区管理委员会)."""
+    """A development zone named after its city or province without 市 or 省
+    (洛阳高新技术产业开发区管理委员会, 河北雄安新区管理委员会); a zone that is a division itself
+    (重庆两江新区) is read on as one."""
     for end in (4, 3, 2):
-        found = table.named(name[:end] + "市")
-        if found and agency_kind(name[end:]).zone:
-            return _Chain(found, end, name[:end] + "市")
+        for suffix in ("市", "省"):
+            found = table.named(name[:end] + suffix)
+            if found and agency_kind(name[end:]).zone:
+                return _read_chain(name, table, _Chain(found, end, name[:end] + suffix))
     return None
 
 
@@ -191,9 +224,9 @@ def _unknown_divisions(rest: str) -> tuple[str, str]:
 
 
 @lru_cache(maxsize=65536)
-def place_agency(name: str, region: str | None = None, within: Division | None = None) -> Placement:
-    """Where the agency `name` sits; `region` (the portal's) and `within` (the division of the
-    government it belongs to) only decide between divisions of the same name."""
+def place_agency(name: str, region: str | None = None) -> Placement:
+    """Where the agency `name` sits; `region` (a portal's) only decides between divisions of one
+    name."""
     name = name.strip()
     table = division_table()
     rest_of_name = name
@@ -212,7 +245,8 @@ def place_agency(name: str, region: str | None = None, within: Division | None =
         )
     unknown, rest = _unknown_divisions(rest_of_name[chain.end :])
     kind = agency_kind(rest)
-    hints = tuple(h for h in (region_division(region), within) if h is not None)
+    hint = region_division(region)
+    hints = (hint,) if hint is not None else ()
     division = _settled(chain.candidates, hints)
     if division is not None and unknown:
         # Inside a division the table lacks: the names above it are known, its code and level
@@ -244,4 +278,4 @@ def place_agency(name: str, region: str | None = None, within: Division | None =
     )
 
 
-__all__ = ["Placement", "place_agency", "region_division", "LEVEL_NATIONAL"]
+__all__ = ["PLACEMENT_COLUMNS", "Placement", "place_agency", "region_division", "within"]

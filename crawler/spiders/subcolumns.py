@@ -88,12 +88,15 @@ def subcolumn_requests(
         return
     source = spider.source_of(response)
     base = response.meta.get(META_BASE) or _folder(response.url)
-    if depth and names_a_group(response.meta.get(META_LINK_TEXT) or ""):
-        base = "/"  # an index of sub-columns: its agencies' columns may be anywhere
+    # A group's index (市直部门年报) lists its agencies' columns, which may be anywhere; the pages
+    # below it keep the column's folder.
+    anywhere = bool(depth) and names_a_group(response.meta.get(META_LINK_TEXT) or "")
     for link in unique(links):
         if not source.allows(link.url) or spider.list_page_requested(link.url, source):
             continue
-        if _column_home(link.url, response.url) or not is_subcolumn(link, base):
+        if _column_home(link.url, response.url) or not is_subcolumn(
+            link, "/" if anywhere else base
+        ):
             continue
         yield spider.follow(
             link.url,

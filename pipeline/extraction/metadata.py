@@ -27,6 +27,8 @@ _YEAR = r"((?:19|20)\d{2})"
 _NOT_AGENCY = re.compile(
     r"^(我|本|全|各|该|贵)|^(市|区|县|省|局|单位|机关|部门|政府|人民政府|政务)$"
 )
+# A name without its place: 市民政局, 区人民政府, 县财政局.
+_UNQUALIFIED = re.compile(r"^(省|市|区|县|州|盟|旗|镇|乡)")
 _AGENCY_END = re.compile(
     r"(局|委|委员会|办|办公室|政府|院|厅|部|会|署|中心|所|处|站|街道|街道办事处|镇|乡|区|县|市|省|"
     r"队|馆|公司|集团|管委会|管理委员会|分局|支队|大队|总队|监狱|学校|大学|台|社|园|团|室)$"
@@ -173,9 +175,14 @@ def find_agency(
     body = normalise(text[:5000])
     for pattern in _BODY_AGENCY_PATTERNS:
         candidates.extend(match.group("agency") for match in pattern.finditer(body))
-    candidates += [signature_agency(text), meta_source, source_agency]
-    for candidate in candidates:
-        agency = _plausible(candidate)
+    candidates.append(signature_agency(text))
+    named = [agency for agency in map(_plausible, candidates) if agency]
+    # The page's own names first, one with its place (洛阳市民政局) before one without (市民政局,
+    # which every city has); then <meta>, then the portal's agency.
+    ordered = [a for a in named if not _UNQUALIFIED.match(a)] + [
+        a for a in named if _UNQUALIFIED.match(a)
+    ]
+    for agency in [*ordered, _plausible(meta_source), _plausible(source_agency)]:
         if agency:
             # Only a doubled name needs the whole text (normalised) to be looked at.
             return repair_agency(agency, normalise(text) if _doubled_start(agency) else "")
