@@ -244,9 +244,12 @@ def _split_label(
         if tail_index >= len(texts) or is_value[tail_index]:
             return None
         tail = cells.cores[tail_index]
+        # The parts' texts joined, then stripped: a note wrapped across the two parts
+        # (（区分处理的，只计这一情 / 形，不计其他情形）, the 淮安市 2024 report's text) is dropped whole.
+        joined = labels.bare_core(texts[index] + texts[tail_index])
         for position in range(next_row, min(next_row + LOOKAHEAD, len(specs))):
             spec = specs[position]
-            if spec.ambiguous or spec.matches_core(tail) or not spec.matches_core(head + tail):
+            if spec.ambiguous or spec.matches_core(tail) or not spec.matches_core(joined):
                 continue
             run = cells.run_after(index)
             tail_run = cells.run_after(tail_index)
