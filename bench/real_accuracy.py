@@ -91,11 +91,14 @@ def extract(report: RealReport) -> ExtractedReport:
 def wrong_cells(report: RealReport, read: ExtractedReport) -> dict[str, tuple[Any, Any]]:
     """{metric key: (truth, read)} for every hand-checked cell not read as printed."""
     wrong: dict[str, tuple[Any, Any]] = {}
+    missing_rows = set(read.missing_rows)
     for key, value in report.cells.items():
         metric = read.metrics.get(key)
-        got = metric.value if metric is not None else "missing"
-        if metric is None or got != value:
-            wrong[key] = (value, got)
+        # A row the reader did not find may still carry blank metrics: not a blank cell read.
+        if metric is None or key.rsplit(".", 1)[0] in missing_rows:
+            wrong[key] = (value, "missing")
+        elif metric.value != value:
+            wrong[key] = (value, metric.value)
     return wrong
 
 
