@@ -16,7 +16,9 @@ Stages (all on the sample portal or synthetic data, over loopback):
   (`bench/revisit_bench.py`);
 - accuracy: cells right ÷ cells in the generator's truth, per format agencies publish in (HTML,
   DOCX, reportlab PDF, a WPS-like PDF, Chromium's and LibreOffice's PDF, DOC, LibreOffice's
-  DOCX), and `ok` reports missing cells (`bench/extract_accuracy.py`).
+  DOCX), and `ok` reports missing cells (`bench/extract_accuracy.py`); and cells right on the
+  real reports of `tests/fixtures/real/reports/` against their hand-checked truth
+  (`bench/real_accuracy.py`).
 
 Full scale: 10,000-report crawl, 100,000-report database. Small scale: a quick run proving every
 stage works (the test suite runs it). Results go to bench/results.json (keys listed in RESULT_KEYS);
@@ -66,6 +68,7 @@ RESULT_KEYS = (
     "nightly_requests_ratio",
     *(f"accuracy_{fmt}" for fmt in ACCURACY_FORMATS),
     "accuracy_ok_missing_cells",
+    "accuracy_real",
 )
 
 
@@ -192,8 +195,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             results.update(bench_revisits(sizes["revisit_reports"], sizes["revisit_nights"]))
         elif stage == "accuracy":
             from extract_accuracy import bench_accuracy
+            from real_accuracy import bench_real_accuracy
 
             results.update(bench_accuracy(sizes["accuracy_reports"]))
+            results.update(bench_real_accuracy())
         print(f"[{stage}] done in {time.perf_counter() - started:.1f} s", flush=True)
     print(table(results))
     args.out.parent.mkdir(parents=True, exist_ok=True)

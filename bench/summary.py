@@ -3,7 +3,7 @@
 `summary_rows` turns a results dict (the shape of bench/results.json) into one row per figure:
 the bench stage that measured it, its name, what was measured, its ratio and its aim. A figure
 missing from the results shows as "—", so a run of some stages (`--only`) still has every row;
-the accuracy stage adds one row per format it read.
+the accuracy stage adds one row per format it read, and one for the real reports.
 """
 
 from __future__ import annotations
@@ -45,6 +45,18 @@ def accuracy_rows(results: dict[str, Any]) -> list[SummaryRow]:
                 f"{fig['cells_right']:,} of {fig['cells']:,} cells, {fig['reports']} reports "
                 f"({statuses})",
                 f"{fig['accuracy']:.1%}; {fig['ok_missing_cells']} ok missing cells",
+                "100 %; 0",
+            )
+        )
+    if "accuracy_real" in results:
+        rows.append(
+            SummaryRow(
+                "accuracy",
+                "cells right, real reports",
+                f"{results['accuracy_real_cells']:,} hand-checked cells, "
+                f"{results['accuracy_real_reports']} real reports (tests/fixtures/real/reports)",
+                f"{results['accuracy_real']:.1%}; "
+                f"{results['accuracy_real_ok_wrong_cells']} ok with cells wrong",
                 "100 %; 0",
             )
         )

@@ -59,6 +59,20 @@ def test_row_cut_by_a_page_break_before_its_numbers_is_found() -> None:
     assert result.missing_rows == ()
 
 
+def test_label_wrapped_inside_its_note_is_found() -> None:
+    # As the 淮安市 2024 report's PDF text prints it: the note wraps, the numbers follow its end.
+    def wrap(rows: list[list[str]]) -> list[list[str]]:
+        at = _at(rows, "不计其他情形）")
+        numbers = rows[at][-COLUMNS:]
+        head = [["（二）部分公开（区分处理的，只计这一情"]]
+        return rows[:at] + head + [["形，不计其他情形）", *numbers]] + rows[at + 1 :]
+
+    rows, expected = _tables(wrap)
+    result = read_tables(rows)
+    assert values_of(result) == expected
+    assert result.missing_rows == ()
+
+
 def test_label_with_a_swapped_and_a_dropped_character_is_found_by_its_place() -> None:
     def misspell(rows: list[list[str]]) -> list[list[str]]:
         rows[_at(rows, "6.属于四类过程性信息")][0] = "6.属于四类程过性信息"

@@ -265,7 +265,7 @@ def _split_label(
         # next row's label ('其他处理' + '总计'): it is only ever read whole.
         if spec.ambiguous or spec.optional:
             continue
-        parts = _label_parts(cells, head, following, spec)
+        parts = _label_parts(cells, index, following, spec)
         if parts is None:
             continue
         runs = [(part + 1, cells.run_after(part)) for part in (index, *parts)]
@@ -288,10 +288,11 @@ def _following_texts(cells: _Cells, index: int, count: int) -> list[int]:
 
 
 def _label_parts(
-    cells: _Cells, head: str, following: list[int], spec: RowLabel
+    cells: _Cells, index: int, following: list[int], spec: RowLabel
 ) -> list[int] | None:
-    """The cells of `following` that, after `head`, spell one of `spec`'s words; None when none
-    do. A cell that names the row on its own is the row's label, not a part of it."""
+    """The cells of `following` that, after the cell at `index`, spell one of `spec`'s words;
+    None when none do. A cell that names the row on its own is the row's label, not a part of it."""
+    head = cells.cores[index]
     for word in spec.words:
         if len(word) <= len(head) or not word.startswith(head):
             continue
@@ -306,7 +307,10 @@ def _label_parts(
     # Two parts making the label with a little more (a unit, a note): matched as a whole cell is.
     for position in following[:2]:
         tail = cells.cores[position]
-        if tail and not spec.matches_core(tail) and spec.matches_core(head + tail):
+        # The parts' texts joined, then stripped: a note wrapped across the two parts
+        # (（区分处理的，只计这一情 / 形，不计其他情形）, the 淮安市 2024 report's text) is dropped whole.
+        joined = labels.bare_core(cells.texts[index] + cells.texts[position])
+        if tail and not spec.matches_core(tail) and spec.matches_core(joined):
             return [position]
     return None
 
