@@ -26,8 +26,8 @@ from archive.runs import restore_runs
 from archive.schema import reader_indexes_dropped
 from archive.store import PortalSource, store_source
 from archive.warc_read import iter_archived
-from archive.workers import Job, default_workers
-from pipeline.extraction.document import DOCUMENT_ROLES
+from archive.workers import Job, default_workers, streamed
+from pipeline.extraction.document import DOCUMENT_ROLES, FetchedDocument
 from pipeline.extraction.outcome import ProcessedDocument
 
 # Everything derived from the archive; sources (from source files) are kept.
@@ -54,6 +54,20 @@ class RebuildSummary:
     extracted: int = 0  # documents extracted (not settled without extraction, not cached)
     cached: int = 0  # documents whose report came from the extraction cache
     errors: list[str] = field(default_factory=list)  # damaged files/records, with offsets
+
+
+@dataclass
+class _WalkErrors:
+    """The last item of `_walk`: the damaged files and records it met."""
+
+    errors: list[str]
+
+
+def _walk(archive_dir: str) -> Iterator[FetchedDocument | _WalkErrors]:
+    """Every response record of the archive, then what was damaged (`iter_archived`)."""
+    errors: list[str] = []
+    yield from iter_archived(archive_dir, errors=errors)
+    yield _WalkErrors(errors)
 
 
 def _clear_derived(db: sqlite_utils.Database) -> None:
@@ -97,8 +111,16 @@ def rebuild(
         agencies = source_agencies(db)
         writer = RebuildWriter(db, Batches(db))
 
+        chosen = default_workers() if workers is None else workers
+        # The WARC files are read and parsed in a process of their own (with workers at all),
+        # while this one stores what was read before.
+        walked = streamed(_walk, (str(archive_dir),), in_process=chosen > 0 and process is None)
+
         def jobs() -> Iterator[tuple[None, Job]]:
-            for doc in iter_archived(archive_dir, errors=summary.errors):
+            for doc in walked:
+                if isinstance(doc, _WalkErrors):
+                    summary.errors.extend(doc.errors)
+                    continue
                 summary.responses += 1
                 known = None
                 if doc.role in DOCUMENT_ROLES:
@@ -110,7 +132,7 @@ def rebuild(
         results: Iterable[tuple[None, ProcessedDocument, bool]] = processed_in_order(
             db,
             jobs(),
-            default_workers() if workers is None else workers,
+            chosen,
             process,
             extraction_cache,
             known=writer.known_sha256,

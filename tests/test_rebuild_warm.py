@@ -4,6 +4,7 @@ reports, a report fetched again with new content, one fetched again unchanged, o
 
 from __future__ import annotations
 
+import gzip
 import sqlite3
 from pathlib import Path
 
@@ -76,3 +77,15 @@ def test_a_warm_rebuild_gives_the_database_a_cold_one_gives(
     reports = {row["url"].rsplit("/", 1)[1]: row for row in rows(crawl_db)["reports"]}
     assert reports["r1.txt"]["version"] == 2
     assert reports["r2.txt"]["withdrawn_reason"] == "HTTP 404"
+
+
+def test_the_walk_in_its_own_process_gives_the_same_database_and_errors(
+    crawled: tuple[Path, Path], tmp_path: Path
+) -> None:
+    archive = crawled[0]
+    (archive / "0-damaged.warc.gz").write_bytes(gzip.compress(b"WARC/1.0\r\nWARC-Type: resp")[:-6])
+    here = rebuild(archive, tmp_path / "here.db", sources=[SOURCE], workers=0)
+    apart = rebuild(archive, tmp_path / "apart.db", sources=[SOURCE], workers=1)
+    assert apart.errors == here.errors and "0-damaged.warc.gz" in apart.errors[0]
+    assert (apart.responses, apart.reports) == (here.responses, here.reports)
+    assert dump(tmp_path / "apart.db") == dump(tmp_path / "here.db")
