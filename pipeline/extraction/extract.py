@@ -38,6 +38,7 @@ from pipeline.extraction.report import (
     STATUS_PARTIAL,
     ExtractedReport,
 )
+from pipeline.extraction.scan_labels import snap_rows
 from pipeline.extraction.scan_provenance import attach_readings, doubtful_keys, flag_doubtful
 from pipeline.extraction.section_checks import problems_section_check
 from pipeline.extraction.tables import TablesResult, read_tables
@@ -336,6 +337,8 @@ def extract_document(
     else:
         return _failed(report, "unrecognised binary format")
 
+    if scan is not None:
+        rows = scan.rows = snap_rows(rows)  # OCR's misspelt labels, before the tables are read
     # The one place look-alike ideographs (⽆ for 无, ⾏ for 行) are folded: every reader below
     # sees the ordinary characters (see lookalikes.py).
     text, rows = fold_lookalikes(text), fold_rows(rows)

@@ -17,6 +17,7 @@ content's `problem`, and the pages after it are not read.
 from __future__ import annotations
 
 import io
+import re
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -35,6 +36,16 @@ MIN_RULE_PIXELS = 25
 MIN_INK_PIXELS = 12
 # Pixels trimmed inside each cell border (the line and its blur).
 CELL_INSET = 4
+# Text lines in a cell: a run of inked rows shorter than MIN_LINE_PIXELS (table text is 12–14 px
+# high at 150 dpi) is part of a glyph and joins a neighbour up to SHORT_RUN_GAP_PIXELS away.
+MIN_LINE_PIXELS = 10
+SHORT_RUN_GAP_PIXELS = 5
+# A stroke this thin touching a cell's edge is a remnant of its ruling line, not a character.
+BORDER_REMNANT_PIXELS = 3
+# A number with stray marks around it: quotes, question marks, dots, bars, spaces.
+_FRAMED_NUMBER = re.compile(
+    r"""[\s"'“”‘’`?？.,，、|:：;；]*(\d+(?:\.\d+)?)[\s"'“”‘’`?？,，、|:：;；]*"""
+)
 # Skew beyond this is not corrected (a page photographed askew is not a scan this reader handles).
 MAX_SKEW_DEGREES = 5.0
 
@@ -75,7 +86,7 @@ def _rules(binary: Any, horizontal: bool) -> Any:
     """The mask of long straight strokes along one axis."""
     import cv2
 
-    size = (MIN_RULE_PIXELS * 2, 1) if horizontal else (1, MIN_RULE_PIXELS * 2)
+    size = (MIN_RULE_PIXELS, 1) if horizontal else (1, MIN_RULE_PIXELS)
     kernel = cv2.getStructuringElement(cv2.MORPH_RECT, size)
     return cv2.morphologyEx(binary, cv2.MORPH_OPEN, kernel)
 
@@ -139,24 +150,72 @@ def _edges(binary: Any, scale: float) -> list[Edge]:
     return edges
 
 
+def _runs(inked: list[bool]) -> list[tuple[int, int]]:
+    """(start, end) of each run of True."""
+    runs, start = [], None
+    for index, flag in enumerate([*inked, False]):
+        if flag and start is None:
+            start = index
+        elif not flag and start is not None:
+            runs.append((start, index))
+            start = None
+    return runs
+
+
+def _without_border_remnants(cell_ink: Any) -> Any:
+    """The cell's ink without thin strokes along its edges: what is left of a skewed ruling line
+    after the inset (the recogniser reads such a sliver as 1, ' or ?)."""
+    ink = cell_ink.copy()
+    for axis in (0, 1):
+        inked = (ink.sum(axis=1 - axis) > 0).tolist()
+        size = len(inked)
+        for start, end in _runs(inked):
+            if end - start <= BORDER_REMNANT_PIXELS and (start == 0 or end == size):
+                if axis == 0:
+                    ink[start:end, :] = 0
+                else:
+                    ink[:, start:end] = 0
+    return ink
+
+
+def _without_rules(grey: Any, binary: Any) -> tuple[Any, Any]:
+    """The page with its ruling lines (and their blurred fringe) painted white, so that a cell's
+    ink is its text only: a sliver of a skewed line inside a cell reads as 1, ' or ?."""
+    import cv2
+
+    lines = cv2.bitwise_or(_rules(binary, True), _rules(binary, False))
+    lines = cv2.dilate(lines, cv2.getStructuringElement(cv2.MORPH_RECT, (3, 3)))
+    clean_grey = grey.copy()
+    clean_grey[lines > 0] = 255
+    return clean_grey, cv2.bitwise_and(binary, cv2.bitwise_not(lines))
+
+
+def _text_lines(rows_inked: list[bool]) -> list[tuple[int, int]]:
+    """Runs of inked pixel rows that are text lines: a short run (half a blurred 2 cut at its
+    diagonal, a comma's tail) joins its neighbour."""
+    lines: list[tuple[int, int]] = []
+    for start, end in _runs(rows_inked):
+        if lines:
+            last_start, last_end = lines[-1]
+            gap = start - last_end
+            short = min(end - start, last_end - last_start) < MIN_LINE_PIXELS
+            if short and gap <= SHORT_RUN_GAP_PIXELS:
+                lines[-1] = (last_start, end)
+                continue
+        lines.append((start, end))
+    return lines
+
+
 def _line_crops(cell_ink: Any, cell_grey: Any) -> list[Any]:
-    """The cell's ink cut into text lines (runs of inked pixel rows), each as an RGB crop."""
+    """The cell's ink cut into text lines, each as an RGB crop with a little margin."""
     import numpy as np
 
-    rows_inked = cell_ink.sum(axis=1) > 0
     crops = []
-    start = None
-    for index, inked in enumerate([*rows_inked.tolist(), False]):
-        if inked and start is None:
-            start = index
-        elif not inked and start is not None:
-            if index - start >= 3:  # thinner runs are specks, not characters
-                columns = np.flatnonzero(cell_ink[start:index].sum(axis=0))
-                top, bottom = max(start - 3, 0), min(index + 3, cell_grey.shape[0])
-                left, right = max(columns[0] - 4, 0), min(columns[-1] + 5, cell_grey.shape[1])
-                crop = cell_grey[top:bottom, left:right]
-                crops.append(np.stack([crop] * 3, axis=-1))
-            start = None
+    for start, end in _text_lines((cell_ink.sum(axis=1) > 0).tolist()):
+        columns = np.flatnonzero(cell_ink[start:end].sum(axis=0))
+        top, bottom = max(start - 3, 0), min(end + 3, cell_grey.shape[0])
+        left, right = max(columns[0] - 4, 0), min(columns[-1] + 5, cell_grey.shape[1])
+        crops.append(np.stack([cell_grey[top:bottom, left:right]] * 3, axis=-1))
     return crops
 
 
@@ -169,7 +228,7 @@ def _read_cells(grey: Any, binary: Any, boxes: list[Box], scale: float) -> list[
         upper, lower = int(top / scale) + CELL_INSET, int(bottom / scale) - CELL_INSET
         if right - left < 4 or lower - upper < 4:
             continue
-        cell_ink = binary[upper:lower, left:right]
+        cell_ink = _without_border_remnants(binary[upper:lower, left:right])
         if int(cell_ink.sum() // 255) < MIN_INK_PIXELS:
             continue
         lines = _line_crops(cell_ink, grey[upper:lower, left:right])
@@ -182,8 +241,15 @@ def _read_cells(grey: Any, binary: Any, boxes: list[Box], scale: float) -> list[
         text = "\n".join(text for text, _score in lines)
         # Ink the recogniser could not read is a doubtful empty cell, not a certain one.
         confidence = min((score for _text, score in lines), default=0.0)
-        readings[index] = (cell_string(text), confidence if text.strip() else 0.0)
+        readings[index] = (_number_cleaned(cell_string(text)), confidence if text.strip() else 0.0)
     return readings
+
+
+def _number_cleaned(text: str) -> str:
+    """A number the recogniser framed with a stray mark (`2“`, `2 ?`, `'0`) as the number alone.
+    The cell keeps the recogniser's low confidence, so the reading stays flagged."""
+    match = _FRAMED_NUMBER.fullmatch(text)
+    return match.group(1) if match else text
 
 
 @dataclass
@@ -202,6 +268,7 @@ def read_page_image(image: Any, page_number: int, dpi: float = RENDER_DPI) -> _P
     binary = _ink(grey)
     scale = 72.0 / dpi
     tables = find_tables(_edges(binary, scale))
+    grey, binary = _without_rules(grey, binary)
     rows: list[list[str]] = []
     cells: list[list[CellReading | None]] = []
     blanked = grey.copy()
