@@ -42,11 +42,11 @@ from portal.formats import FORMATS as ACCURACY_FORMATS  # noqa: E402
 
 STAGES = ("extract", "crawl", "build", "serve", "accuracy")
 SCALES: dict[str, dict[str, int]] = {
-    "small": {"extract_reports": 20, "extract_repeat": 1, "crawl_reports": 30, "build_reports": 300, "serve_repeat": 3, "accuracy_reports": 3},
+    "small": {"extract_reports": 20, "extract_repeat": 1, "crawl_reports": 30, "build_reports": 300, "serve_repeat": 3, "accuracy_reports": 3, "accuracy_scan_reports": 1},
     # The sizes except the crawl (2,000 reports, the incremental figure's size): fits a
     # session on a 2-core machine.
-    "medium": {"extract_reports": 300, "extract_repeat": 3, "crawl_reports": 2_000, "build_reports": 100_000, "serve_repeat": 20, "accuracy_reports": 30},
-    "full": {"extract_reports": 300, "extract_repeat": 3, "crawl_reports": 10_000, "build_reports": 100_000, "serve_repeat": 40, "accuracy_reports": 100},
+    "medium": {"extract_reports": 300, "extract_repeat": 3, "crawl_reports": 2_000, "build_reports": 100_000, "serve_repeat": 20, "accuracy_reports": 30, "accuracy_scan_reports": 10},
+    "full": {"extract_reports": 300, "extract_repeat": 3, "crawl_reports": 10_000, "build_reports": 100_000, "serve_repeat": 40, "accuracy_reports": 100, "accuracy_scan_reports": 100},
 }  # fmt: skip
 RESULT_KEYS = (
     "extract_reports_per_s",
@@ -62,6 +62,8 @@ RESULT_KEYS = (
     "rebuild_cached_speedup",
     *(f"accuracy_{fmt}" for fmt in ACCURACY_FORMATS),
     "accuracy_ok_missing_cells",
+    "accuracy_scan_unflagged_wrong_cells",
+    "ocr_seconds_per_page",
 )
 
 
@@ -185,7 +187,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         elif stage == "accuracy":
             from extract_accuracy import bench_accuracy
 
-            results.update(bench_accuracy(sizes["accuracy_reports"]))
+            results.update(
+                bench_accuracy(sizes["accuracy_reports"], sizes["accuracy_scan_reports"])
+            )
         print(f"[{stage}] done in {time.perf_counter() - started:.1f} s", flush=True)
     print(table(results))
     args.out.parent.mkdir(parents=True, exist_ok=True)
