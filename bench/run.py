@@ -47,11 +47,11 @@ from portal.formats import FORMATS as ACCURACY_FORMATS  # noqa: E402
 
 STAGES = ("extract", "crawl", "build", "serve", "revisits", "accuracy")
 SCALES: dict[str, dict[str, int]] = {
-    "small": {"extract_reports": 20, "extract_repeat": 1, "crawl_reports": 30, "build_reports": 300, "serve_repeat": 3, "accuracy_reports": 3, "revisit_reports": 400, "revisit_nights": 40},
+    "small": {"extract_reports": 20, "extract_repeat": 1, "crawl_reports": 30, "build_reports": 300, "serve_repeat": 3, "accuracy_reports": 3, "accuracy_scan_reports": 1, "revisit_reports": 400, "revisit_nights": 40},
     # The sizes except the crawl (2,000 reports, the incremental figure's size): fits a
     # session on a 2-core machine.
-    "medium": {"extract_reports": 300, "extract_repeat": 3, "crawl_reports": 2_000, "build_reports": 100_000, "serve_repeat": 20, "accuracy_reports": 30, "revisit_reports": 10_000, "revisit_nights": 120},
-    "full": {"extract_reports": 300, "extract_repeat": 3, "crawl_reports": 10_000, "build_reports": 100_000, "serve_repeat": 40, "accuracy_reports": 100, "revisit_reports": 10_000, "revisit_nights": 120},
+    "medium": {"extract_reports": 300, "extract_repeat": 3, "crawl_reports": 2_000, "build_reports": 100_000, "serve_repeat": 20, "accuracy_reports": 30, "accuracy_scan_reports": 10, "revisit_reports": 10_000, "revisit_nights": 120},
+    "full": {"extract_reports": 300, "extract_repeat": 3, "crawl_reports": 10_000, "build_reports": 100_000, "serve_repeat": 40, "accuracy_reports": 100, "accuracy_scan_reports": 100, "revisit_reports": 10_000, "revisit_nights": 120},
 }  # fmt: skip
 RESULT_KEYS = (
     "extract_reports_per_s",
@@ -69,6 +69,8 @@ RESULT_KEYS = (
     *(f"accuracy_{fmt}" for fmt in ACCURACY_FORMATS),
     "accuracy_ok_missing_cells",
     "accuracy_real",
+    "accuracy_scan_unflagged_wrong_cells",
+    "ocr_seconds_per_page",
 )
 
 
@@ -197,7 +199,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             from extract_accuracy import bench_accuracy
             from real_accuracy import bench_real_accuracy
 
-            results.update(bench_accuracy(sizes["accuracy_reports"]))
+            results.update(
+                bench_accuracy(sizes["accuracy_reports"], sizes["accuracy_scan_reports"])
+            )
             results.update(bench_real_accuracy())
         print(f"[{stage}] done in {time.perf_counter() - started:.1f} s", flush=True)
     print(table(results))

@@ -97,6 +97,9 @@ def test_every_bench_stage_runs_and_writes_results(tmp_path: Path) -> None:
         "accuracy_pdf_office",
         "accuracy_doc",
         "accuracy_ok_missing_cells",
+        "accuracy_scan_pdf",
+        "accuracy_scan_png",
+        "ocr_seconds_per_page",
     ):
         assert isinstance(results[key], (int, float)) and results[key] == results[key], key
     assert "of bare Scrapy" in result.stdout and "p95" in result.stdout

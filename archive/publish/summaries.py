@@ -178,15 +178,16 @@ VIEWS: dict[str, str] = {
 }
 
 
-# The best document of each agency-year report: every row read, then some rows read, then a blank
-# form, then the rest; most numbers, first seen, then URL.
+# The best document of each agency-year report: every row read, then some rows read, then a scan
+# read by OCR (its numbers less sure than a text layer's), then a blank form, then the rest; most
+# numbers, first seen, then URL.
 # Ranked once into a temporary table: a correlated subquery per row would be quadratic.
 _PRIMARY_RANKED = """
 CREATE TEMP TABLE _primary AS
 SELECT id, first_value(id) OVER (
     PARTITION BY agency_id, year, doc_type
-    ORDER BY CASE extraction_status WHEN 'ok' THEN 0 WHEN 'partial' THEN 1 WHEN 'blank' THEN 2
-      ELSE 3 END, coalesce(metric_count, 0) DESC, first_seen, url
+    ORDER BY CASE extraction_status WHEN 'ok' THEN 0 WHEN 'partial' THEN 1 WHEN 'ocr' THEN 2
+      WHEN 'blank' THEN 3 ELSE 4 END, coalesce(metric_count, 0) DESC, first_seen, url
   ) AS primary_id
 FROM reports
 WHERE agency_id IS NOT NULL AND year IS NOT NULL AND withdrawn_at IS NULL

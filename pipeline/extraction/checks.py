@@ -143,8 +143,7 @@ _REVIEW_RULES: tuple[_Rule, ...] = tuple(
 _SUBTOTAL_SUFFIX = f".{keys.APPLY_SUBTOTAL_COLUMN}"
 
 
-def check_tables(template: str, metrics: dict[str, Metric]) -> list[Check]:
-    """Every identity that applies to the tables present in `metrics`, in a stable order."""
+def _rules_for(template: str, metrics: Mapping[str, Metric]) -> tuple[_Rule, ...]:
     rules: tuple[_Rule, ...] = ()
     if template in _APPLY_ROWS:
         has_subtotal = any(
@@ -155,10 +154,20 @@ def check_tables(template: str, metrics: dict[str, Metric]) -> list[Check]:
             and f"apply.{keys.APPLY_HYBRID_OTHER_ROW}.total" in metrics
         )
         rules = _apply_rules(template, has_subtotal, hybrid)
+    return rules + _REVIEW_RULES
+
+
+def rule_cells(template: str, metrics: Mapping[str, Metric]) -> dict[str, tuple[str, ...]]:
+    """Each rule `check_tables` evaluates for these metrics → the metric keys it reads."""
+    return {name: parts + totals for name, parts, totals, _what in _rules_for(template, metrics)}
+
+
+def check_tables(template: str, metrics: dict[str, Metric]) -> list[Check]:
+    """Every identity that applies to the tables present in `metrics`, in a stable order."""
     checks = []
     # Every cell as printed, once: most are read by two or three rules.
     shown = {key: _printed(metric) for key, metric in metrics.items()}
-    for name, parts, totals, what in rules + _REVIEW_RULES:
+    for name, parts, totals, what in _rules_for(template, metrics):
         check = _identity(name, metrics, shown, parts, totals, what)
         if check is not None:
             checks.append(check)

@@ -10,11 +10,13 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
 from urllib.parse import urlsplit
 
 from pipeline.extraction import attachments
+from pipeline.extraction.attachments.ocr import ENGINE_NAME as OCR_ENGINE
+from pipeline.extraction.attachments.ocr_tables import CellReading
 from pipeline.extraction.checks import check_tables
 from pipeline.extraction.decode import decode_body
 from pipeline.extraction.facts import find_facts
@@ -33,11 +35,14 @@ from pipeline.extraction.report import (
     STATUS_IMAGE_ONLY,
     STATUS_NO_TABLES,
     STATUS_NOT_REPORT,
+    STATUS_OCR,
     STATUS_OK,
     STATUS_PARTIAL,
     ExtractedReport,
     Place,
 )
+from pipeline.extraction.scan_labels import snap_rows
+from pipeline.extraction.scan_provenance import attach_readings, doubtful_keys, flag_doubtful
 from pipeline.extraction.section_checks import problems_section_check
 from pipeline.extraction.tables import TablesResult, read_tables
 from pipeline.extraction.text_cells import text_to_rows
@@ -56,6 +61,7 @@ FORMAT_DOCX = "docx"
 FORMAT_XLSX = "xlsx"
 FORMAT_XLS = "xls"
 FORMAT_LEGACY_WORD = "doc"  # .doc/.wps (OLE2 word processors) and RTF: converted by LibreOffice
+FORMAT_IMAGE = "image"  # a scanned page or table posted as a picture: read by OCR
 FORMAT_UNKNOWN_BINARY = "binary"
 
 _MIME = {
@@ -67,6 +73,8 @@ _MIME = {
     FORMAT_XLS: "application/vnd.ms-excel",
     FORMAT_LEGACY_WORD: "application/msword",
 }
+# Image files by their magic bytes (PNG, JPEG, GIF, TIFF both byte orders, BMP).
+_IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF8", b"II*\x00", b"MM\x00*", b"BM")
 _CONTENT_TYPES = (
     ("pdf", FORMAT_PDF),
     ("wordprocessingml", FORMAT_DOCX),
@@ -129,6 +137,10 @@ def detect_format(body: bytes, url: str, content_type: str = "") -> str:
         if streams & {"Workbook", "Book"}:
             return FORMAT_XLS
         return FORMAT_XLS if FORMAT_XLS in (declared, by_suffix) else FORMAT_LEGACY_WORD
+    if body.startswith(_IMAGE_MAGIC) and (
+        not body.startswith(b"BM") or content_type.lower().startswith("image/")
+    ):
+        return FORMAT_IMAGE  # "BM" starts text too: a BMP only when the server says image
     if body.startswith(b"{\\rtf"):
         return FORMAT_LEGACY_WORD  # .doc files are often RTF under the name
     if declared in (FORMAT_HTML, FORMAT_TEXT):
@@ -248,10 +260,54 @@ def _tables_status(tables: TablesResult) -> tuple[str, str]:
     return STATUS_OK, ""
 
 
+def _scan_status(report: ExtractedReport, template: str, scan: attachments.ScanContent) -> None:
+    """A scan's report: its metrics placed and flagged, status `ocr` when its tables were read."""
+    readings = [list(row) for row in scan.cells]
+    report.metrics = flag_doubtful(
+        template,
+        attach_readings(report.metrics, scan.rows, readings, report.missing_rows),
+        report.checks,
+    )
+    doubtful = doubtful_keys(report.metrics)
+    note = f"read by OCR ({OCR_ENGINE}, {scan.pages_read} pages): {len(doubtful)} doubtful cells"
+    if report.status in (STATUS_OK, STATUS_PARTIAL):
+        report.status = STATUS_OCR
+    report.status_reason = "; ".join(filter(None, [note, report.status_reason]))[:500]
+
+
 def _failed(report: ExtractedReport, reason: str) -> ExtractedReport:
     report.status = STATUS_FAILED
     report.status_reason = reason
     return report
+
+
+def _readable(scan: attachments.ScanContent) -> bool:
+    """Whether OCR read anything worth extracting (a title, a table) from the scan."""
+    return len(re.sub(r"\s", "", scan.text)) >= attachments.MIN_TEXT_CHARS
+
+
+def _image_only(report: ExtractedReport, scan: attachments.ScanContent) -> ExtractedReport:
+    report.status = STATUS_IMAGE_ONLY
+    report.status_reason = "no text layer (a scanned document) and OCR read nothing" + (
+        f": {scan.problem}" if scan.problem else ""
+    )
+    return report
+
+
+def _read_images(images: Sequence[bytes]) -> attachments.ScanContent:
+    """The tables and text of a page's pictures, by OCR, one image after another."""
+    combined = attachments.ScanContent(has_text_layer=False)
+    problems = []
+    for page_number, body in enumerate(images, start=1):
+        scan = attachments.read_image(body, page_number)
+        combined.text = "\n".join(filter(None, [combined.text, scan.text]))
+        combined.rows += scan.rows
+        combined.cells += scan.cells
+        combined.tables_found += scan.tables_found
+        combined.pages_read += scan.pages_read
+        problems += [scan.problem] if scan.problem else []
+    combined.problem = "; ".join(problems) or None
+    return combined
 
 
 def extract_document(
@@ -261,8 +317,12 @@ def extract_document(
     *,
     link_text: str | None = None,
     source_agency: str | None = None,
+    images: Sequence[bytes] = (),
 ) -> ExtractedReport:
-    """Read one document into an `ExtractedReport`; bad input becomes status `failed`."""
+    """Read one document into an `ExtractedReport`; bad input becomes status `failed`.
+
+    `images` are the bodies of the pictures an HTML page shows (tables posted as images), in
+    page order: their tables are read by OCR after the page's own."""
     headers = {name.lower(): value for name, value in (headers or {}).items()}
     content_type = headers.get("content-type", "")
     report = ExtractedReport(url=url, content_type=content_type)
@@ -276,6 +336,7 @@ def extract_document(
     rows: list[list[str]] = []
     places: list[list[Place | None]] = []
     problem: str | None = None
+    scan: attachments.ScanContent | None = None
     if fmt in (FORMAT_HTML, FORMAT_TEXT):
         decoded = decode_body(body, content_type)
         if _looks_binary(decoded.text):
@@ -289,6 +350,17 @@ def extract_document(
             text = decoded.text.strip()
         if not text and not page.title:
             return _failed(report, f"no readable text in the {fmt} document")
+        if images:
+            scan = _read_images(images)
+            # The page's own rows have no OCR reading; the images' rows follow them.
+            unread: list[list[CellReading | None]] = [[None] * len(row) for row in rows]
+            scan.cells = unread + scan.cells
+            scan.rows = rows + scan.rows
+            text, rows, problem = (
+                "\n".join(filter(None, [text, scan.text])),
+                scan.rows,
+                scan.problem,
+            )
     elif fmt in (FORMAT_PDF, FORMAT_DOCX, FORMAT_XLSX, FORMAT_XLS, FORMAT_LEGACY_WORD):
         reader = {
             FORMAT_PDF: attachments.read_pdf,
@@ -301,14 +373,23 @@ def extract_document(
         if content.problem and not content.text and not content.rows:
             return _failed(report, content.problem)
         if not content.has_text_layer:
-            report.status = STATUS_IMAGE_ONLY
-            report.status_reason = "no text layer (a scanned document): nothing read"
-            return report
+            scan = attachments.read_scanned_pdf(body)
+            if not _readable(scan):
+                return _image_only(report, scan)
+            content = scan
         text, rows, problem = content.text, content.rows, content.problem
         places = content.places
+    elif fmt == FORMAT_IMAGE:
+        report.content_type = content_type if content_type.startswith("image/") else "image"
+        scan = attachments.read_image(body)
+        if not _readable(scan):
+            return _image_only(report, scan)
+        text, rows, problem = scan.text, scan.rows, scan.problem
     else:
         return _failed(report, "unrecognised binary format")
 
+    if scan is not None:
+        rows = scan.rows = snap_rows(rows)  # OCR's misspelt labels, before the tables are read
     # The one place look-alike ideographs (⽆ for 无, ⾏ for 行) are folded: every reader below
     # sees the ordinary characters (see lookalikes.py).
     text, rows = fold_lookalikes(text), fold_rows(rows)
@@ -360,6 +441,10 @@ def extract_document(
         if status_reason:
             reasons.insert(0, status_reason)
         reasons += list(tables.problems)
+        if scan is not None:
+            report.status_reason = "; ".join(reasons)
+            _scan_status(report, tables.template, scan)
+            return report
     elif report.doc_type == DOC_OTHER:
         report.status = STATUS_NOT_REPORT
         reasons.insert(0, f"not an annual report: {report.title or 'untitled'}")
