@@ -41,19 +41,6 @@ def test_narrative_after_pipe_run_starts_a_new_row() -> None:
     assert text_to_rows("0 |\n0 |\n五、存在的主要问题") == [["0", "0"], ["五、存在的主要问题"]]
 
 
-def test_pdf_text_line_splits_into_label_and_numbers() -> None:
-    # A PDF's text layer copied out (the 淮安市 2024 report): label and numbers, space-separated.
-    text = "一、本年新收政府信息公开申请数量 3001 53 0 0 61 4 3119\n行政事业性收费 96171.6\n"
-    assert text_to_rows(text) == [
-        ["一、本年新收政府信息公开申请数量", "3001", "53", "0", "0", "61", "4", "3119"],
-        ["行政事业性收费", "96171.6"],
-    ]
-
-
-def test_numbers_alone_on_a_line_are_cells() -> None:
-    assert text_to_rows("0 0 0 0 0 0 0") == [["0"] * 7]
-
-
 def test_prose_ending_in_a_number_stays_one_cell() -> None:
     lines = ["全年共收到申请。较上年增加 12", "- 4 -", "第二十条 第（八）项", "2024"]
     assert text_to_rows("\n".join(lines)) == [[line] for line in lines]

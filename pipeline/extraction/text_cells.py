@@ -5,10 +5,11 @@ Pages copied to text lose their <table> markup in a few recurring ways (see port
 * tab-separated rows, one table row per line (seeds 000, 001);
 * one cell per line, each line starting with a tab, rows separated by blank lines (seed 002);
 * one cell per line ending in ' |', with runs of bare '|' standing for empty cells (seed 003);
-  row boundaries are lost entirely, so a run of such lines becomes one long row;
-* a PDF's text layer copied out (pdftotext, pdfplumber's `extract_text`): a row's label and its
-  numbers on one line, separated by spaces ('一、本年新收政府信息公开申请数量 3001 53 0 0 61 4 3119',
-  the 淮安市 2024 report), or numbers alone on a line; the label and each number become cells.
+  row boundaries are lost entirely, so a run of such lines becomes one long row.
+
+A PDF's text layer copied out (a row's label and its numbers on one line, separated by spaces,
+as in the 淮安市 2024 report) is read by `layout_rows`, which also knows which rows printed too few
+numbers to be placed.
 
 Everything else (narrative prose, headings) becomes a single-cell row. Empty cells stay as ""
 because the table reader relies on positions.
@@ -93,20 +94,7 @@ def text_to_rows(text: str) -> list[list[str]]:
             open_row.extend(pipe_cells)
             continue
         close()
-        rows.append(_spaced_cells(stripped))
+        rows.append([line.strip()])
     close()
     return rows
 
-
-def _spaced_cells(line: str) -> list[str]:
-    """A line's cells: [label, number, …] when it ends in space-separated numbers, else [line]."""
-    match = _LABEL_AND_NUMBERS_RE.match(line)
-    if match is None:
-        return [line]
-    label, numbers = match.group(1), _SPACES_RE.split(match.group(2))
-    if label is None:
-        # Numbers alone: a row whose label sits on the lines around it; one number is prose.
-        return numbers if len(numbers) > 1 else [line]
-    if len(label) > _MAX_LABEL_CHARS:
-        return [line]
-    return [label, *numbers]
