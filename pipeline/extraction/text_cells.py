@@ -97,4 +97,3 @@ def text_to_rows(text: str) -> list[list[str]]:
         rows.append([line.strip()])
     close()
     return rows
-
