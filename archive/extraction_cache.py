@@ -25,9 +25,13 @@ replaced); a file that is not a readable SQLite database is replaced, with a war
 fails later in the run is used no more and removed when the cache is closed, so the next run
 starts a new one. The cache holds pickles: it is as trusted as the archive it sits in.
 
+A rebuild also keeps, beside each report, the rows it becomes as a new report (`archive.cached_rows`),
+which the next rebuild copies in SQLite instead of unpickling the report and building them again.
+
 Size: `prune` deletes the entries of every other extractor version (`nianbao rebuild` does it at
-its end), so the cache holds about one compressed report per archived document. Deleting the file
-is always safe.
+its end), so the cache holds about one compressed report per archived document, and after a
+rebuild its rows (≈ 20 KB a synthetic report: 68 MB for 2,666 reports against 15 MB of reports
+alone). Deleting the file is always safe.
 
 Settings: none read here; `NIANBAO_EXTRACTION_CACHE` (crawler/settings.py) and `nianbao rebuild
 --no-cache` turn it off for the callers.
@@ -47,6 +51,9 @@ from pathlib import Path
 
 import sqlite_utils
 
+from archive import cached_rows
+from archive.cached_rows import Content
+from archive.report_rows import Row
 from pipeline.extraction.document import FetchedDocument
 from pipeline.extraction.report import STATUS_FAILED, ExtractedReport
 from pipeline.extraction.version import extractor_version
@@ -161,10 +168,16 @@ class ExtractionCache:
         self.hits = 0
         self.stored = 0
         self._pending: dict[str, bytes] = {}
+        self._pending_rows: dict[str, tuple[Row, Content]] = {}
         self._damaged = False
         self._remove_on_close = False
         self._opening = uuid.uuid4().hex
         self._db = self._open()
+
+    @property
+    def usable(self) -> bool:
+        """Whether the cache is in use (not turned off, not failed)."""
+        return self._db is not None and not self._damaged
 
     @property
     def ref(self) -> CacheRef | None:
@@ -180,6 +193,7 @@ class ExtractionCache:
             db[TABLE].create(  # type: ignore[union-attr]
                 {"key": str, "version": str, "report": bytes}, pk="key", if_not_exists=True
             )
+            cached_rows.create_tables(db)
             db.execute(f"SELECT key, version, report FROM [{TABLE}] LIMIT 1").fetchall()
         except BaseException:
             db.close()
@@ -220,6 +234,7 @@ class ExtractionCache:
         self._damaged = True
         self._remove_on_close = not isinstance(exc, sqlite3.OperationalError)
         self._pending.clear()
+        self._pending_rows.clear()
 
     def get(self, doc: FetchedDocument, source_agency: str | None) -> ExtractedReport | None:
         """The cached report of `doc` by this extractor, or None."""
@@ -247,8 +262,19 @@ class ExtractionCache:
         if len(self._pending) >= FLUSH_EVERY:
             self.flush()
 
+    def put_rows(
+        self, doc: FetchedDocument, source_agency: str | None, fields: Row, content: Content
+    ) -> None:
+        """Keep the rows `doc`'s report becomes as the first version at its URL
+        (`archive.cached_rows`), written in batches with the reports."""
+        if self._db is None or self._damaged:
+            return
+        self._pending_rows[cache_key(doc, source_agency, self.version)] = (fields, content)
+        if len(self._pending_rows) >= FLUSH_EVERY:
+            self.flush()
+
     def flush(self) -> None:
-        if self._db is None or self._damaged or not self._pending:
+        if self._db is None or self._damaged or not (self._pending or self._pending_rows):
             return
         rows = [
             {"key": key, "version": self.version, "report": blob}
@@ -256,12 +282,16 @@ class ExtractionCache:
         ]
         try:
             with self._db.conn:
-                self._db[TABLE].insert_all(rows, replace=True)  # type: ignore[union-attr]
+                if rows:
+                    self._db[TABLE].insert_all(rows, replace=True)  # type: ignore[union-attr]
+                for key, (fields, content) in self._pending_rows.items():
+                    cached_rows.store(self._db.conn, key, fields, content)
         except sqlite3.Error as exc:
             self._failed(exc)
             return
         self.stored += len(rows)
         self._pending.clear()
+        self._pending_rows.clear()
 
     def prune(self) -> int:
         """Delete the entries of every other extractor version; how many went."""
@@ -273,6 +303,7 @@ class ExtractionCache:
                 cursor = self._db.execute(
                     f"DELETE FROM [{TABLE}] WHERE version != ?", [self.version]
                 )
+                cached_rows.prune(self._db.conn, TABLE)
         except sqlite3.Error as exc:
             self._failed(exc)
             return 0

@@ -29,7 +29,15 @@ from archive.spool import Spool
 from archive.store import page_id, store_page
 from archive.versions import CHANGE_NONE, ingest, outcome_stat_keys
 from archive.warc_read import WarcReadError, read_record
-from archive.workers import Call, ExtractionWorkers, Job, Ready, default_workers, extract_record
+from archive.workers import (
+    Call,
+    Extracted,
+    ExtractionWorkers,
+    Job,
+    Ready,
+    default_workers,
+    extract_record,
+)
 from pipeline.extraction.document import (
     DOCUMENT_ROLES,
     OUTCOME_ARCHIVED,
@@ -96,10 +104,11 @@ def processed_in_order(
     process: Processor | None = None,
     cache: ExtractionCache | None = None,
     known: Callable[[str], str | None] | None = None,
+    settled: Callable[[Tag], Extracted | None] | None = None,
 ) -> Iterator[tuple[Tag, ProcessedDocument, bool]]:
     """What each job's document becomes, in the jobs' order, extracted on `workers` processes
-    unless the extraction `cache` has it, and whether it was extracted now. `known` stands in for
-    `known_sha256` on `db`.
+    unless `settled` by its tag or the extraction `cache` has it, and whether it was extracted
+    now. `known` stands in for `known_sha256` on `db`.
 
     `process` stands in for `pipeline.extraction.outcome.process_fetched`, run here one job after
     another, without the cache (tests only).
@@ -109,7 +118,7 @@ def processed_in_order(
             yield tag, process(*job), needs_extraction(job[0], job[2])
         return
     with ExtractionWorkers(workers) as pool:
-        for tag, job, (outcome, reason, report), extracted in pool.map(jobs, cache):
+        for tag, job, (outcome, reason, report), extracted in pool.map(jobs, cache, settled):
             processed = ProcessedDocument(job[0], outcome, reason, report)
             yield tag, _as_of_now(db, job, processed, known=known), extracted
 

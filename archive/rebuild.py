@@ -16,6 +16,7 @@ from pathlib import Path
 import sqlite_utils
 from tqdm import tqdm
 
+from archive.cached_rows import CachedRows
 from archive.database import Batches, open_for_writing, source_agencies
 from archive.extraction_cache import open_cache
 from archive.load import Processor, processed_in_order
@@ -26,9 +27,9 @@ from archive.runs import restore_runs
 from archive.schema import reader_indexes_dropped
 from archive.store import PortalSource, store_source
 from archive.warc_read import iter_archived
-from archive.workers import Job, default_workers, streamed
-from pipeline.extraction.document import DOCUMENT_ROLES, FetchedDocument
-from pipeline.extraction.outcome import ProcessedDocument
+from archive.workers import Extracted, Job, default_workers, streamed
+from pipeline.extraction.document import DOCUMENT_ROLES, OUTCOME_EXTRACTED, FetchedDocument
+from pipeline.extraction.outcome import ProcessedDocument, needs_extraction
 
 # Everything derived from the archive; sources (from source files) are kept.
 DERIVED_TABLES = (
@@ -53,6 +54,7 @@ class RebuildSummary:
     failed: int = 0  # pages whose outcome is "failed"
     extracted: int = 0  # documents extracted (not settled without extraction, not cached)
     cached: int = 0  # documents whose report came from the extraction cache
+    copied: int = 0  # of which their rows too, copied from it (`archive.cached_rows`)
     errors: list[str] = field(default_factory=list)  # damaged files/records, with offsets
 
 
@@ -68,6 +70,14 @@ def _walk(archive_dir: str) -> Iterator[FetchedDocument | _WalkErrors]:
     errors: list[str] = []
     yield from iter_archived(archive_dir, errors=errors)
     yield _WalkErrors(errors)
+
+
+def _settled(cached: CachedRows | None) -> Extracted | None:
+    """What `process_fetched` makes of a new report whose rows the cache keeps (only reports
+    that did not fail are kept): extracted, without the report (the writer copies its rows)."""
+    if cached is None:
+        return None
+    return OUTCOME_EXTRACTED, cached.fields["status_reason"], None
 
 
 def _clear_derived(db: sqlite_utils.Database) -> None:
@@ -109,43 +119,49 @@ def rebuild(
         for source in sources or []:
             store_source(db, source)
         agencies = source_agencies(db)
-        writer = RebuildWriter(db, Batches(db))
+        writer = RebuildWriter(db, Batches(db), extraction_cache)
 
         chosen = default_workers() if workers is None else workers
         # The WARC files are read and parsed in a process of their own (with workers at all),
         # while this one stores what was read before.
         walked = streamed(_walk, (str(archive_dir),), in_process=chosen > 0 and process is None)
 
-        def jobs() -> Iterator[tuple[None, Job]]:
+        def jobs() -> Iterator[tuple[CachedRows | None, Job]]:
             for doc in walked:
                 if isinstance(doc, _WalkErrors):
                     summary.errors.extend(doc.errors)
                     continue
                 summary.responses += 1
-                known = None
+                agency = agencies.get(doc.source_id or "")
+                known, cached = None, None
                 if doc.role in DOCUMENT_ROLES:
                     summary.documents += 1
                     known = writer.known_sha256(doc.url)
-                yield None, (doc, agencies.get(doc.source_id or ""), known)
+                    if known is None and needs_extraction(doc):
+                        # A new report whose rows the cache keeps: no report to unpickle.
+                        cached = writer.cached_rows(doc, agency)
+                yield cached, (doc, agency, known)
 
         # Extracted on every core, stored in the order the archive holds them.
-        results: Iterable[tuple[None, ProcessedDocument, bool]] = processed_in_order(
+        results: Iterable[tuple[CachedRows | None, ProcessedDocument, bool]] = processed_in_order(
             db,
             jobs(),
             chosen,
             process,
             extraction_cache,
             known=writer.known_sha256,
+            settled=_settled,
         )
         if progress:
             results = tqdm(results, desc="rebuild", unit=" responses")
         with reader_indexes_dropped(db):  # every row is new: the indexes are built once, after
-            for _, processed, extracted in results:
-                writer.write(processed)  # as `archive.versions.ingest` would, in batches
+            for cached, processed, extracted in results:
+                # As `archive.versions.ingest` would, in batches.
+                writer.write(processed, agencies.get(processed.document.source_id or ""), cached)
                 summary.failed += processed.outcome == "failed"
                 summary.extracted += extracted
-            writer.flush()
-            writer.batches.commit()
+            writer.close()
+        summary.copied = writer.copied
         if extraction_cache is not None:
             summary.cached = extraction_cache.hits
             # A rebuild reads every document: entries of older extractors will not be read again.

@@ -12,17 +12,26 @@ document rebuild writes them (same rows, same rowids).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import sqlite_utils
 
+from archive import cached_rows
+from archive.cached_rows import CONTENT, CachedRows, Content
 from archive.database import Batches, known_sha256
-from archive.report_rows import ReportRows, Row, report_id, report_rows
+from archive.extraction_cache import ExtractionCache, cache_key, cacheable
+from archive.report_rows import ReportRows, Row, content_rows, head_rows, report_fields, report_id
 from archive.row_writes import replace_rows, write_report_rows
 from archive.store import page_row
 from archive.versions import ingest
-from pipeline.extraction.document import DOCUMENT_ROLES, OUTCOME_UNCHANGED
-from pipeline.extraction.outcome import ProcessedDocument
+from pipeline.extraction.document import (
+    DOCUMENT_ROLES,
+    OUTCOME_EXTRACTED,
+    OUTCOME_UNCHANGED,
+    FetchedDocument,
+)
+from pipeline.extraction.outcome import ProcessedDocument, process_fetched, processed_from_report
 
 # Documents per statement: large enough that the per-statement cost vanishes, small enough that the
 # rows in memory stay a few MB.
@@ -32,15 +41,37 @@ FLUSH_EVERY = 200
 class RebuildWriter:
     """Writes processed documents in order into a database whose derived tables were emptied."""
 
-    def __init__(self, db: sqlite_utils.Database, batches: Batches) -> None:
+    def __init__(
+        self, db: sqlite_utils.Database, batches: Batches, cache: ExtractionCache | None = None
+    ) -> None:
         self.db = db
         self.batches = batches
+        self.cache = cache
+        # The cache's rows are read through this connection (one snapshot for a head and its rows).
+        self.attached = cache is not None and cache.usable and cached_rows.attach(db, cache.path)
         self.sources = {str(row["id"]): row for row in db.table("sources").rows}
         # Reports this rebuild has stored (or may have: those that went through `ingest`).
         self.stored: set[str] = set()
         self.pages: list[Row] = []
         self.rows = ReportRows()
+        # Each new report's metrics, checks and facts: built here, or an entry of the cache.
+        self.content: list[Content | _Copied] = []
         self.gathered = 0
+        self.copied = 0  # new reports whose content rows were copied from the cache
+
+    def cached_rows(self, doc: FetchedDocument, source_agency: str | None) -> CachedRows | None:
+        """The rows the extraction cache keeps for `doc` as a new report, or None."""
+        if not self.attached or self.cache is None:
+            return None
+        return cached_rows.lookup(self.db, cache_key(doc, source_agency, self.cache.version))
+
+    def close(self) -> None:
+        """Write what is gathered and let the cache go (after the last `write`)."""
+        self.flush()
+        self.batches.commit()
+        if self.attached:
+            cached_rows.detach(self.db)
+            self.attached = False
 
     def known_sha256(self, url: str) -> str | None:
         """`archive.database.known_sha256` on the database as the writes so far leave it."""
@@ -49,10 +80,24 @@ class RebuildWriter:
         self.flush()
         return known_sha256(self.db, url)
 
-    def write(self, processed: ProcessedDocument) -> None:
+    def write(
+        self,
+        processed: ProcessedDocument,
+        source_agency: str | None = None,
+        cached: CachedRows | None = None,
+    ) -> None:
+        """Store `processed` (of a source whose agency is `source_agency`); `cached` are its rows
+        in the cache, found when the job was made, standing in for its report (then None)."""
         doc = processed.document
         rid = report_id(doc.url) if doc.role in DOCUMENT_ROLES else None
+        from_cache = (
+            cached is not None
+            and processed.report is None
+            and processed.outcome == OUTCOME_EXTRACTED
+        )
         if rid is not None and rid in self.stored:
+            if from_cache:  # a URL stored since the job was made: `ingest` needs the report
+                processed = self._with_report(processed, source_agency)
             self.flush()
             self.batches.write(ingest, processed)
             return
@@ -60,12 +105,26 @@ class RebuildWriter:
         # version of the report if there is one.
         self.pages.append(page_row(doc, processed.outcome, processed.reason))
         report = processed.report
-        if rid is not None and processed.outcome != OUTCOME_UNCHANGED and report is not None:
+        fields: Row | None = None
+        if rid is None or processed.outcome == OUTCOME_UNCHANGED:
+            pass
+        elif from_cache and cached is not None and self.cache is not None:
+            fields = cached.fields
+            self.content.append(_Copied(rid, cached.entry))
+            self.cache.hits += 1
+            self.copied += 1
+        elif report is not None:
+            fields = report_fields(report)
+            content = content_rows(rid, report)
+            self.content.append(content)
+            if self.cache is not None and cacheable(report):
+                self.cache.put_rows(doc, source_agency, fields, content)
+        if rid is not None and fields is not None:
             source = self.sources.get(doc.source_id or "")
             self.rows.extend(
-                report_rows(
+                head_rows(
                     doc,
-                    report,
+                    fields,
                     source,
                     version=1,
                     first_seen=doc.fetched_at,
@@ -77,15 +136,44 @@ class RebuildWriter:
         if self.gathered >= FLUSH_EVERY:
             self.flush()
 
+    def _with_report(self, processed: ProcessedDocument, agency: str | None) -> ProcessedDocument:
+        """`processed` with its report: from the cache, or extracted again."""
+        doc = processed.document
+        report = self.cache.get(doc, agency) if self.cache is not None else None
+        if report is not None:
+            return processed_from_report(doc, report)
+        return process_fetched(doc, agency, known_sha256(self.db, doc.url))
+
     def flush(self) -> None:
         """Write the rows gathered so far."""
         if not self.gathered:
             return
-        pages, rows = self.pages, self.rows
-        self.pages, self.rows, self.gathered = [], ReportRows(), 0
-        self.batches.write(_write_gathered, pages, rows)
+        pages, rows, content = self.pages, self.rows, self.content
+        self.pages, self.rows, self.content, self.gathered = [], ReportRows(), [], 0
+        self.batches.write(_write_gathered, pages, rows, content)
 
 
-def _write_gathered(db: sqlite_utils.Database, pages: list[Row], rows: ReportRows) -> Any:
+@dataclass(frozen=True)
+class _Copied:
+    """A new report's content rows, to copy from the cache's `entry`."""
+
+    rid: str
+    entry: int
+
+
+def _write_gathered(
+    db: sqlite_utils.Database, pages: list[Row], rows: ReportRows, content: list[Content | _Copied]
+) -> Any:
     replace_rows(db, "pages", pages, pk="id")
-    write_report_rows(db, rows)
+    write_report_rows(db, rows)  # agencies, reports, versions: the content rows follow
+    # Table after table, each in the reports' order (their rowids as one report after another).
+    for index, (table, (_, pk)) in enumerate(CONTENT.items()):
+        built: list[Row] = []
+        for item in content:
+            if isinstance(item, _Copied):
+                replace_rows(db, table, built, pk=pk)
+                built = []
+                db.execute(cached_rows.copy_sql(table), [item.rid, item.entry])
+            else:
+                built.extend(item[index])
+        replace_rows(db, table, built, pk=pk)

@@ -82,6 +82,71 @@ def _report_agency_row(name: str, source: Mapping[str, Any] | None) -> Row:
     return agency_row(name)
 
 
+def report_fields(report: ExtractedReport) -> Row:
+    """The reports row's columns that come from `report` alone (the extraction cache keeps them
+    beside the report's content rows: `archive.cached_rows`). `content_type` is the report's own,
+    None when the document's header stands in."""
+    return {
+        "agency": report.agency,
+        "year": report.year,
+        "title": report.title,
+        "doc_type": report.doc_type,
+        "template": report.template,
+        "published": report.published,
+        "content_type": report.content_type,
+        "extraction_status": report.status,
+        "status_reason": report.status_reason,
+        # A JSON list (Datasette facets it with `_facet_array=missing_rows`); [] when none.
+        "missing_rows": json.dumps(report.missing_rows),
+        "text": report.text,
+        "metric_count": len(report.metrics),
+        "failed_checks": sum(1 for check in report.checks if check.verdict == VERDICT_FAIL),
+    }
+
+
+def content_rows(rid: str, report: ExtractedReport) -> tuple[list[Row], list[Row], list[Row]]:
+    """The metrics, checks and facts rows of `report`, stored as the report `rid`: they depend on
+    the report and its URL alone, whatever version it is."""
+    metrics = [
+        {
+            "report_id": rid,
+            "key": key,
+            "value": metric.value,
+            "raw": metric.raw,
+            "page": metric.page,
+            "bbox": None if metric.bbox is None else json.dumps([round(v, 1) for v in metric.bbox]),
+            "confidence": metric.confidence,
+        }
+        for key, metric in report.metrics.items()
+    ]
+    checks = [
+        {
+            "report_id": rid,
+            "rule": check.rule,
+            "passed": None if check.passed is None else int(check.passed),
+            "expected": check.expected,
+            "printed": check.printed,
+            "detail": check.detail,
+            "severity": check.severity,
+            "verdict": check.verdict,
+            "evidence": check.evidence,
+        }
+        for check in report.checks
+    ]
+    facts = [
+        {
+            "report_id": rid,
+            "seq": seq,
+            "kind": fact.kind,
+            "value": fact.value,
+            "unit": fact.unit,
+            "sentence": fact.sentence,
+        }
+        for seq, fact in enumerate(report.facts)
+    ]
+    return metrics, checks, facts
+
+
 def report_rows(
     doc: FetchedDocument,
     report: ExtractedReport,
@@ -96,59 +161,46 @@ def report_rows(
     `version` is the report's current version, `first_seen` when the report was first seen and
     `version_first_seen` when this version was (for a new report: 1, and `doc.fetched_at` twice).
     """
+    rows = head_rows(
+        doc,
+        report_fields(report),
+        source,
+        version=version,
+        first_seen=first_seen,
+        version_first_seen=version_first_seen,
+    )
+    rows.metrics, rows.checks, rows.facts = content_rows(report_id(doc.url), report)
+    return rows
+
+
+def head_rows(
+    doc: FetchedDocument,
+    fields: Mapping[str, Any],
+    source: Mapping[str, Any] | None,
+    *,
+    version: int,
+    first_seen: str | None,
+    version_first_seen: str | None,
+) -> ReportRows:
+    """The agencies, reports and report_versions rows of a report whose `report_fields` are
+    `fields` (`report_rows` without the content rows)."""
     rid = report_id(doc.url)
     rows = ReportRows()
     aid = None
-    if report.agency and report.agency.strip():
-        agency = _report_agency_row(report.agency, source)
+    agency_name = fields["agency"]
+    if agency_name and agency_name.strip():
+        agency = _report_agency_row(agency_name, source)
         aid = agency["id"]
         rows.agencies.append(agency)
-    rows.reports.append(_report_row(rid, doc, report, aid, version, first_seen))
-    rows.report_versions.append(_version_row(rid, doc, report, version, version_first_seen))
-    rows.metrics = [
-        {
-            "report_id": rid,
-            "key": key,
-            "value": metric.value,
-            "raw": metric.raw,
-            "page": metric.page,
-            "bbox": None if metric.bbox is None else json.dumps([round(v, 1) for v in metric.bbox]),
-            "confidence": metric.confidence,
-        }
-        for key, metric in report.metrics.items()
-    ]
-    rows.checks = [
-        {
-            "report_id": rid,
-            "rule": check.rule,
-            "passed": None if check.passed is None else int(check.passed),
-            "expected": check.expected,
-            "printed": check.printed,
-            "detail": check.detail,
-            "severity": check.severity,
-            "verdict": check.verdict,
-            "evidence": check.evidence,
-        }
-        for check in report.checks
-    ]
-    rows.facts = [
-        {
-            "report_id": rid,
-            "seq": seq,
-            "kind": fact.kind,
-            "value": fact.value,
-            "unit": fact.unit,
-            "sentence": fact.sentence,
-        }
-        for seq, fact in enumerate(report.facts)
-    ]
+    rows.reports.append(_report_row(rid, doc, fields, aid, version, first_seen))
+    rows.report_versions.append(_version_row(rid, doc, fields, version, version_first_seen))
     return rows
 
 
 def _report_row(
     rid: str,
     doc: FetchedDocument,
-    report: ExtractedReport,
+    fields: Mapping[str, Any],
     agency_id: str | None,
     version: int,
     first_seen: str | None,
@@ -159,24 +211,23 @@ def _report_row(
         "url": doc.url,
         "source_id": doc.source_id,
         "agency_id": agency_id,
-        "agency": report.agency,
-        "year": report.year,
-        "title": report.title,
-        "doc_type": report.doc_type,
-        "template": report.template,
-        "published": report.published,
+        "agency": fields["agency"],
+        "year": fields["year"],
+        "title": fields["title"],
+        "doc_type": fields["doc_type"],
+        "template": fields["template"],
+        "published": fields["published"],
         "fetched_at": doc.fetched_at,
         "content_sha256": doc.sha256,
-        "content_type": report.content_type or doc.content_type,
+        "content_type": fields["content_type"] or doc.content_type,
         "warc_file": doc.warc_file,
         "warc_offset": doc.warc_offset,
-        "extraction_status": report.status,
-        "status_reason": report.status_reason,
-        # A JSON list (Datasette facets it with `_facet_array=missing_rows`); [] when none.
-        "missing_rows": json.dumps(report.missing_rows),
-        "text": report.text,
-        "metric_count": len(report.metrics),
-        "failed_checks": sum(1 for check in report.checks if check.verdict == VERDICT_FAIL),
+        "extraction_status": fields["extraction_status"],
+        "status_reason": fields["status_reason"],
+        "missing_rows": fields["missing_rows"],
+        "text": fields["text"],
+        "metric_count": fields["metric_count"],
+        "failed_checks": fields["failed_checks"],
         "version": version,
         "first_seen": first_seen,
         "last_seen": doc.fetched_at,
@@ -186,7 +237,7 @@ def _report_row(
 
 
 def _version_row(
-    rid: str, doc: FetchedDocument, report: ExtractedReport, version: int, first_seen: str | None
+    rid: str, doc: FetchedDocument, fields: Mapping[str, Any], version: int, first_seen: str | None
 ) -> Row:
     """The report_versions row of this content."""
     return {
@@ -197,8 +248,8 @@ def _version_row(
         "last_seen": doc.fetched_at,
         "warc_file": doc.warc_file,
         "warc_offset": doc.warc_offset,
-        "extraction_status": report.status,
-        "metric_count": len(report.metrics),
+        "extraction_status": fields["extraction_status"],
+        "metric_count": fields["metric_count"],
     }
 
 

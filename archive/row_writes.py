@@ -35,7 +35,7 @@ def no_such_table(exc: sqlite3.OperationalError) -> bool:
     return "no such table" in str(exc)
 
 
-def _values(rows: Sequence[Row], columns: Sequence[str]) -> list[Sequence[Any]]:
+def bound_values(rows: Sequence[Row], columns: Sequence[str]) -> list[Sequence[Any]]:
     """Each row's values in `columns` order, as SQLite binds them: anything else converted as
     sqlite-utils would."""
     pick = operator.itemgetter(*columns)
@@ -56,7 +56,7 @@ def _execute(
     columns: Sequence[str],
     pk: str | tuple[str, ...],
 ) -> None:
-    values = _values(rows, columns)
+    values = bound_values(rows, columns)
     try:
         db.conn.executemany(sql, values)
     except sqlite3.OperationalError as exc:

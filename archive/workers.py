@@ -369,18 +369,26 @@ class ExtractionWorkers:
             yield first_tag, self._result(where)
 
     def map(
-        self, jobs: Iterable[tuple[Tag, Job]], cache: ExtractionCache | None = None
+        self,
+        jobs: Iterable[tuple[Tag, Job]],
+        cache: ExtractionCache | None = None,
+        settled: Callable[[Tag], Extracted | None] | None = None,
     ) -> Iterator[tuple[Tag, Job, Extracted, bool]]:
         """For each `(tag, job)`, in order: the tag, the job, what extraction made of it, and
-        whether a worker extracted it now. Jobs that need no extraction, and those whose report
-        is in the extraction `cache`, are settled here with no round trip to a worker; what the
-        workers extract is stored in the cache."""
+        whether a worker extracted it now. Jobs that need no extraction, those `settled` by their
+        tag (the rebuild's rows from the cache) and those whose report is in the extraction
+        `cache` are settled here with no round trip to a worker; what the workers extract is
+        stored in the cache."""
 
         def calls() -> Iterator[tuple[tuple[Tag, Job, bool], Call]]:
             for tag, job in jobs:
                 doc, agency, known = job
                 if not needs_extraction(doc, known):
                     yield (tag, job, False), Ready(extract_job(*job))
+                    continue
+                at_hand = settled(tag) if settled is not None else None
+                if at_hand is not None:
+                    yield (tag, job, False), Ready(at_hand)
                     continue
                 report = cache.get(doc, agency) if cache is not None else None
                 if report is not None:

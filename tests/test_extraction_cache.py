@@ -14,6 +14,7 @@ from test_load import archive_only, crawled_db, history, publish, seed_bodies
 from test_rebuild import SOURCE, FakeCrawl, rows
 
 from archive import extraction_cache
+from archive.cached_rows import HEAD
 from archive.extraction_cache import CACHE_FILE_NAME, TABLE, ExtractionCache, cache_key
 from archive.load import load_pending
 from archive.rebuild import rebuild
@@ -93,6 +94,7 @@ def test_a_damaged_entry_is_extracted_again(archive: Path, tmp_path: Path) -> No
     rebuild(archive, tmp_path / "first.db", sources=[SOURCE], workers=0)
     cache = sqlite_utils.Database(archive / CACHE_FILE_NAME)
     cache.execute(f"UPDATE [{TABLE}] SET report = ?", [b"not a pickle"])
+    cache.execute(f"UPDATE [{HEAD}] SET fields = ?", [b"not a pickle"])  # the rows' form too
     cache.conn.commit()
     cache.close()
 

@@ -1,4 +1,4 @@
-"""A rebuild with the extraction cache warm gives the database a cold one gives, table for table and
+"""A rebuild with the extraction cache warm (reports and their rows from it) gives the database a cold one gives, table for table and
 row for row (rowids included), and both equal what the crawl stored document by document: new
 reports, a report fetched again with new content, one fetched again unchanged, one withdrawn."""
 
@@ -68,9 +68,11 @@ def test_a_warm_rebuild_gives_the_database_a_cold_one_gives(
 ) -> None:
     archive, crawl_db = crawled
     cold = rebuild(archive, tmp_path / "cold.db", sources=[SOURCE], workers=0, cache=False)
-    rebuild(archive, tmp_path / "fill.db", sources=[SOURCE], workers=0)
+    fill = rebuild(archive, tmp_path / "fill.db", sources=[SOURCE], workers=0)
     warm = rebuild(archive, tmp_path / "warm.db", sources=[SOURCE], workers=0)
     assert warm.cached > 0 and cold.cached == 0
+    # The second rebuild copies new reports' rows from the cache, which the first filled.
+    assert fill.copied == 0 and warm.copied > 0
     assert dump(tmp_path / "warm.db") == dump(tmp_path / "cold.db")
     # Both equal the crawl's own document-by-document storing.
     assert rows(tmp_path / "warm.db") == rows(crawl_db)
