@@ -59,17 +59,21 @@ class RebuildSummary:
 
 
 @dataclass
-class _WalkErrors:
-    """The last item of `_walk`: the damaged files and records it met."""
+class _WalkEnd:
+    """The last item of `_walk`: the damaged files and records it met, and the metadata records
+    (target URI, content: the crawl runs' summaries among them)."""
 
     errors: list[str]
+    metadata: list[tuple[str, bytes]]
 
 
-def _walk(archive_dir: str) -> Iterator[FetchedDocument | _WalkErrors]:
-    """Every response record of the archive, then what was damaged (`iter_archived`)."""
+def _walk(archive_dir: str) -> Iterator[FetchedDocument | _WalkEnd]:
+    """Every response record of the archive, then what was damaged and the metadata records
+    (`iter_archived`): one pass over the files."""
     errors: list[str] = []
-    yield from iter_archived(archive_dir, errors=errors)
-    yield _WalkErrors(errors)
+    metadata: list[tuple[str, bytes]] = []
+    yield from iter_archived(archive_dir, errors=errors, metadata=metadata)
+    yield _WalkEnd(errors, metadata)
 
 
 def _settled(cached: CachedRows | None) -> Extracted | None:
@@ -126,10 +130,13 @@ def rebuild(
         # while this one stores what was read before.
         walked = streamed(_walk, (str(archive_dir),), in_process=chosen > 0 and process is None)
 
+        metadata: list[tuple[str, bytes]] = []
+
         def jobs() -> Iterator[tuple[CachedRows | None, Job]]:
             for doc in walked:
-                if isinstance(doc, _WalkErrors):
+                if isinstance(doc, _WalkEnd):
                     summary.errors.extend(doc.errors)
+                    metadata.extend(doc.metadata)
                     continue
                 summary.responses += 1
                 agency = agencies.get(doc.source_id or "")
@@ -166,7 +173,7 @@ def rebuild(
             summary.cached = extraction_cache.hits
             # A rebuild reads every document: entries of older extractors will not be read again.
             extraction_cache.prune()
-        restore_runs(db, archive_dir, errors=summary.errors)
+        restore_runs(db, metadata, errors=summary.errors)
         refresh_revisits(db, ladder)
         prepare_for_publishing(db)
         summary.reports = db.table("reports").count

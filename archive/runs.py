@@ -8,16 +8,14 @@ back along with everything else.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import sqlite_utils
-from warcio.archiveiterator import ArchiveIterator
 
 from archive.store import store_page
-from archive.warc_read import warc_files
 from archive.warc_store import WarcWriter
 from pipeline.extraction.document import FetchedDocument
 
@@ -161,20 +159,22 @@ def due_for_full_revalidation(db: sqlite_utils.Database, every_days: float, now:
 
 
 def restore_runs(
-    db: sqlite_utils.Database, archive_dir: str | Path, errors: list[str] | None = None
+    db: sqlite_utils.Database,
+    metadata: Iterable[tuple[str, bytes]],
+    errors: list[str] | None = None,
 ) -> int:
-    """Store every run summary found in the archive's metadata records; returns how many."""
+    """Store every run summary among the archive's metadata records (target URI and content, as
+    `archive.warc_read.iter_archived` collects them); returns how many."""
     restored = 0
-    root = Path(archive_dir)
-    for path in warc_files(root):
+    for uri, payload in metadata:
+        if not uri.startswith(RUN_URI_PREFIX):
+            continue
         try:
-            with path.open("rb") as stream:
-                for record in ArchiveIterator(stream):
-                    uri = record.rec_headers.get_header("WARC-Target-URI") or ""
-                    if record.rec_type == "metadata" and uri.startswith(RUN_URI_PREFIX):
-                        store_run(db, CrawlRun.from_json(record.content_stream().read()))
-                        restored += 1
-        except Exception as exc:  # damage is reported by the response walk; note it once here too
+            run = CrawlRun.from_json(payload)
+        except Exception as exc:  # noqa: BLE001 - a damaged summary is reported, the rest stored
             if errors is not None:
-                errors.append(f"{path.relative_to(root)}: run records unreadable ({exc})")
+                errors.append(f"{uri}: run record unreadable ({exc})")
+            continue
+        store_run(db, run)
+        restored += 1
     return restored

@@ -132,7 +132,11 @@ def warc_files(archive_dir: str | Path) -> list[Path]:
 
 
 def _iter_file(
-    root: Path, path: Path, roles: Collection[str] | None, errors: list[str] | None
+    root: Path,
+    path: Path,
+    roles: Collection[str] | None,
+    errors: list[str] | None,
+    metadata: list[tuple[str, bytes]] | None = None,
 ) -> Iterator[FetchedDocument]:
     filename = path.relative_to(root).as_posix()
     offset = 0
@@ -157,6 +161,9 @@ def _iter_file(
                 if not _complete(record, body):
                     problem("record cut off (truncated file); rest of file skipped")
                     return
+                if record.rec_type == "metadata" and metadata is not None:
+                    uri = record.rec_headers.get_header("WARC-Target-URI") or ""
+                    metadata.append((uri, body))
                 if record.rec_type != "response":
                     continue
                 extra = _nianbao_headers(record)
@@ -182,15 +189,17 @@ def iter_archived(
     archive_dir: str | Path,
     roles: Collection[str] | None = None,
     errors: list[str] | None = None,
+    metadata: list[tuple[str, bytes]] | None = None,
 ) -> Iterator[FetchedDocument]:
-    """Every response record under `archive_dir` (files in name order), optionally only some roles.
+    """Every response record under `archive_dir` (files in name order), optionally only some roles;
+    the target URI and content of every metadata record met on the way are appended to `metadata`.
 
     A damaged record or file is appended to `errors` and the walk goes on with the next record or
     file; with `errors=None` it raises `WarcReadError` instead (after yielding what came before).
     """
     root = Path(archive_dir)
     for path in warc_files(root):
-        yield from _iter_file(root, path, roles, errors)
+        yield from _iter_file(root, path, roles, errors, metadata)
 
 
 def read_record(archive_dir: str | Path, filename: str, offset: int) -> FetchedDocument:
