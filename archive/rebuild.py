@@ -29,7 +29,7 @@ from archive.store import PortalSource, store_source
 from archive.warc_read import iter_archived
 from archive.workers import Extracted, Job, default_workers, streamed
 from pipeline.extraction.document import DOCUMENT_ROLES, OUTCOME_EXTRACTED, FetchedDocument
-from pipeline.extraction.outcome import ProcessedDocument, needs_extraction
+from pipeline.extraction.outcome import ProcessedDocument
 
 # Everything derived from the archive; sources (from source files) are kept.
 DERIVED_TABLES = (
@@ -144,8 +144,9 @@ def rebuild(
                 if doc.role in DOCUMENT_ROLES:
                     summary.documents += 1
                     known = writer.known_sha256(doc.url)
-                    if known is None and needs_extraction(doc):
-                        # A new report whose rows the cache keeps: no report to unpickle.
+                    if known is None:
+                        # A new report whose rows the cache keeps: no report to unpickle (used
+                        # only if the document is extracted: `_settled`).
                         cached = writer.cached_rows(doc, agency)
                 yield cached, (doc, agency, known)
 
