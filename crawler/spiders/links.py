@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
-from parsel import Selector
 from scrapy.http import Response, TextResponse
+from scrapy.selector import Selector
 
 from pipeline.extraction.document import ROLE_ATTACHMENT, ROLE_DOCUMENT, ROLE_LIST, ROLE_OTHER
 
