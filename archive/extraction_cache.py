@@ -26,7 +26,9 @@ fails later in the run is used no more and removed when the cache is closed, so 
 starts a new one. The cache holds pickles: it is as trusted as the archive it sits in.
 
 A rebuild also keeps, beside each report, the rows it becomes as a new report (`archive.cached_rows`),
-which the next rebuild copies in SQLite instead of unpickling the report and building them again.
+which the next rebuild copies in SQLite instead of unpickling the report and building them again,
+and what it read in each WARC file (`archive.rebuild_walk`), so that it does not read an unchanged
+file again.
 
 Size: `prune` deletes the entries of every other extractor version (`nianbao rebuild` does it at
 its end), so the cache holds about one compressed report per archived document, and after a
@@ -51,7 +53,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from archive import cached_rows
+from archive import cached_rows, rebuild_walk
 from archive.cached_rows import Content
 from archive.report_rows import Row
 from pipeline.extraction.document import FetchedDocument
@@ -194,6 +196,7 @@ class ExtractionCache:
                 {"key": str, "version": str, "report": bytes}, pk="key", if_not_exists=True
             )
             cached_rows.create_tables(db)
+            rebuild_walk.create_table(db)
             db.execute(f"SELECT key, version, report FROM [{TABLE}] LIMIT 1").fetchall()
         except BaseException:
             db.close()
@@ -273,6 +276,16 @@ class ExtractionCache:
         if len(self._pending_rows) >= FLUSH_EVERY:
             self.flush()
 
+    def put_walks(self, walked: list[tuple[str, str, bytes]]) -> None:
+        """Keep the walks of WARC files the rebuild read (`archive.rebuild_walk`)."""
+        if self._db is None or self._damaged or not walked:
+            return
+        try:
+            with self._db.conn:
+                rebuild_walk.store(self._db.conn, walked)
+        except sqlite3.Error as exc:
+            self._failed(exc)
+
     def flush(self) -> None:
         if self._db is None or self._damaged or not (self._pending or self._pending_rows):
             return
@@ -304,6 +317,7 @@ class ExtractionCache:
                     f"DELETE FROM [{TABLE}] WHERE version != ?", [self.version]
                 )
                 cached_rows.prune(self._db.conn, TABLE)
+                rebuild_walk.prune(self._db.conn, rebuild_walk.walk_version(self.version))
         except sqlite3.Error as exc:
             self._failed(exc)
             return 0

@@ -105,10 +105,12 @@ def processed_in_order(
     cache: ExtractionCache | None = None,
     known: Callable[[str], str | None] | None = None,
     settled: Callable[[Tag], Extracted | None] | None = None,
+    with_body: Callable[[FetchedDocument], FetchedDocument] | None = None,
 ) -> Iterator[tuple[Tag, ProcessedDocument, bool]]:
     """What each job's document becomes, in the jobs' order, extracted on `workers` processes
     unless `settled` by its tag or the extraction `cache` has it, and whether it was extracted
-    now. `known` stands in for `known_sha256` on `db`.
+    now. `known` stands in for `known_sha256` on `db`; `with_body` gives a document its body again
+    (the rebuild's walk may have left it out).
 
     `process` stands in for `pipeline.extraction.outcome.process_fetched`, run here one job after
     another, without the cache (tests only).
@@ -120,7 +122,7 @@ def processed_in_order(
     with ExtractionWorkers(workers) as pool:
         for tag, job, (outcome, reason, report), extracted in pool.map(jobs, cache, settled):
             processed = ProcessedDocument(job[0], outcome, reason, report)
-            yield tag, _as_of_now(db, job, processed, known=known), extracted
+            yield tag, _as_of_now(db, job, processed, with_body, known), extracted
 
 
 def mark_pending(db: sqlite_utils.Database, doc: FetchedDocument) -> None:

@@ -5,6 +5,10 @@ same loading (`archive.versions.ingest`, its rows for URLs not stored yet writte
 `archive.rebuild_writes`) as in the crawl, in the order it was fetched, so the rebuilt
 reports, versions, metrics, checks and facts equal the crawled ones; the crawl runs come back from the
 metadata records each run leaves in the archive. A damaged WARC file costs only what cannot be read in it.
+
+With the extraction cache warm, a rebuild of an unchanged archive reads almost nothing again: the
+WARC files' contents come from the walks the cache kept (`archive.rebuild_walk`), the reports'
+rows are copied from it in SQLite (`archive.cached_rows`), and the rest is storing and publishing.
 """
 
 from __future__ import annotations
@@ -21,15 +25,16 @@ from archive.database import Batches, open_for_writing, source_agencies
 from archive.extraction_cache import open_cache
 from archive.load import Processor, processed_in_order
 from archive.publish import prepare_for_publishing
+from archive.rebuild_walk import Stripped, WalkEnd, WalkRef, walk
 from archive.rebuild_writes import RebuildWriter
 from archive.revisits import DEFAULT_LADDER, Ladder, refresh_revisits
 from archive.runs import restore_runs
 from archive.schema import reader_indexes_dropped
 from archive.store import PortalSource, store_source
-from archive.warc_read import iter_archived
+from archive.warc_read import WarcReadError, read_record
 from archive.workers import Extracted, Job, default_workers, streamed
-from pipeline.extraction.document import DOCUMENT_ROLES, OUTCOME_EXTRACTED, FetchedDocument
-from pipeline.extraction.outcome import ProcessedDocument
+from pipeline.extraction.document import DOCUMENT_ROLES, OUTCOME_EXTRACTED
+from pipeline.extraction.outcome import ProcessedDocument, needs_extraction
 
 # Everything derived from the archive; sources (from source files) are kept.
 DERIVED_TABLES = (
@@ -56,24 +61,6 @@ class RebuildSummary:
     cached: int = 0  # documents whose report came from the extraction cache
     copied: int = 0  # of which their rows too, copied from it (`archive.cached_rows`)
     errors: list[str] = field(default_factory=list)  # damaged files/records, with offsets
-
-
-@dataclass
-class _WalkEnd:
-    """The last item of `_walk`: the damaged files and records it met, and the metadata records
-    (target URI, content: the crawl runs' summaries among them)."""
-
-    errors: list[str]
-    metadata: list[tuple[str, bytes]]
-
-
-def _walk(archive_dir: str) -> Iterator[FetchedDocument | _WalkEnd]:
-    """Every response record of the archive, then what was damaged and the metadata records
-    (`iter_archived`): one pass over the files."""
-    errors: list[str] = []
-    metadata: list[tuple[str, bytes]] = []
-    yield from iter_archived(archive_dir, errors=errors, metadata=metadata)
-    yield _WalkEnd(errors, metadata)
 
 
 def _settled(cached: CachedRows | None) -> Extracted | None:
@@ -123,21 +110,24 @@ def rebuild(
         for source in sources or []:
             store_source(db, source)
         agencies = source_agencies(db)
-        writer = RebuildWriter(db, Batches(db), extraction_cache)
+        writer = RebuildWriter(db, Batches(db), extraction_cache, archive_dir)
 
         chosen = default_workers() if workers is None else workers
         # The WARC files are read and parsed in a process of their own (with workers at all),
-        # while this one stores what was read before.
-        walked = streamed(_walk, (str(archive_dir),), in_process=chosen > 0 and process is None)
-
-        metadata: list[tuple[str, bytes]] = []
+        # while this one stores what was read before; files read before come from the cache.
+        ref = None
+        if extraction_cache is not None and extraction_cache.usable:
+            ref = WalkRef(str(extraction_cache.path), extraction_cache.version)
+        walked = streamed(walk, (str(archive_dir), ref), in_process=chosen > 0 and process is None)
+        end = WalkEnd([], [])
 
         def jobs() -> Iterator[tuple[CachedRows | None, Job]]:
-            for doc in walked:
-                if isinstance(doc, _WalkEnd):
-                    summary.errors.extend(doc.errors)
-                    metadata.extend(doc.metadata)
+            nonlocal end
+            for item in walked:
+                if isinstance(item, WalkEnd):
+                    end = item
                     continue
+                doc = item.doc if isinstance(item, Stripped) else item
                 summary.responses += 1
                 agency = agencies.get(doc.source_id or "")
                 known, cached = None, None
@@ -148,6 +138,14 @@ def rebuild(
                         # A new report whose rows the cache keeps: no report to unpickle (used
                         # only if the document is extracted: `_settled`).
                         cached = writer.cached_rows(doc, agency)
+                if isinstance(item, Stripped) and cached is None and needs_extraction(doc, known):
+                    try:  # to be extracted (or taken from the cache): the body is needed
+                        doc = read_record(
+                            archive_dir, str(doc.warc_file), int(doc.warc_offset or 0)
+                        )
+                    except WarcReadError as exc:
+                        summary.errors.append(str(exc))
+                        continue
                 yield cached, (doc, agency, known)
 
         # Extracted on every core, stored in the order the archive holds them.
@@ -159,6 +157,9 @@ def rebuild(
             extraction_cache,
             known=writer.known_sha256,
             settled=_settled,
+            with_body=lambda doc: read_record(
+                archive_dir, str(doc.warc_file), int(doc.warc_offset or 0)
+            ),
         )
         if progress:
             results = tqdm(results, desc="rebuild", unit=" responses")
@@ -170,11 +171,13 @@ def rebuild(
                 summary.extracted += extracted
             writer.close()
         summary.copied = writer.copied
+        summary.errors.extend(end.errors)
         if extraction_cache is not None:
             summary.cached = extraction_cache.hits
+            extraction_cache.put_walks(end.walked)
             # A rebuild reads every document: entries of older extractors will not be read again.
             extraction_cache.prune()
-        restore_runs(db, metadata, errors=summary.errors)
+        restore_runs(db, end.metadata, errors=summary.errors)
         refresh_revisits(db, ladder)
         prepare_for_publishing(db)
         summary.reports = db.table("reports").count

@@ -13,6 +13,7 @@ document rebuild writes them (same rows, same rowids).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import sqlite_utils
@@ -25,6 +26,7 @@ from archive.report_rows import ReportRows, Row, content_rows, head_rows, report
 from archive.row_writes import replace_rows, write_report_rows
 from archive.store import page_row
 from archive.versions import ingest
+from archive.warc_read import read_record
 from pipeline.extraction.document import (
     DOCUMENT_ROLES,
     OUTCOME_EXTRACTED,
@@ -42,9 +44,14 @@ class RebuildWriter:
     """Writes processed documents in order into a database whose derived tables were emptied."""
 
     def __init__(
-        self, db: sqlite_utils.Database, batches: Batches, cache: ExtractionCache | None = None
+        self,
+        db: sqlite_utils.Database,
+        batches: Batches,
+        cache: ExtractionCache | None = None,
+        archive_dir: str | Path | None = None,
     ) -> None:
         self.db = db
+        self.archive_dir = archive_dir
         self.batches = batches
         self.cache = cache
         # The cache's rows are read through this connection (one snapshot for a head and its rows).
@@ -142,6 +149,8 @@ class RebuildWriter:
         report = self.cache.get(doc, agency) if self.cache is not None else None
         if report is not None:
             return processed_from_report(doc, report)
+        if self.archive_dir is not None and doc.warc_file:  # its body may have been left out
+            doc = read_record(self.archive_dir, doc.warc_file, int(doc.warc_offset or 0))
         return process_fetched(doc, agency, known_sha256(self.db, doc.url))
 
     def flush(self) -> None:

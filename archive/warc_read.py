@@ -131,13 +131,14 @@ def warc_files(archive_dir: str | Path) -> list[Path]:
     return sorted(files, key=lambda p: p.relative_to(root).as_posix())
 
 
-def _iter_file(
+def iter_file(
     root: Path,
     path: Path,
-    roles: Collection[str] | None,
-    errors: list[str] | None,
+    roles: Collection[str] | None = None,
+    errors: list[str] | None = None,
     metadata: list[tuple[str, bytes]] | None = None,
 ) -> Iterator[FetchedDocument]:
+    """`iter_archived` of the one file at `path` under `root`."""
     filename = path.relative_to(root).as_posix()
     offset = 0
 
@@ -199,7 +200,7 @@ def iter_archived(
     """
     root = Path(archive_dir)
     for path in warc_files(root):
-        yield from _iter_file(root, path, roles, errors, metadata)
+        yield from iter_file(root, path, roles, errors, metadata)
 
 
 def read_record(archive_dir: str | Path, filename: str, offset: int) -> FetchedDocument:

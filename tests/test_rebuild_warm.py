@@ -12,9 +12,13 @@ import pytest
 from test_load import seed_bodies
 from test_rebuild import SOURCE, FakeCrawl, rows
 
+from archive.cached_rows import HEAD
+from archive.extraction_cache import CACHE_FILE_NAME, TABLE
 from archive.rebuild import rebuild
+from archive.rebuild_walk import WALKS
 from archive.schema import open_db
 from archive.store import store_source
+from archive.warc_read import warc_files
 from pipeline.extraction.outcome import process_fetched
 
 # Run-dependent: when each migration was applied to this database file.
@@ -91,3 +95,26 @@ def test_the_walk_in_its_own_process_gives_the_same_database_and_errors(
     assert apart.errors == here.errors and "0-damaged.warc.gz" in apart.errors[0]
     assert (apart.responses, apart.reports) == (here.responses, here.reports)
     assert dump(tmp_path / "apart.db") == dump(tmp_path / "here.db")
+
+
+def test_a_kept_walk_reads_back_the_bodies_of_documents_to_extract_again(
+    crawled: tuple[Path, Path], tmp_path: Path
+) -> None:
+    archive = crawled[0]
+    cold = rebuild(archive, tmp_path / "cold.db", sources=[SOURCE], workers=0, cache=False)
+    rebuild(archive, tmp_path / "fill.db", sources=[SOURCE], workers=0)
+    cache = sqlite3.connect(archive / CACHE_FILE_NAME)
+    assert cache.execute(f"SELECT count(*) FROM [{WALKS}]").fetchone()[0] == len(
+        warc_files(archive)
+    )
+    # Reports and rows gone, walks kept: every document comes from its kept walk, without its
+    # body, and must be read back from its record to be extracted.
+    cache.execute(f"DELETE FROM [{TABLE}]")
+    cache.execute(f"DELETE FROM [{HEAD}]")
+    cache.commit()
+    cache.close()
+
+    again = rebuild(archive, tmp_path / "again.db", sources=[SOURCE], workers=0)
+
+    assert (again.cached, again.extracted) == (0, cold.extracted)
+    assert dump(tmp_path / "again.db") == dump(tmp_path / "cold.db")
