@@ -10,6 +10,7 @@ extraction cache warm. Politeness is off for both crawlers
 from __future__ import annotations
 
 import os
+import resource
 import subprocess
 import sys
 import threading
@@ -38,6 +39,9 @@ class Timed:
     peak_tree_pss_mb: float = float("nan")
     # CPU seconds the machine spent on the command (all its processes, whatever their parent).
     cpu_s: float = float("nan")
+    # CPU seconds of the command's own process tree (the process, from its rusage, and each
+    # descendant as last sampled): unlike `cpu_s`, not moved by other work on the machine.
+    tree_cpu_s: float = float("nan")
 
 
 def machine_busy_cpu_s() -> float:
@@ -56,6 +60,16 @@ def own_cpu_s() -> float:
     """CPU seconds of this process: the sample portal's server threads and the memory sampler."""
     times = os.times()
     return times.user + times.system
+
+
+def _cpu_s(pid: int) -> float | None:
+    """User and system CPU seconds process `pid` has spent so far (/proc/<pid>/stat)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 def _tree_pids(root: int) -> list[int]:
@@ -93,17 +107,25 @@ def _pss_kb(pid: int) -> int:
 
 
 class TreeMemory(threading.Thread):
-    """Samples the summed PSS of a process tree every `interval` seconds; keeps the peak."""
+    """Samples the summed PSS of a process tree every `interval` seconds; keeps the peak, and the
+    CPU seconds each descendant of the root had spent when last seen (`descendants_cpu_s`)."""
 
     def __init__(self, root: int, interval: float = 0.2) -> None:
         super().__init__(daemon=True)
         self.root, self.interval, self.peak_kb = root, interval, 0
+        self.cpu_seen: dict[int, float] = {}
         self.finished = threading.Event()
 
     def run(self) -> None:
         while not self.finished.wait(self.interval):
-            total = sum(_pss_kb(pid) for pid in _tree_pids(self.root))
-            self.peak_kb = max(self.peak_kb, total)
+            pids = _tree_pids(self.root)
+            self.peak_kb = max(self.peak_kb, sum(_pss_kb(pid) for pid in pids))
+            for pid in pids:
+                if pid != self.root and (spent := _cpu_s(pid)) is not None:
+                    self.cpu_seen[pid] = spent
+
+    def descendants_cpu_s(self) -> float:
+        return sum(self.cpu_seen.values())
 
 
 def run_timed(command: list[str]) -> Timed:
@@ -112,6 +134,7 @@ def run_timed(command: list[str]) -> Timed:
     # Counted over the whole machine: extraction workers are children of multiprocessing's fork
     # server, which nobody waits for, so the command's own rusage would miss them.
     busy_before, own_before = machine_busy_cpu_s(), own_cpu_s()
+    children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     process = subprocess.Popen(
         command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
@@ -122,13 +145,22 @@ def run_timed(command: list[str]) -> Timed:
     stdout, stderr = process.communicate()
     seconds = time.perf_counter() - started
     memory.finished.set()
+    if memory.is_alive():
+        memory.join(timeout=5)  # its last sample taken
     cpu_s = (machine_busy_cpu_s() - busy_before) - (own_cpu_s() - own_before)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    root_cpu_s = (children.ru_utime - children_before.ru_utime) + (
+        children.ru_stime - children_before.ru_stime
+    )
+    # Descendants are children of multiprocessing's fork server, which the command never waits
+    # for: they are not in its rusage, so sampled (up to one interval short at their end).
+    tree_cpu_s = root_cpu_s + memory.descendants_cpu_s()
     # communicate() reaped the child; its rusage is in RUSAGE_CHILDREN only as a running maximum,
     # so read the peak from the kernel's accounting of this one child instead (below).
     if process.returncode not in (0, 1):
         raise RuntimeError(f"{' '.join(command)} exited {process.returncode}:\n{stderr[-4000:]}")
     peak_pss_mb = memory.peak_kb / 1024 or float("nan")
-    return Timed(seconds, _peak_rss_mb(stderr), stdout, peak_pss_mb, cpu_s)
+    return Timed(seconds, _peak_rss_mb(stderr), stdout, peak_pss_mb, cpu_s, tree_cpu_s)
 
 
 def _peak_rss_mb(stderr: str) -> float:
@@ -272,4 +304,9 @@ def bench_crawl(work: Path, reports: int) -> dict[str, float]:
         "rebuild_cached_s": cached.seconds,
         "rebuild_cached_documents": cached_documents,
         "rebuild_cached_speedup": rebuild.seconds / cached.seconds,
+        # The same in CPU seconds of the rebuild's processes: what the cache saves the machine,
+        # whatever else runs on it (wall time on a shared machine moves with the load).
+        "rebuild_cpu_s": rebuild.tree_cpu_s,
+        "rebuild_cached_cpu_s": cached.tree_cpu_s,
+        "rebuild_cached_cpu_speedup": rebuild.tree_cpu_s / cached.tree_cpu_s,
     }

@@ -65,6 +65,7 @@ RESULT_KEYS = (
     "serve_p95_ms",
     "crawl_peak_rss_mb",
     "rebuild_cached_speedup",
+    "rebuild_cached_cpu_speedup",
     "nightly_requests_ratio",
     *(f"accuracy_{fmt}" for fmt in ACCURACY_FORMATS),
     "accuracy_ok_missing_cells",
