@@ -4,18 +4,23 @@ and the agency each report's title names. Expected values were read off the stor
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 import scrapy
-from scrapy.http import HtmlResponse, Request
+from scrapy.http import HtmlResponse, Request, TextResponse
+from scrapy.utils.test import get_crawler
 
 from crawler.sources import Source
 from crawler.spiders.auto import AutoSpider
 from crawler.spiders.base import META_ROLE, META_SOURCE, FamilySpider
+from crawler.spiders.column import META_LIST_STYLE
+from crawler.spiders.list_apis import STYLE_JSON_LIST
 from crawler.spiders.trs import TrsSpider
 from pipeline.extraction.document import ROLE_DOCUMENT, ROLE_LIST
+from pipeline.extraction.extract import extract_document
 from pipeline.extraction.metadata import find_agency
 
 REAL = Path(__file__).parent / "fixtures" / "real"
@@ -97,3 +102,85 @@ def test_real_miit_loader_makes_the_unit_call() -> None:
     ]
     assert "pageId=d3e2bede1bc045e2875fc7161c01db7d" in pages[0].url
     assert reports == []
+
+
+PINGTAN = "https://www.pingtan.gov.cn/zwgk/zfxxgk/zfxxgknb/"
+PINGTAN_SEARCH = "https://www.pingtan.gov.cn/fjdzapp/search"
+
+
+def test_real_pingtan_column_gives_its_ten_reports_and_posts_its_second_page_to_the_search() -> (
+    None
+):
+    html = (REAL / "pingtan_zfxxgknb_list.html").read_text(encoding="utf-8")
+    pages, reports = list_step(AutoSpider, PINGTAN, html)
+    # The list model's page 2 (recordCount '20', prepage 10, page 1 static), with the page's
+    # own list arguments; and the menu's link to the column's other view (nlist.htm), which
+    # names the 年报 column and is asked for once.
+    posted = [p for p in pages if p.method == "POST"]
+    assert [p.url for p in posted] == [PINGTAN_SEARCH]
+    assert posted[0].body.decode() == (
+        "channelid=200210&classsql=chnlid%3D1813&sortfield=-docorderpri%2C-docreltime"
+        "&page=2&prepage=10"
+    )
+    assert [p.url for p in pages if p.method == "GET"] == [PINGTAN + "nlist.htm"]
+    assert len(reports) == 10
+    assert {r.meta["nianbao_link_text"] for r in reports} == {
+        f"平潭综合实验区{year}年度政府信息公开工作年度报告" for year in range(2016, 2026)
+    }
+    assert PINGTAN + "202503/t20250310_97791.htm" in {r.url for r in reports}
+
+
+def test_pingtan_search_answer_gives_the_reports_of_page_two_and_only_the_reports() -> None:
+    """The answer is modelled on what the Pingtan archive's crawler reads from /fjdzapp/search
+    (`pageCount`, `data[].docpuburl`, `chnldocurl`, `doctitle`); its three items are real
+    documents of the column's page 2, titles and URLs from the archive's page.txt files."""
+    items = [
+        ("平潭综合实验区地方税务局2013年信息公开年度报告", "201402/t20140225_80774.htm"),
+        ("关于2014年政府信息公开工作要点落实情况的函", "201412/t20141210_80787.htm"),
+        ("平潭县人民政府2011年政府信息公开工作年度报告", "201204/t20120418_80716.htm"),
+    ]
+    body = json.dumps(
+        {
+            "pageCount": 2,
+            "data": [
+                {"doctitle": t, "docpuburl": PINGTAN + path, "chnldocurl": PINGTAN + path}
+                for t, path in items
+            ],
+        },
+        ensure_ascii=False,
+    )
+    form = "channelid=200210&classsql=chnlid%3D1813&sortfield=-docorderpri%2C-docreltime&page=2&prepage=10"
+    source = Source(
+        id="real",
+        agency="平潭综合实验区",
+        family="auto",
+        start_urls=(PINGTAN,),
+        allowed_hosts=("www.pingtan.gov.cn",),
+    )
+    spider = AutoSpider(sources=[source])
+    spider.crawler = get_crawler(AutoSpider)
+    meta = {META_SOURCE: "real", META_ROLE: ROLE_LIST, META_LIST_STYLE: STYLE_JSON_LIST}
+    request = Request(PINGTAN_SEARCH, method="POST", body=form, meta=meta)
+    response = TextResponse(PINGTAN_SEARCH, body=body.encode(), encoding="utf-8", request=request)
+    outputs = [o for o in spider.parse_list_call(response) if isinstance(o, scrapy.Request)]
+    assert [o.meta[META_ROLE] for o in outputs] == [
+        ROLE_DOCUMENT,
+        ROLE_DOCUMENT,
+    ]  # page 2 is the last
+    assert {o.url for o in outputs} == {PINGTAN + items[0][1], PINGTAN + items[2][1]}
+
+
+def test_real_pingtan_report_of_another_agency_is_credited_to_it() -> None:
+    """The tax bureau's report in the portal's 年报 column: its title names the bureau, its
+    来源 line the county government, the portal is 平潭综合实验区."""
+    url = PINGTAN + "201402/t20140225_80774.htm"
+    body = (REAL / "pingtan_dsj_2013_report.html").read_bytes()
+    report = extract_document(
+        body, url, {"content-type": "text/html; charset=utf-8"}, source_agency="平潭综合实验区"
+    )
+    assert (report.agency, report.year, report.doc_type) == (
+        "平潭综合实验区地方税务局",
+        2013,
+        "annual_report",
+    )
+    assert report.published == "2014-02-25"
