@@ -5,6 +5,7 @@ and the agency each report's title names. Expected values were read off the stor
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -184,3 +185,17 @@ def test_real_pingtan_report_of_another_agency_is_credited_to_it() -> None:
         "annual_report",
     )
     assert report.published == "2014-02-25"
+
+
+def test_real_pingtan_department_catalogue_gives_its_reports_but_not_its_self_check() -> None:
+    """The 财政金融局's own 年报 column in the portal's department catalogues (地方部门平台链接):
+    nine reports on page 1, and a 自查报告 filed with them that is no annual report; page 2
+    through the same list model, with the column's own channel (chnlid=1788)."""
+    url = "https://www.pingtan.gov.cn/zwgk/zfxxgk/dfbmptlj/ptzhsyqbm/ptzhsyqczj/zfxxgknb/"
+    html = (REAL / "pingtan_czj_zfxxgknb_list.html").read_text(encoding="utf-8")
+    pages, reports = list_step(AutoSpider, url, html)
+    assert [(p.method, p.url) for p in pages] == [("POST", PINGTAN_SEARCH)]
+    assert b"classsql=chnlid%3D1788" in pages[0].body and b"page=2" in pages[0].body
+    years = {int(re.search(r"(20\d\d)\s*年", r.meta["nianbao_link_text"])[1]) for r in reports}
+    assert (len(reports), years) == (9, set(range(2017, 2026)))
+    assert url + "201801/t20180108_80497.htm" not in {r.url for r in reports}  # the 自查报告
