@@ -22,6 +22,7 @@ from crawler.spiders.list_apis import STYLE_JSON_LIST
 from crawler.spiders.trs import TrsSpider
 from pipeline.extraction.document import ROLE_DOCUMENT, ROLE_LIST
 from pipeline.extraction.extract import extract_document
+from pipeline.extraction.html_doc import parse_html
 from pipeline.extraction.metadata import find_agency
 
 REAL = Path(__file__).parent / "fixtures" / "real"
@@ -199,3 +200,28 @@ def test_real_pingtan_department_catalogue_gives_its_reports_but_not_its_self_ch
     years = {int(re.search(r"(20\d\d)\s*年", r.meta["nianbao_link_text"])[1]) for r in reports}
     assert (len(reports), years) == (9, set(range(2017, 2026)))
     assert url + "201801/t20180108_80497.htm" not in {r.url for r in reports}  # the 自查报告
+
+
+def test_real_pingtan_police_report_is_credited_to_the_bureau_its_metadata_table_names() -> None:
+    """A department's report in its own catalogue, under 工作动态: the 索引号 table's 发文机关
+    (a `<li>` label with the name in a `<font>`) names 平潭综合实验区公安局, where the title says
+    only 区公安局; the report itself is a linked .doc."""
+    url = (
+        "https://www.pingtan.gov.cn/zwgk/zfxxgk/dfbmptlj/ptzhsyqbm/ptzhsyqgaj/fdzdgknr/gzdt/"
+        "201801/t20180120_64057.htm"
+    )
+    body = (REAL / "pingtan_gaj_2017_report.html").read_bytes()
+    page = parse_html(body.decode("utf-8"), url)
+    assert page.publisher == "平潭综合实验区公安局"
+    assert page.attachments == [
+        "https://www.pingtan.gov.cn/ptwzq/ewebeditor/uploadfile/2018/01/24/20180124162122558.doc"
+    ]
+    report = extract_document(
+        body, url, {"content-type": "text/html; charset=utf-8"}, source_agency="平潭综合实验区"
+    )
+    assert (report.agency, report.year, report.doc_type, report.published) == (
+        "平潭综合实验区公安局",
+        2017,
+        "annual_report",
+        "2018-01-20",
+    )

@@ -27,7 +27,8 @@ if TYPE_CHECKING:
 ATTACHMENT_EXTENSIONS = (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".txt", ".wps", ".et")
 _TRACKING_PARAMS = re.compile(r"^(utm_.*|spm|from|isappinstalled|share_?from|wxfrom)$", re.I)
 _YEAR = re.compile(r"(?:19|20)\d{2}")
-_REPORT_WORDS = re.compile(r"年度报告|年报|年度工作报告|信息公开工作报告|政务公开工作报告")
+# 信息公开报告 without 工作: the title a real 区公安局 gave its report ("区公安局2017年度政府信息公开报告").
+_REPORT_WORDS = re.compile(r"年度报告|年报|年度工作报告|(?:信息|政务)公开(?:工作)?报告")
 _SELF_INSPECTION = re.compile(r"自查(?:情况)?(?:的)?报告")
 # Titles that mention reports without being one: guides, notices about compiling reports,
 # work plans, explanations of a report.
