@@ -225,3 +225,22 @@ def test_real_pingtan_police_report_is_credited_to_the_bureau_its_metadata_table
         "annual_report",
         "2018-01-20",
     )
+
+
+def test_real_handan_open_government_home_leads_to_its_report_column_only() -> None:
+    """邯郸市's 政府信息公开 sub-site (hdzfxxgk.hd.gov.cn, 2020): its menu's 政府信息公开年报 is the
+    column; the site map's 政府网站年度工作报表 (another annual report) and the department index
+    (市政府部门信息公开) are not, and the 近期信息公开 notices are no reports."""
+    url = "http://hdzfxxgk.hd.gov.cn/"
+    source = Source(
+        id="real", agency="邯郸市人民政府", family="auto", start_urls=(url,),
+        allowed_hosts=("hdzfxxgk.hd.gov.cn", "hd.gov.cn"),
+    )  # fmt: skip
+    spider = AutoSpider(sources=[source])
+    html = (REAL / "handan_hdzfxxgk_home.html").read_bytes()
+    request = Request(url, meta={META_SOURCE: "real"})
+    response = HtmlResponse(url, body=html, encoding="utf-8", request=request)
+    outputs = [o for o in spider.parse_home(response) if isinstance(o, scrapy.Request)]
+    assert [(o.meta[META_ROLE], o.url) for o in outputs] == [
+        (ROLE_LIST, "http://hdzfxxgk.hd.gov.cn/zfxxgknb/")
+    ]
