@@ -244,3 +244,14 @@ def test_real_handan_open_government_home_leads_to_its_report_column_only() -> N
     assert [(o.meta[META_ROLE], o.url) for o in outputs] == [
         (ROLE_LIST, "http://hdzfxxgk.hd.gov.cn/zfxxgknb/")
     ]
+
+
+def test_real_pingtan_department_menu_template_leads_to_its_report_column() -> None:
+    """A page of 平潭综合实验区公安局's catalogue (财政预算、决算报告, a list drawn by script) links its
+    年报 column only as an avalon template, `/zwgk/zfxxgk/{{paths[5]}}/{{paths[6]}}/{{paths[7]}}/
+    zfxxgknb/`, built from the page's own path: read, it is the bureau's 年报 column."""
+    base = "https://www.pingtan.gov.cn/zwgk/zfxxgk/dfbmptlj/ptzhsyqbm/ptzhsyqgaj/"
+    html = (REAL / "pingtan_gaj_czysjsbg_list.html").read_text(encoding="utf-8")
+    pages, reports = list_step(AutoSpider, base + "fdzdgknr/czysjsbg/", html)
+    assert [(p.method, p.url) for p in pages] == [("GET", base + "zfxxgknb/")]
+    assert reports == []

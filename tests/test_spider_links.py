@@ -124,3 +124,17 @@ def test_a_page_in_utf16_is_always_parsed() -> None:
     body = '<html><body><a href="/a.pdf">附件</a></body></html>'.encode("utf-16")
     response = HtmlResponse("http://h/art/1.html", body=body, encoding="utf-16")
     assert may_link_attachments(response)
+
+
+def test_avalon_path_templates_are_read_and_other_expressions_left() -> None:
+    body = (
+        '<a ms-attr-href="/zwgk/{{paths[4]}}/zfxxgknb/">年报</a>'
+        '<a ms-attr-href="el.url">模型数据</a>'
+        '<a ms-attr-href="/x/{{paths[40]}}/">越界</a>'
+        '<a ms-attr-href="/x/{{el.id}}/">表达式</a>'
+    )
+    url = "http://www.example.gov.cn/zwgk/bm/sub/index.htm"
+    response = HtmlResponse(url, body=body.encode(), encoding="utf-8")
+    assert [(link.url, link.text) for link in links_of(response)] == [
+        ("http://www.example.gov.cn/zwgk/bm/zfxxgknb/", "年报")
+    ]

@@ -102,6 +102,33 @@ def links_of(response: Response) -> list[Link]:
             if len(title) > len(text.rstrip(".…")):
                 text = title
             found.append(Link(canonical_url(url), text))
+    found.extend(_template_links(response))
+    return found
+
+
+# TRS's avalon templates write some menu links only as `ms-attr-href`, built from the page's own
+# path: `/zwgk/zfxxgk/{{paths[5]}}/{{paths[6]}}/{{paths[7]}}/zfxxgknb/` (avalon's windowRoot.paths
+# is the page URL split on "/"). A department catalogue on such a portal links its 年报 column
+# only this way.
+_TEMPLATE_HREF = re.compile(r"^(?:[^{}]|\{\{paths\[\d+\]\}\})+$")
+_PATHS_SLOT = re.compile(r"\{\{paths\[(\d+)\]\}\}")
+
+
+def _template_links(response: TextResponse) -> list[Link]:
+    """The `ms-attr-href` links whose only placeholders are the page URL's own path segments."""
+    found: list[Link] = []
+    segments = response.url.split("/")
+    for anchor in response.xpath("//a[@ms-attr-href and not(@href)]"):
+        template = anchor.attrib["ms-attr-href"].strip()
+        if "{{" not in template or not _TEMPLATE_HREF.match(template):
+            continue  # a bare expression (el.url): the model's data, not readable here
+        slots = [int(n) for n in _PATHS_SLOT.findall(template)]
+        if any(n >= len(segments) or not segments[n] for n in slots):
+            continue
+        href = _PATHS_SLOT.sub(lambda m: segments[int(m[1])], template)
+        url = urljoin(response.url, href)
+        text = _clean("".join(anchor.xpath(".//text()").getall()))
+        found.append(Link(canonical_url(url), text))
     return found
 
 
