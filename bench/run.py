@@ -47,7 +47,8 @@ from portal.formats import FORMATS as ACCURACY_FORMATS  # noqa: E402
 
 STAGES = ("extract", "crawl", "build", "serve", "revisits", "accuracy")
 SCALES: dict[str, dict[str, int]] = {
-    "small": {"extract_reports": 20, "extract_repeat": 1, "crawl_reports": 30, "build_reports": 300, "serve_repeat": 3, "accuracy_reports": 3, "accuracy_scan_reports": 1, "revisit_reports": 400, "revisit_nights": 40},
+    # Proves every stage runs (tests/test_bench_smoke.py): the least that exercises each path.
+    "small": {"extract_reports": 20, "extract_repeat": 1, "crawl_reports": 12, "build_reports": 200, "serve_repeat": 3, "accuracy_reports": 1, "accuracy_scan_reports": 1, "revisit_reports": 200, "revisit_nights": 35},
     # The sizes except the crawl (2,000 reports, the incremental figure's size): fits a
     # session on a 2-core machine.
     "medium": {"extract_reports": 300, "extract_repeat": 3, "crawl_reports": 2_000, "build_reports": 100_000, "serve_repeat": 20, "accuracy_reports": 30, "accuracy_scan_reports": 10, "revisit_reports": 10_000, "revisit_nights": 120},
