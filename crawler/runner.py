@@ -23,6 +23,7 @@ from typing import Any
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
+from archive.export import PACKAGE_FILE, export_release
 from archive.load import load_pending
 from archive.publish import is_prepared, prepare_for_publishing
 from archive.run_record import build_run
@@ -180,11 +181,15 @@ def run_crawl(
     try:
         # Once, with every report in; a run that changed no report (a quiet night of 304s) leaves
         # the published tables be.
-        if stats.get(REPORTS_REWRITTEN_STAT) or loaded.rewrote or not is_prepared(db):
+        published = stats.get(REPORTS_REWRITTEN_STAT) or loaded.rewrote or not is_prepared(db)
+        if published:
             prepare_for_publishing(db)
         store_run(db, run)
     finally:
         db.close()
+    export_dir = settings.get("NIANBAO_EXPORT_DIR")
+    if export_dir and (published or not (Path(export_dir) / PACKAGE_FILE).is_file()):
+        export_release(db_path, export_dir)
     with WarcWriter(archive_dir, prefix="nianbao-run") as writer:
         archive_run(writer, run)
     return run

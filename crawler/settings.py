@@ -121,6 +121,8 @@ NIANBAO_EXTRACT_AHEAD_DIR = ""
 # Reports kept by (content SHA-256, URL, Content-Type, link text, agency, extractor version) in
 # <archive>/extraction-cache.sqlite (archive.extraction_cache), so the load and `nianbao rebuild`
 # never extract the same bytes twice with the same extractor; 0 turns it off.
+# Where each crawl's publishing step writes the downloads (`nianbao export`); empty: no export.
+NIANBAO_EXPORT_DIR = os.environ.get("NIANBAO_EXPORT_DIR", "")
 NIANBAO_EXTRACTION_CACHE = os.environ.get("NIANBAO_EXTRACTION_CACHE", "1").lower() not in (
     "0",
     "false",
