@@ -208,6 +208,13 @@ def _pairs(pairs: tuple[str, ...], option: str) -> dict[str, str]:
     "(default: $NIANBAO_REDIS_URL); build the database with 'nianbao rebuild' afterwards.",
 )
 @click.option(
+    "--export",
+    "export_dir",
+    type=click.Path(file_okay=False),
+    help="After publishing, write the downloads into this folder, as 'nianbao export' does "
+    "(default: $NIANBAO_EXPORT_DIR; none when unset).",
+)
+@click.option(
     "--crawl-key",
     help="Name of the distributed crawl in Redis (default: derived from the source ids).",
 )
@@ -220,6 +227,7 @@ def crawl(
     settings: tuple[str, ...],
     log_level: str,
     redis_url: str | None,
+    export_dir: str | None,
     crawl_key: str | None,
 ) -> None:
     """Crawl the portals of a source file into the archive and the database.
@@ -251,6 +259,7 @@ def crawl(
         redis_url=redis_url,
         crawl_key=crawl_key,
         LOG_LEVEL=log_level,
+        **({"NIANBAO_EXPORT_DIR": export_dir} if export_dir else {}),
         **_pairs(settings, "--set"),
     )
     click.echo(summary_table(run))
@@ -384,19 +393,96 @@ def extract(path: str, as_json: bool) -> None:
     is_flag=True,
     help="The database is being written (a crawl is running): serve it read-only, not immutable.",
 )
-def serve(db_path: str, port: int, host: str, live: bool) -> None:
+@click.option(
+    "--downloads",
+    "downloads_dir",
+    type=click.Path(file_okay=False, exists=True),
+    help="Folder of 'nianbao export' files to list on the home page and serve under /downloads/ "
+    "(default: the database's own folder when it holds a datapackage.json).",
+)
+@click.option(
+    "--archive",
+    "archive_dir",
+    type=click.Path(file_okay=False),
+    help="WARC archive the report page replays originals from (default: the 'archive' folder "
+    "beside the database, when there is one).",
+)
+def serve(
+    db_path: str,
+    port: int,
+    host: str,
+    live: bool,
+    downloads_dir: str | None,
+    archive_dir: str | None,
+) -> None:
     """Publish the database with Datasette (read-only; immutable unless --live)."""
+    from archive.export import PACKAGE_FILE
     from nianbao.serve import run_datasette
 
-    if not Path(db_path).is_file():
+    db = Path(db_path)
+    if not db.is_file():
         raise click.ClickException(
             f"no database at {db_path}: run 'nianbao crawl' or 'nianbao rebuild' first"
         )
+    if downloads_dir is None and (db.parent / PACKAGE_FILE).is_file():
+        downloads_dir = str(db.parent)
+    if archive_dir is None and (db.parent / "archive").is_dir():
+        archive_dir = str(db.parent / "archive")
+    if archive_dir is not None and not Path(archive_dir).is_dir():
+        raise click.ClickException(f"no archive directory at {archive_dir}")
     click.echo(f"Datasette: http://{host}:{port}/")
     sys.stdout.flush()
     sys.exit(
-        run_datasette(Path(db_path), host=host, port=port, config_dir=DATASETTE_DIR, live=live)
+        run_datasette(
+            db,
+            host=host,
+            port=port,
+            config_dir=DATASETTE_DIR,
+            live=live,
+            downloads_dir=Path(downloads_dir) if downloads_dir else None,
+            archive_dir=Path(archive_dir) if archive_dir else None,
+        )
     )
+
+
+@cli.command()
+@db_option("The database to export.", exists=True)
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False),
+    help="Folder to write the downloads into (created if missing).",
+)
+@click.option(
+    "--archive",
+    "archive_dir",
+    default=DEFAULT_ARCHIVE,
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="Directory of the WARC archive (for --wacz).",
+)
+@click.option("--wacz", is_flag=True, help="Also package the WARC archive as nianbao-archive.wacz.")
+def export(db_path: str, out_dir: str, archive_dir: str, wacz: bool) -> None:
+    """Write the downloads: a slim SQLite (no texts), CSV and Parquet of metrics_long,
+    report_summary and agencies, a data dictionary, SHA256SUMS and datapackage.json."""
+    from archive.export import ExportError, WaczError, export_release
+
+    if wacz and not Path(archive_dir).is_dir():
+        raise click.ClickException(f"no archive directory at {archive_dir}")
+    try:
+        summary = export_release(
+            db_path,
+            out_dir,
+            metadata_path=DATASETTE_DIR / "metadata.yml",
+            archive_dir=archive_dir,
+            wacz=wacz,
+        )
+    except (ExportError, WaczError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    for name, size in summary.files.items():
+        click.echo(f"{size:>14,}  {name}")
+    click.echo(f"written to {out_dir} in {summary.seconds:.1f} s (SHA256SUMS, datapackage.json)")
 
 
 @cli.group()

@@ -1,0 +1,341 @@
+"""`nianbao export` (issue 20, "Downloads people can use" and "The original, as it was"), run for
+real over a crawl of the sample portal: every file there and described, checksums and data package
+valid, CSV that Excel reads as Chinese, Parquet with the database's rows, the slim database served
+with the whole Datasette configuration, the WACZ valid for the `wacz` package, and the report page's
+link to the archived original followed in Chromium.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+from conftest import ROOT, Crawl, run_nianbao
+from test_browser_datasette import CHROMIUM, CHROMIUM_ARGS, _free_port, _require_chromium
+from test_serve_any_name import _get
+
+# Runs the real command, servers, a crawl and a browser: left out of `make test-fast`.
+pytestmark = pytest.mark.slow
+
+TABULAR = ("metrics_long", "report_summary", "agencies")
+
+
+@pytest.fixture(scope="module")
+def release(seed_crawl: Crawl, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("release") / "release"
+    run_nianbao(
+        "export",
+        "--db",
+        str(seed_crawl.db),
+        "--archive",
+        str(seed_crawl.archive),
+        "--out",
+        str(out),
+        "--wacz",
+    )
+    return out
+
+
+def _count(db: Path, table: str) -> int:
+    conn = sqlite3.connect(db)
+    try:
+        return int(conn.execute(f"SELECT count(*) FROM [{table}]").fetchone()[0])
+    finally:
+        conn.close()
+
+
+def _columns(db: Path, table: str) -> list[str]:
+    conn = sqlite3.connect(db)
+    try:
+        return [row[1] for row in conn.execute(f"PRAGMA table_info([{table}])")]
+    finally:
+        conn.close()
+
+
+def test_every_file_is_listed_with_a_checksum_that_verifies(release: Path) -> None:
+    sums = {}
+    for line in (release / "SHA256SUMS").read_text(encoding="utf-8").splitlines():
+        digest, name = line.split("  ", 1)
+        sums[name] = digest
+    expected = {"nianbao-data.db", "data-dictionary.md", "data-dictionary.csv", "datapackage.json"}
+    expected |= {f"{t}.{s}" for t in TABULAR for s in ("csv", "parquet")}
+    expected |= {"nianbao-archive.wacz"}
+    assert set(sums) == expected
+    for name, digest in sums.items():
+        assert hashlib.sha256((release / name).read_bytes()).hexdigest() == digest, name
+
+
+def test_the_data_package_describes_each_file_with_size_hash_and_schema(release: Path) -> None:
+    package = json.loads((release / "datapackage.json").read_text(encoding="utf-8"))
+    assert package["profile"] == "data-package" and package["licenses"]
+    resources = {r["path"]: r for r in package["resources"]}
+    assert set(resources) == {
+        p.name for p in release.iterdir() if p.name not in ("datapackage.json", "SHA256SUMS")
+    }
+    for path, resource in resources.items():
+        assert resource["bytes"] == (release / path).stat().st_size
+        digest = hashlib.sha256((release / path).read_bytes()).hexdigest()
+        assert resource["hash"] == f"sha256:{digest}"
+    summary = resources["report_summary.csv"]["schema"]["fields"]
+    by_name = {f["name"]: f for f in summary}
+    assert by_name["year"]["type"] == "integer"
+    assert by_name["grant_rate_pct"]["type"] == "number"
+    assert by_name["year"]["title"] == "报告年度" and by_name["year"]["description"]
+
+
+def test_the_data_package_validates_with_frictionless(release: Path) -> None:
+    from frictionless import Package, validate
+
+    package = Package(str(release / "datapackage.json"))
+    for resource in package.resources:
+        if resource.format == "parquet":  # frictionless reads Parquet through pandas: see below
+            continue
+        report = validate(resource)
+        assert report.valid, report.flatten(["rowNumber", "fieldName", "message"])[:5]
+
+
+def test_csv_opens_with_a_bom_and_reads_chinese(seed_crawl: Crawl, release: Path) -> None:
+    for table in TABULAR:
+        data = (release / f"{table}.csv").read_bytes()
+        assert data.startswith(b"\xef\xbb\xbf"), table
+        rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+        assert rows[0] == _columns(seed_crawl.db, table)
+        assert len(rows) - 1 == _count(seed_crawl.db, table)
+    agencies = (release / "agencies.csv").read_text(encoding="utf-8-sig")
+    conn = sqlite3.connect(seed_crawl.db)
+    names = [name for (name,) in conn.execute("SELECT name FROM agencies")]
+    conn.close()
+    assert names and all(name in agencies for name in names)
+    assert any("人民政府" in name for name in names)
+
+
+def test_parquet_holds_the_databases_rows_and_columns(seed_crawl: Crawl, release: Path) -> None:
+    for table in TABULAR:
+        parquet = pq.read_table(release / f"{table}.parquet")
+        assert parquet.num_rows == _count(seed_crawl.db, table), table
+        assert parquet.column_names == _columns(seed_crawl.db, table), table
+    # Every column agencies has, not a list fixed here: the placement columns of schema step 11.
+    assert "division_code" in pq.read_schema(release / "agencies.parquet").names
+    summary = pq.read_table(release / "metrics_long.parquet").to_pylist()
+    conn = sqlite3.connect(seed_crawl.db)
+    total = conn.execute("SELECT sum(value) FROM metrics_long").fetchone()[0]
+    conn.close()
+    assert sum(row["value"] or 0 for row in summary) == pytest.approx(total)
+
+
+def test_the_slim_database_has_no_texts_nor_page_records(seed_crawl: Crawl, release: Path) -> None:
+    slim = release / "nianbao-data.db"
+    conn = sqlite3.connect(slim)
+    tables = {name for (name,) in conn.execute("SELECT name FROM sqlite_master")}
+    conn.close()
+    assert "text" not in _columns(slim, "reports")
+    assert not {"pages", "reports_fts", "crawl_runs"} & tables
+    assert {"metrics_long", "expected_reports", "report_summary", "metric_labels"} <= tables
+    for table in ("reports", "metrics", "checks", "facts", "agencies"):
+        assert _count(slim, table) == _count(seed_crawl.db, table), table
+    assert slim.stat().st_size < seed_crawl.db.stat().st_size
+
+
+def test_the_dictionary_labels_every_column_and_metric_key(
+    seed_crawl: Crawl, release: Path
+) -> None:
+    rows = list(
+        csv.DictReader(io.StringIO((release / "data-dictionary.csv").read_text("utf-8-sig")))
+    )
+    columns = {(r["table"], r["name"]) for r in rows if r["kind"] == "column"}
+    for table in ("agencies", "reports", "metrics", "report_summary", "metrics_long"):
+        expected = {(table, c) for c in _columns(seed_crawl.db, table) if c != "text"}
+        assert expected <= columns, expected - columns
+    conn = sqlite3.connect(seed_crawl.db)
+    keys = {key for (key,) in conn.execute("SELECT key FROM metric_labels")}
+    conn.close()
+    labelled = {r["name"]: r for r in rows if r["kind"] == "metric_key"}
+    assert set(labelled) == keys
+    assert labelled["apply.new.total"]["label_zh"].startswith("一、本年新收")
+    year = next(r for r in rows if r["table"] == "reports" and r["name"] == "year")
+    assert (year["label_zh"], year["label_en"]) == ("报告年度", "Year reported on")
+    markdown = (release / "data-dictionary.md").read_text(encoding="utf-8")
+    assert "`apply.new.total`" in markdown and "## `agencies`" in markdown
+
+
+def test_the_wacz_validates_with_the_wacz_package(seed_crawl: Crawl, release: Path) -> None:
+    wacz = release / "nianbao-archive.wacz"
+    result = subprocess.run(
+        [sys.executable, "-m", "wacz.main", "validate", "-f", str(wacz)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0 and "is valid" in result.stdout, result.stdout[-2000:]
+    with zipfile.ZipFile(wacz) as archive:
+        names = set(archive.namelist())
+        pages = archive.read("pages/pages.jsonl").decode("utf-8").splitlines()
+    assert {"datapackage.json", "indexes/index.cdx.gz", "pages/pages.jsonl"} <= names
+    assert any(name.startswith("archive/") and name.endswith(".warc.gz") for name in names)
+    conn = sqlite3.connect(seed_crawl.db)
+    urls = {url for (url,) in conn.execute("SELECT url FROM reports")}
+    conn.close()
+    assert {json.loads(line)["url"] for line in pages[1:]} == urls
+
+
+def _serve(*args: str) -> tuple[subprocess.Popen[str], str]:
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "nianbao.cli", "serve", "--port", str(port), *args],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120
+    while True:
+        try:
+            if _get(base + "/-/versions.json")[0] == 200:
+                return server, base
+        except OSError:
+            pass
+        if server.poll() is not None or time.monotonic() > deadline:
+            server.kill()
+            pytest.fail(
+                "nianbao serve did not start: " + (server.stderr.read() if server.stderr else "")
+            )
+        time.sleep(0.2)
+
+
+def _stop(server: subprocess.Popen[str]) -> None:
+    server.terminate()
+    server.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def slim_site(release: Path) -> Iterator[str]:
+    server, base = _serve("--db", str(release / "nianbao-data.db"))
+    try:
+        yield base
+    finally:
+        _stop(server)
+
+
+def test_the_slim_database_serves_its_queries_and_dashboard(
+    slim_site: str, seed_crawl: Crawl
+) -> None:
+    conn = sqlite3.connect(seed_crawl.db)
+    year, key = conn.execute(
+        "SELECT r.year, m.key FROM metrics m JOIN reports r ON r.id = m.report_id "
+        "WHERE m.key = 'apply.new.total' AND m.value IS NOT NULL AND r.is_primary = 1 "
+        "AND r.doc_type = 'annual_report' LIMIT 1"
+    ).fetchone()
+    report_id = conn.execute("SELECT id FROM reports WHERE metric_count > 0 LIMIT 1").fetchone()[0]
+    conn.close()
+    query = urllib.parse.urlencode({"year": year, "key": key, "_shape": "array"})
+    status, body = _get(f"{slim_site}/nianbao/ranking.json?{query}")
+    assert status == 200 and json.loads(body), body[:500]
+    assert _get(slim_site + "/-/dashboards/overview")[0] == 200
+    status, body = _get(slim_site + "/nianbao/expected_reports.json?_shape=array")
+    assert status == 200 and json.loads(body)
+    status, page = _get(f"{slim_site}/-/report/{report_id}")
+    assert status == 200 and 'class="template-table"' in page and 'class="no-text"' in page
+
+
+def test_searching_the_slim_database_says_it_needs_the_full_one(slim_site: str) -> None:
+    status, body = _get(slim_site + "/nianbao/search.json?q=" + urllib.parse.quote("年度报告"))
+    assert status == 200
+    assert "Full-text search needs the full database" in json.loads(body)["rows"][0][0]
+
+
+def test_the_home_page_links_each_download_with_its_size(slim_site: str, release: Path) -> None:
+    status, page = _get(slim_site + "/")
+    assert status == 200 and "精简数据库" in page
+    for name in ("nianbao-data.db", "metrics_long.csv", "agencies.parquet", "nianbao-archive.wacz"):
+        assert f'href="/downloads/{name}"' in page, name
+        assert f'data-bytes="{(release / name).stat().st_size}"' in page, name
+    with urllib.request.urlopen(slim_site + "/downloads/agencies.csv", timeout=30) as response:
+        assert response.read() == (release / "agencies.csv").read_bytes()
+
+
+@pytest.fixture(scope="module")
+def full_site(seed_crawl: Crawl, release: Path) -> Iterator[str]:
+    _require_chromium()
+    server, base = _serve(
+        "--db",
+        str(seed_crawl.db),
+        "--archive",
+        str(seed_crawl.archive),
+        "--downloads",
+        str(release),
+    )
+    try:
+        yield base
+    finally:
+        _stop(server)
+
+
+def test_the_report_page_link_replays_the_archived_original_in_chromium(
+    full_site: str, seed_crawl: Crawl
+) -> None:
+    from playwright.sync_api import sync_playwright
+
+    conn = sqlite3.connect(seed_crawl.db)
+    report_id, url, title = conn.execute(
+        "SELECT id, url, title FROM reports WHERE content_type LIKE 'text/html%' "
+        "AND title LIKE '%年度报告%' ORDER BY id LIMIT 1"
+    ).fetchone()
+    conn.close()
+    off_site: list[str] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+        )
+        try:
+            page = browser.new_page()
+            page.on(
+                "request",
+                lambda request: (
+                    None
+                    if request.url.startswith((full_site, "data:", "about:"))
+                    else off_site.append(request.url)
+                ),
+            )
+            page.goto(f"{full_site}/-/report/{report_id}")
+            assert page.locator("a.original-url").get_attribute("href") == url
+            page.click("a.archived-original-link")
+            page.wait_for_load_state()
+            assert page.locator("a.live-url").get_attribute("href") == url
+            frame = page.frame_locator("#archived-original")
+            frame.locator("body").wait_for()
+            assert title[:12] in frame.locator("body").inner_text()
+        finally:
+            browser.close()
+    assert not off_site, off_site
+
+
+def test_the_archived_original_is_served_sandboxed_as_archived(
+    full_site: str, seed_crawl: Crawl
+) -> None:
+    conn = sqlite3.connect(seed_crawl.db)
+    report_id, warc_file, offset = conn.execute(
+        "SELECT id, warc_file, warc_offset FROM reports WHERE content_type LIKE 'text/html%' LIMIT 1"
+    ).fetchone()
+    conn.close()
+    from archive.warc_read import read_record
+
+    archived = read_record(seed_crawl.archive, warc_file, offset)
+    with urllib.request.urlopen(f"{full_site}/-/archived/{report_id}/original", timeout=30) as r:
+        assert r.read() == archived.body
+        assert r.headers["Content-Security-Policy"].startswith("sandbox")
+        assert r.headers["Content-Type"] == archived.headers["content-type"]
