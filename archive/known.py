@@ -3,15 +3,19 @@
 Incremental crawls use it three ways: conditional requests (`If-None-Match`/`If-Modified-Since`
 from the stored version's response), the stored copy to stand in for a `304 Not Modified`, and the
 content hash that spares re-extracting bytes already read. Known report URLs are also revalidated
-each run even when no list page links them any more, which is how withdrawals are noticed.
+when due (`archive.revisits`) even when no list page links them any more, which is how
+withdrawals are noticed; the schedule's facts come from the `revisits` table.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import sqlite_utils
+
+from archive.revisits import RevisitFacts, parse_time
 
 
 @dataclass(frozen=True)
@@ -26,6 +30,14 @@ class KnownDocument:
     last_modified: str | None
     title: str | None
     withdrawn: bool
+    # The schedule's facts (`revisits` table); None when the URL has no history there yet.
+    last_changed: str | None = None
+    last_checked: str | None = None
+    last_full: str | None = None
+
+    @property
+    def revisit(self) -> RevisitFacts:
+        return RevisitFacts(self.url, parse_time(self.last_changed), parse_time(self.last_checked))
 
 
 class KnownDocuments:
@@ -46,13 +58,23 @@ class KnownDocuments:
                 or "version" not in db.table("reports").columns_dict
             ):
                 return cls()
+            schedule = (
+                "s.last_changed, s.last_checked, s.last_full"
+                if "revisits" in db.table_names()
+                else "NULL AS last_changed, NULL AS last_checked, NULL AS last_full"
+            )
+            joined = (
+                "LEFT JOIN revisits s ON s.url = r.url" if "revisits" in db.table_names() else ""
+            )
             rows = db.query(
-                """
+                f"""
                 SELECT r.url, r.source_id, coalesce(p.role, 'document') AS role,
                        r.content_sha256 AS sha256, r.warc_file, r.warc_offset,
-                       p.etag, p.last_modified, r.title, r.withdrawn_at IS NOT NULL AS withdrawn
+                       p.etag, p.last_modified, r.title, r.withdrawn_at IS NOT NULL AS withdrawn,
+                       {schedule}
                 FROM reports r
                 LEFT JOIN pages p ON p.warc_file = r.warc_file AND p.warc_offset = r.warc_offset
+                {joined}
                 """
             )
             return cls(
@@ -65,6 +87,9 @@ class KnownDocuments:
             )
         finally:
             db.close()
+
+    def __iter__(self) -> Iterator[KnownDocument]:
+        return iter(self._by_url.values())
 
     def __len__(self) -> int:
         return len(self._by_url)

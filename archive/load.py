@@ -68,17 +68,19 @@ def _as_of_now(
     job: Job,
     processed: ProcessedDocument,
     with_body: Callable[[FetchedDocument], FetchedDocument] | None = None,
+    known: Callable[[str], str | None] | None = None,
 ) -> ProcessedDocument:
     """`processed` as `process_fetched` would decide it against the database as it is now.
 
     A job is sent with the stored version's hash of its time; an earlier document of the same
     stream, stored since, may have changed that version (a URL fetched twice). `with_body` gives
-    the document with its body again when the worker kept the body to itself.
+    the document with its body again when the worker kept the body to itself; `known` stands in
+    for `known_sha256` on this database (the rebuild's, which knows what it has written).
     """
     doc, agency, assumed = job
     if not needs_extraction(doc):
         return processed  # settled by status and role alone: no stored version involved
-    actual = known_sha256(db, doc.url)
+    actual = known(doc.url) if known is not None else known_sha256(db, doc.url)
     # The stored version matters to `process_fetched` only as "the same content" or not.
     if (actual == doc.sha256) == (assumed == doc.sha256):
         return processed
@@ -93,9 +95,11 @@ def processed_in_order(
     workers: int,
     process: Processor | None = None,
     cache: ExtractionCache | None = None,
+    known: Callable[[str], str | None] | None = None,
 ) -> Iterator[tuple[Tag, ProcessedDocument, bool]]:
     """What each job's document becomes, in the jobs' order, extracted on `workers` processes
-    unless the extraction `cache` has it, and whether it was extracted now.
+    unless the extraction `cache` has it, and whether it was extracted now. `known` stands in for
+    `known_sha256` on `db`.
 
     `process` stands in for `pipeline.extraction.outcome.process_fetched`, run here one job after
     another, without the cache (tests only).
@@ -107,7 +111,7 @@ def processed_in_order(
     with ExtractionWorkers(workers) as pool:
         for tag, job, (outcome, reason, report), extracted in pool.map(jobs, cache):
             processed = ProcessedDocument(job[0], outcome, reason, report)
-            yield tag, _as_of_now(db, job, processed), extracted
+            yield tag, _as_of_now(db, job, processed, known=known), extracted
 
 
 def mark_pending(db: sqlite_utils.Database, doc: FetchedDocument) -> None:

@@ -14,6 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
 
+from archive.placement import place_agency
+from archive.placement.qualify import qualified_name
 from pipeline.extraction.document import FetchedDocument
 from pipeline.extraction.report import VERDICT_FAIL, ExtractedReport
 
@@ -52,19 +54,30 @@ class ReportRows:
 
 
 def agency_row(name: str, region: object = None, level: object = None) -> Row:
-    """The agencies row for `name`. A region or level not known is None, which leaves the one
-    already stored (`archive.row_writes.write_agencies`): only a value known replaces it."""
+    """The agencies row for `name`, placed on the map by its name (`archive.placement`), with its
+    own portal's `region` deciding only between divisions of one name. A column not known is None,
+    which leaves the one already stored (`archive.row_writes.write_agencies`): only a value known
+    replaces it. `level` (the source file's) stands in when the name places nothing. Its parent
+    is decided at publishing, from every portal its reports were found on
+    (`archive.placement.stored`)."""
+    region_text = str(region) if region else None
+    placement = place_agency(name.strip(), region_text)
     return {
         "id": agency_id(name),
         "name": name.strip(),
-        "region": str(region) if region else None,
-        "level": str(level) if level else None,
+        "region": region_text,
+        **placement.columns(),
+        "level": placement.level or (str(level) if level else None),
     }
 
 
 def _report_agency_row(name: str, source: Mapping[str, Any] | None) -> Row:
+    if not source:
+        return agency_row(name)
+    # 市民政局 on 洛阳's portal is 洛阳市民政局 (the report keeps the name as it printed it).
+    name = qualified_name(name.strip(), source.get("region"))
     # The portal's region and level describe its own agency only, not every agency it hosts.
-    if source and source.get("agency") == name.strip():
+    if source.get("agency") == name:
         return agency_row(name, source.get("region"), source.get("level"))
     return agency_row(name)
 

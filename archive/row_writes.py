@@ -18,14 +18,16 @@ import sqlite_utils
 from sqlite_utils.db import jsonify_if_needed
 from sqlite_utils.utils import suggest_column_types
 
+from archive.placement import PLACEMENT_COLUMNS
 from archive.report_rows import ReportRows, Row
 
 # Values SQLite takes as they are; anything else is converted as sqlite-utils would (JSON, ISO dates).
 _PLAIN_VALUES = frozenset({str, int, float, bytes, type(None)})
 
 # What an agency row leaves as stored when it does not know it (None): a known agency keeps the
-# region and level it has unless its own portal gives them.
-_AGENCY_KEEPS_KNOWN = ("region", "level")
+# region and level it has unless its own portal gives them, and its placement unless its name
+# places it (its own portal's region may have settled a name several divisions share).
+_AGENCY_KEEPS_KNOWN = ("region", *PLACEMENT_COLUMNS)
 
 
 def no_such_table(exc: sqlite3.OperationalError) -> bool:

@@ -26,9 +26,16 @@ from archive.schema import open_db
 def source_status(counts: dict[str, int], reports_before: int) -> tuple[str, str]:
     """A source's status for this run, and a sentence saying why."""
     seen = counts["reports_seen"]
-    if seen and counts["listed"]:
+    # Known reports still listed but not due tonight (archive.revisits) count as seen.
+    if (seen or counts["not_due"]) and counts["listed"]:
         failures = counts["failed"] + counts["fetch_failed"]
-        return STATUS_OK, f"{seen} reports" + (f", {failures} failures" if failures else "")
+        detail = f"{seen} reports"
+        if counts["not_due"]:
+            detail += f", {counts['not_due']} not due"
+        detail += f", {failures} failures" if failures else ""
+        if counts["spider_errors"]:
+            detail += f" ({counts['spider_errors']} pages the spider could not read)"
+        return STATUS_OK, detail
     if counts["blocked"]:
         return STATUS_BLOCKED, f"{counts['blocked']} anti-bot challenge responses"
     if counts["robots"]:
@@ -42,6 +49,11 @@ def source_status(counts: dict[str, int], reports_before: int) -> tuple[str, str
         problems = counts["fetch_failed"] + counts["http_errors"] + counts["failed"]
         if not counts["archived"]:
             return STATUS_BROKEN, "nothing could be fetched"
+        if counts["spider_errors"]:
+            return STATUS_BROKEN, (
+                f"{problems} errors and no report; the spider could not read "
+                f"{counts['spider_errors']} pages (see pages.reason)"
+            )
         return STATUS_BROKEN, f"{problems} errors and no report"
     if reports_before:
         return STATUS_EMPTY, f"yielded {reports_before} reports before, its lists lead to none now"
@@ -50,7 +62,17 @@ def source_status(counts: dict[str, int], reports_before: int) -> tuple[str, str
 
 def _source_counts(stats: dict[str, Any], source_id: str) -> dict[str, int]:
     prefix = f"nianbao/source/{source_id}/"
-    names = ("archived", "listed", "failed", "fetch_failed", "blocked", "robots", "http_errors")
+    names = (
+        "archived",
+        "listed",
+        "failed",
+        "fetch_failed",
+        "blocked",
+        "robots",
+        "http_errors",
+        "not_due",
+        "spider_errors",
+    )
     counts = {name: int(stats.get(prefix + name, 0)) for name in names}
     for change in ("new", "changed", "unchanged", "withdrawn"):
         counts[change] = int(stats.get(f"{prefix}change/{change}", 0))

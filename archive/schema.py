@@ -18,6 +18,8 @@ from pathlib import Path
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
+from archive.revisits import refresh_revisits
+
 BUSY_TIMEOUT_MS = 30_000
 
 
@@ -308,6 +310,29 @@ def _agency_placement(db: sqlite_utils.Database) -> None:
     agencies.create_index(["parent_id"], if_not_exists=True)
 
 
+def _revisit_schedule(db: sqlite_utils.Database) -> None:
+    """`revisits`: when each known report is next revalidated (`archive.revisits`), with the
+    facts it is derived from (first seen, last changed, last checked, last downloaded in full);
+    filled from the reports and pages already stored."""
+    db.table("revisits").create(
+        {
+            "url": str,
+            "source_id": str,
+            "role": str,
+            "first_seen": str,
+            "last_changed": str,
+            "last_checked": str,
+            "last_full": str,
+            "interval_days": int,
+            "next_due": str,
+        },
+        pk="url",
+        foreign_keys=[("source_id", "sources", "id")],
+    )
+    db.table("revisits").create_index(["source_id", "next_due"])
+    refresh_revisits(db)
+
+
 # Append only: position + 1 is the schema version a step brings the database to.
 _STEPS: list[Callable[[sqlite_utils.Database], None]] = [
     _initial,
@@ -321,6 +346,7 @@ _STEPS: list[Callable[[sqlite_utils.Database], None]] = [
     _missing_rows,
     _metric_provenance,
     _agency_placement,
+    _revisit_schedule,
 ]
 SCHEMA_VERSION: int = len(_STEPS)
 

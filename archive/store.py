@@ -118,38 +118,37 @@ def store_source(db: sqlite_utils.Database, source: PortalSource) -> None:
         )
 
 
+def page_row(doc: FetchedDocument, outcome: str, reason: str = "") -> dict[str, Any]:
+    """The pages row of one archived response and what became of it (one of `OUTCOMES`)."""
+    if outcome not in OUTCOMES:
+        raise ValueError(f"unknown page outcome {outcome!r}; expected one of {OUTCOMES}")
+    return {
+        "id": page_id(doc),
+        "url": doc.url,
+        "fetched_at": doc.fetched_at,
+        "status": doc.status,
+        "content_type": doc.content_type,
+        "role": doc.role,
+        "source_id": doc.source_id,
+        "sha256": doc.sha256,
+        "warc_file": doc.warc_file,
+        "warc_offset": doc.warc_offset,
+        "outcome": outcome,
+        "reason": reason,
+        "etag": doc.headers.get("etag"),
+        "last_modified": doc.headers.get("last-modified"),
+        "run_id": doc.run_id,
+    }
+
+
 @_retry_when_locked
 def store_page(
     db: sqlite_utils.Database, doc: FetchedDocument, outcome: str, reason: str = ""
 ) -> None:
     """Record one archived response and what became of it (one of `OUTCOMES`)."""
-    if outcome not in OUTCOMES:
-        raise ValueError(f"unknown page outcome {outcome!r}; expected one of {OUTCOMES}")
+    row = page_row(doc, outcome, reason)
     with _transaction(db):
-        replace_rows(
-            db,
-            "pages",
-            [
-                {
-                    "id": page_id(doc),
-                    "url": doc.url,
-                    "fetched_at": doc.fetched_at,
-                    "status": doc.status,
-                    "content_type": doc.content_type,
-                    "role": doc.role,
-                    "source_id": doc.source_id,
-                    "sha256": doc.sha256,
-                    "warc_file": doc.warc_file,
-                    "warc_offset": doc.warc_offset,
-                    "outcome": outcome,
-                    "reason": reason,
-                    "etag": doc.headers.get("etag"),
-                    "last_modified": doc.headers.get("last-modified"),
-                    "run_id": doc.run_id,
-                }
-            ],
-            pk="id",
-        )
+        replace_rows(db, "pages", [row], pk="id")
 
 
 def _source_row(db: sqlite_utils.Database, source_id: str | None) -> dict[str, object] | None:

@@ -3,12 +3,15 @@
     .venv/bin/python bench/extract_accuracy.py [--reports N] [--formats html,pdf_browser,…]
 
 N synthetic reports (`portal.synthetic.generate`, seed 18) are rendered in each format of
-`portal.formats` (the HTML page, the portal's DOCX and reportlab PDF, Chromium's print of the page,
-LibreOffice's PDF, DOC and DOCX of the DOCX), each rendering is read by `extract_document`, and
-every cell of the generator's truth (metric key → value) is compared with what was read: a cell is
-right when the key was read with the truth's value. Per format it prints cells right ÷ cells in
+`portal.formats` (the HTML page, the portal's DOCX and reportlab PDF, a WPS-like PDF, Chromium's
+print of the page, LibreOffice's PDF, DOC and DOCX of the DOCX), each rendering is read by
+`extract_document`, and every cell of the generator's truth (metric key → value; for `pdf_wps`
+the truth of what that rendering prints, `portal.wps_render.wps_truth`) is compared with what was
+read: a cell is right when the key was read with the truth's value. Per format it prints cells right ÷ cells in
 the truth, the reports by status, and the reports whose status is `ok` although cells are missing
-(an `ok` that cannot be trusted; should be 0). The truth comes from the generator only, never from
+(an `ok` that cannot be trusted; should be 0). For the scanned formats (`scan_pdf`, `scan_png`,
+read by OCR) it also counts the wrong cells left unflagged: read with a confidence of at least
+`LOW_CONFIDENCE` and in no failed identity (should be 0), and the OCR's CPU seconds per page. The truth comes from the generator only, never from
 the extractor. `bench/run.py`'s `accuracy` stage calls `bench_accuracy`.
 """
 
@@ -23,21 +26,59 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from pipeline.extraction.attachments.ocr import LOW_CONFIDENCE  # noqa: E402
+from pipeline.extraction.checks import rule_cells  # noqa: E402
 from pipeline.extraction.extract import extract_document  # noqa: E402
-from pipeline.extraction.report import STATUS_OK  # noqa: E402
-from portal.formats import FORMATS, Rendering, render_formats  # noqa: E402
+from pipeline.extraction.report import STATUS_OK, ExtractedReport  # noqa: E402
+from portal.formats import FORMATS, SCAN_FORMATS, Rendering, render_formats  # noqa: E402
 from portal.synthetic import generate  # noqa: E402
 
 SEED = 18
+# Formats read by OCR: the full bench reads fewer of them (seconds a page, not milliseconds).
+OCR_FORMATS = SCAN_FORMATS
+
+
+def _in_failed_check(report: ExtractedReport) -> set[str]:
+    """Keys of the cells read into an identity that failed."""
+    failed = {check.rule for check in report.checks if check.passed is False}
+    cells = rule_cells(report.template, report.metrics)
+    return {key for rule in failed for key in cells.get(rule, ())}
+
+
+def _unflagged_wrong(report: ExtractedReport, truth: dict[str, Any]) -> int:
+    """Cells read wrong (or not at all) that neither a low confidence nor a failed check flags."""
+    in_failed = _in_failed_check(report)
+    unflagged = 0
+    for key, value in truth.items():
+        metric = report.metrics.get(key)
+        if metric is not None and metric.value == value:
+            continue
+        flagged = (
+            key in in_failed
+            or key in report.missing_rows
+            or (
+                metric is not None
+                and metric.confidence is not None
+                and metric.confidence < LOW_CONFIDENCE
+            )
+        )
+        if metric is None or any(key.startswith(f"{row}.") for row in report.missing_rows):
+            flagged = True  # a cell of a row not found: missing_rows names it
+        unflagged += not flagged
+    return unflagged
 
 
 def score(renderings: list[Rendering]) -> dict[str, Any]:
     """Cells right, cells in the truth, statuses and `ok`-but-missing reports for one format."""
-    right = cells = ok_missing = 0
+    right = cells = ok_missing = unflagged = 0
     statuses: Counter[str] = Counter()
     started = time.perf_counter()  # wall: a DOC's conversion runs in LibreOffice
+    cpu_started = time.process_time()  # CPU: OCR's cost on one core, whatever the machine's load
+    pages = 0
     for rendering in renderings:
-        report = extract_document(rendering.body, rendering.url, rendering.headers)
+        report = extract_document(
+            rendering.body, rendering.url, rendering.headers, images=rendering.images
+        )
         statuses[report.status] += 1
         truth = rendering.truth.metrics
         read = sum(
@@ -49,8 +90,16 @@ def score(renderings: list[Rendering]) -> dict[str, Any]:
         cells += len(truth)
         if report.status == STATUS_OK and read < len(truth):
             ok_missing += 1
+        if rendering.fmt in OCR_FORMATS:
+            unflagged += _unflagged_wrong(report, truth)
+            pages += _pages(rendering)
     wall_s = time.perf_counter() - started
+    cpu_s = time.process_time() - cpu_started
+    ocr = (
+        {"unflagged_wrong_cells": unflagged, "ocr_seconds_per_page": cpu_s / pages} if pages else {}
+    )
     return {
+        **ocr,
         "reports": len(renderings),
         "cells": cells,
         "cells_right": right,
@@ -59,6 +108,19 @@ def score(renderings: list[Rendering]) -> dict[str, Any]:
         "ok_missing_cells": ok_missing,
         "extract_ms": 1000 * wall_s / len(renderings) if renderings else 0.0,
     }
+
+
+def _pages(rendering: Rendering) -> int:
+    """Pages of a scan: its images, or the pages of its PDF."""
+    if rendering.images:
+        return len(rendering.images)
+    import pypdfium2 as pdfium
+
+    document = pdfium.PdfDocument(rendering.body)
+    try:
+        return len(document)
+    finally:
+        document.close()
 
 
 def measure(reports: int, formats: tuple[str, ...] = FORMATS) -> dict[str, Any]:
@@ -75,15 +137,25 @@ def measure(reports: int, formats: tuple[str, ...] = FORMATS) -> dict[str, Any]:
     return per_format
 
 
-def bench_accuracy(reports: int) -> dict[str, Any]:
+def bench_accuracy(reports: int, scan_reports: int | None = None) -> dict[str, Any]:
     """The bench's `accuracy` keys: `accuracy_<format>` (cells right ÷ cells in the truth), the
-    reports per format, `ok` reports missing cells over all formats, and the details."""
-    per_format = measure(reports)
+    reports per format, `ok` reports missing cells over all formats, and the details. The scanned
+    formats read `scan_reports` reports (OCR costs seconds a page; the small scale reads one)."""
+    text_formats = tuple(fmt for fmt in FORMATS if fmt not in OCR_FORMATS)
+    per_format = measure(reports, text_formats)
+    per_format.update(measure(reports if scan_reports is None else scan_reports, OCR_FORMATS))
     results: dict[str, Any] = {
         f"accuracy_{fmt}": fig["accuracy"] for fmt, fig in per_format.items()
     }
     results["accuracy_reports_per_format"] = reports
+    results["accuracy_scan_reports_per_format"] = scan_reports or reports
     results["accuracy_ok_missing_cells"] = sum(f["ok_missing_cells"] for f in per_format.values())
+    scans = [per_format[fmt] for fmt in OCR_FORMATS if "ocr_seconds_per_page" in per_format[fmt]]
+    if scans:
+        results["accuracy_scan_unflagged_wrong_cells"] = sum(
+            f["unflagged_wrong_cells"] for f in scans
+        )
+        results["ocr_seconds_per_page"] = max(f["ocr_seconds_per_page"] for f in scans)
     results["accuracy"] = per_format
     return results
 
@@ -100,6 +172,11 @@ def table(per_format: dict[str, Any]) -> str:
             f"{fig['ok_missing_cells']:>18} {fig['render_s']:>9.1f} {fig['extract_ms']:>11.1f}  "
             f"{statuses}" + (f"  ({fig['problem']})" if "problem" in fig else "")
         )
+        if "ocr_seconds_per_page" in fig:
+            lines.append(
+                f"{'':<15} wrong cells not flagged: {fig['unflagged_wrong_cells']}; "
+                f"OCR {fig['ocr_seconds_per_page']:.2f} CPU s per page"
+            )
     return "\n".join(lines)
 
 

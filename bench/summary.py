@@ -3,7 +3,7 @@
 `summary_rows` turns a results dict (the shape of bench/results.json) into one row per figure:
 the bench stage that measured it, its name, what was measured, its ratio and its aim. A figure
 missing from the results shows as "—", so a run of some stages (`--only`) still has every row;
-the accuracy stage adds one row per format it read.
+the accuracy stage adds one row per format it read, and one for the real reports.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ MISSING = "—"
 
 
 class SummaryRow(NamedTuple):
-    stage: str  # the bench stage that measured it: extract, crawl, build, serve or accuracy
+    stage: str  # the bench stage that measured it: extract, crawl, build, serve, revisits, accuracy
     name: str
     measured: str
     ratio: str
@@ -48,6 +48,18 @@ def accuracy_rows(results: dict[str, Any]) -> list[SummaryRow]:
                 "100 %; 0",
             )
         )
+    if "accuracy_real" in results:
+        rows.append(
+            SummaryRow(
+                "accuracy",
+                "cells right, real reports",
+                f"{results['accuracy_real_cells']:,} hand-checked cells, "
+                f"{results['accuracy_real_reports']} real reports (tests/fixtures/real/reports)",
+                f"{results['accuracy_real']:.1%}; "
+                f"{results['accuracy_real_ok_wrong_cells']} ok with cells wrong",
+                "100 %; 0",
+            )
+        )
     return rows
 
 
@@ -62,10 +74,11 @@ def _timing_rows(
         SummaryRow("crawl", "coverage (first crawl)", f"{figure('crawl_documents_published', '{:,.0f}')} published documents, {figure('crawl_documents_missed', '{:,.0f}')} missed, {figure('crawl_pages', '{:,.0f}')} pages", f"{figure('crawl_failures', '{:,.0f}')} failures", "all, 0"),
         SummaryRow("crawl", "incremental second run", f"downloads {figure('incremental_second_downloads', '{:,.0f}')} of {figure('incremental_first_downloads', '{:,.0f}')}; {figure('incremental_second_s')} s vs {figure('crawl_s')} s", f"{figure('incremental_download_ratio', '{:.3f}')} downloads, {figure('incremental_time_ratio', '{:.2f}')} time", "< 0.05, < 0.25"),
         SummaryRow("build", "build", f"{figure('build_reports', '{:,.0f}')} reports, {figure('build_metric_rows', '{:.1f}', 1e6)} M metric rows: {figure('build_100k_s', '{:.0f}')} s (load {figure('build_load_s', '{:.0f}')} s + publish {figure('build_publish_s', '{:.0f}')} s), {figure('build_mb', '{:.1f}', 1000)} GB", "", ""),
-        SummaryRow("build", "slim download (nianbao export)", f"{figure('export_slim_bytes_per_report', '{:,.0f}')} bytes a report (full database {figure('export_full_bytes_per_report', '{:,.0f}')}), written in {figure('export_slim_s')} s", f"{figure('export_slim_vs_full', '{:.3f}')} of the full database", "≤ 0.10"),
+        SummaryRow("build", "slim download (nianbao export)", f"{figure('export_slim_report_bytes', '{:,.0f}')} bytes a report (full database {figure('export_full_report_bytes', '{:,.0f}')}), written in {figure('export_slim_s')} s", f"{figure('export_slim_bytes_per_report', '{:.3f}')} of the full database's bytes per report", "≤ 0.10"),
         SummaryRow("crawl", "rebuild", f"{figure('rebuild_reports_per_s')} reports/s ({figure('rebuild_reports', '{:,.0f}')} in {figure('rebuild_s')} s, no extraction cache)", "", ""),
         SummaryRow("crawl", "rebuild, extraction cache warm", f"{figure('rebuild_cached_s')} s, {figure('rebuild_cached_documents', '{:,.0f}')} documents from the cache", f"{figure('rebuild_cached_speedup')}× faster than cold", "≥ 10×"),
         SummaryRow("serve", "serve", f"worst p50 {figure('serve_p50_ms', '{:.0f}')} ms", f"worst p95 {figure('serve_p95_ms', '{:.0f}')} ms", "p95 < 300 ms"),
+        SummaryRow("revisits", "polite nights", f"{figure('revisit_reports', '{:,.0f}')} reports over {figure('revisit_nights', '{:.0f}')} nights: {figure('revisit_requests_per_night', '{:,.0f}')} requests a night after the first month (largest {figure('revisit_requests_max_night', '{:,.0f}')}) vs {figure('revisit_requests_per_night_today', '{:,.0f}')} revalidating everything; {figure('revisit_changes', '{:.0f}')} changes, {figure('revisit_changes_late', '{:.0f}')} late, longest {figure('revisit_change_delay_max_days', '{:.0f}')} days", f"{figure('nightly_requests_ratio', '{:.3f}')} largest night (mean {figure('nightly_requests_ratio_mean', '{:.3f}')})", "≤ 0.10; 0 late"),
         SummaryRow("crawl", "memory", f"crawl of {figure('crawl_reports', '{:,.0f}')} reports: main process peak RSS {figure('crawl_main_peak_rss_mb', '{:.0f}')} MB", f"peak {figure('crawl_peak_rss_mb', '{:.0f}')} MB with workers (summed PSS)", "< 500 MB"),
     ]  # fmt: skip
 

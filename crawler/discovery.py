@@ -2,11 +2,13 @@
 
 Given only a home page, `discover` walks at most two hops (home → 政务公开 → 年报) using the same link
 recognition the spiders use, guesses the site family from the page's fingerprints, and returns what
-it found for a person to review before it goes into a source file (`verified: false`). `check_sources`
-validates a source file further than loading does: duplicate portals, and (optionally, over the
-network) start URLs that do not answer.
+it found for a person to review before it goes into a source file (`verified: false`, with its
+`provenance`). `check_sources` validates a source file further than loading does: duplicate portals,
+and (optionally, over the network) start URLs that do not answer; `mark_sources` writes back which
+answered (`answered:`) and which a crawl has seen reports from (`verified: true`).
 
-Plain blocking HTTP (urllib) is enough here: a handful of pages, one portal at a time.
+Plain blocking HTTP (urllib) is enough here: a handful of pages per portal
+(`crawler.discovery_batch` runs many portals at once, politely).
 """
 
 from __future__ import annotations
@@ -15,13 +17,16 @@ import re
 import urllib.error
 import urllib.request
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 from urllib.parse import urlsplit
 
+import sqlite_utils
+import yaml
 from scrapy.http import HtmlResponse
 
 from crawler import settings as crawl_settings
-from crawler.sources import Source
+from crawler.sources import Source, load_sources
 from crawler.spiders.links import MAX_HOME_HOPS, Link, is_open_gov, is_report_column, links_of
 
 MAX_BYTES = 5 * 2**20
@@ -121,7 +126,9 @@ def discovered_source(found: Discovery, source_id: str, agency: str, allow_priva
         verified=False,
         extra={
             "notes": "found by `nianbao sources discover`; review before use: "
-            + " → ".join(found.path)
+            + " → ".join(found.path),
+            "provenance": "home URL given to `nianbao sources discover`"
+            + ("; column found from it" if found.column_url else "; no column found"),
         },
     )
 
@@ -146,10 +153,64 @@ def check_sources(sources: list[Source], fetch: Fetch | None = None) -> list[str
             )
         by_agency_family.setdefault(pair, source.id)
     if fetch is not None:
-        for source in sources:
-            for url in source.start_urls:
-                try:
-                    fetch(url)
-                except (OSError, urllib.error.URLError, ValueError) as exc:
-                    problems.append(f"{source.id}: {url} unreachable: {exc}")
+        problems += [p for p in unreachable(sources, fetch).values() if p]
     return problems
+
+
+def unreachable(sources: list[Source], fetch: Fetch) -> dict[str, str]:
+    """Per source id, why a start URL did not answer ("" when every one answered)."""
+    answers: dict[str, str] = {}
+    for source in sources:
+        answers[source.id] = ""
+        for url in source.start_urls:
+            try:
+                fetch(url)
+            except (OSError, urllib.error.URLError, ValueError) as exc:
+                answers[source.id] = f"{source.id}: {url} unreachable: {exc}"
+                break
+    return answers
+
+
+def mark_sources(
+    path: str | Path, answered: dict[str, str], seen_reports: set[str], today: str
+) -> list[str]:
+    """Rewrite the source file at `path`: `answered: today` on the sources whose start URLs all
+    answered (`answered[id] == ""`), `verified: true` on those a crawl has seen reports from
+    (`seen_reports`). The file's leading comment lines are kept; returns the ids changed."""
+    path = Path(path)
+    text = path.read_text(encoding="utf-8")
+    header = []
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            break
+        header.append(line)
+    changed = []
+    sources = []
+    for source in load_sources(path):
+        updated = source
+        if answered.get(source.id) == "":
+            updated = replace(updated, extra={**updated.extra, "answered": today})
+        if source.id in seen_reports and not source.verified:
+            updated = replace(updated, verified=True)
+        if updated != source or updated.extra != source.extra:
+            changed.append(source.id)
+        sources.append(updated)
+    body = yaml.safe_dump(
+        {"sources": [s.to_dict() for s in sources]}, allow_unicode=True, sort_keys=False
+    )
+    path.write_text("".join(f"{line}\n" for line in header) + body, encoding="utf-8")
+    return changed
+
+
+def sources_with_reports(db_path: str | Path) -> set[str]:
+    """The sources a crawl into the database at `db_path` has seen reports from."""
+    db = sqlite_utils.Database(db_path)
+    try:
+        if "source_runs" not in db.table_names():
+            return set()
+        rows = db.query(
+            "SELECT DISTINCT source_id FROM source_runs WHERE status = 'ok' AND reports_seen > 0"
+        )
+        return {row["source_id"] for row in rows}
+    finally:
+        db.close()

@@ -140,7 +140,10 @@ def distributed_settings(
         "NIANBAO_REDIS_KEY": f"nianbao:{crawl_key}",
         "NIANBAO_WORKER_ID": worker or worker_id(),
         "DOWNLOADER_MIDDLEWARES": downloader,
-        "SPIDER_MIDDLEWARES": {"crawler.middlewares.distributed.SeedAndAckMiddleware": 10},
+        "SPIDER_MIDDLEWARES": {
+            **defaults.SPIDER_MIDDLEWARES,
+            "crawler.middlewares.distributed.SeedAndAckMiddleware": 10,
+        },
     }
     if heartbeat_ttl is not None:
         overrides["NIANBAO_REDIS_HEARTBEAT_TTL"] = heartbeat_ttl

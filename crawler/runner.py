@@ -16,16 +16,17 @@ import json
 import shutil
 import time
 from collections import defaultdict
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
+from archive.clock import CLOCK_OFFSET_SETTING, clock_now
 from archive.export import PACKAGE_FILE, export_release
 from archive.load import load_pending
 from archive.publish import is_prepared, prepare_for_publishing
+from archive.revisits import parse_ladder, refresh_revisits
 from archive.run_record import build_run
 from archive.runs import CrawlRun, archive_run, due_for_full_revalidation, new_run_id, store_run
 from archive.schema import open_db
@@ -35,11 +36,17 @@ from archive.warc_store import WarcWriter
 from archive.workers import workers_setting
 from crawler import settings as default_settings
 from crawler.sources import Source
+from crawler.spiders.auto import AutoSpider
 from crawler.spiders.hanweb import HanwebSpider
 from crawler.spiders.plain import PlainSpider
 from crawler.spiders.trs import TrsSpider
 
-SPIDERS_BY_FAMILY = {"trs": TrsSpider, "hanweb": HanwebSpider, "plain": PlainSpider}
+SPIDERS_BY_FAMILY = {
+    "auto": AutoSpider,
+    "trs": TrsSpider,
+    "hanweb": HanwebSpider,
+    "plain": PlainSpider,
+}
 # Settings whose values make two runs comparable or not; their digest is stored with each run.
 DIGESTED_SETTINGS = (
     "USER_AGENT",
@@ -52,6 +59,9 @@ DIGESTED_SETTINGS = (
     "DOWNLOAD_MAXSIZE",
     "RETRY_TIMES",
     "NIANBAO_FULL_REVALIDATION",
+    "NIANBAO_ADAPTIVE_REVISITS",
+    "NIANBAO_REVISIT_SCHEDULE",
+    "NIANBAO_FULL_PASS_CAP",
 )
 
 
@@ -103,7 +113,10 @@ def run_crawl(
     db_path, archive_dir = Path(db_path), Path(archive_dir)
     redis_url = redis_url or default_settings.NIANBAO_REDIS_URL or None
     archive_dir.mkdir(parents=True, exist_ok=True)
-    started = datetime.now(UTC)
+    clock_offset = float(
+        overrides.get(CLOCK_OFFSET_SETTING, default_settings.NIANBAO_CLOCK_OFFSET_SECONDS)
+    )
+    started = clock_now(clock_offset)
     run = CrawlRun(
         id=new_run_id(started),
         started_at=started.isoformat(timespec="seconds"),
@@ -117,8 +130,10 @@ def run_crawl(
                 "NIANBAO_FULL_REVALIDATION_DAYS", default_settings.NIANBAO_FULL_REVALIDATION_DAYS
             )
         )
-        if not full_revalidation and due_for_full_revalidation(db, every, started):
-            run.full_revalidation = full_revalidation = True
+        # The periodic full pass is capped per portal (crawler.middlewares.revisits); `--full`
+        # downloads every known report.
+        full_pass = not full_revalidation and due_for_full_revalidation(db, every, started)
+        run.full_revalidation = full_revalidation or full_pass
     finally:
         db.close()
     if redis_url:
@@ -134,6 +149,7 @@ def run_crawl(
         NIANBAO_EXTRACT_AHEAD_DIR=str(new_spool_dir(db_path)),
         NIANBAO_RUN_ID=run.id,
         NIANBAO_FULL_REVALIDATION=full_revalidation,
+        NIANBAO_FULL_PASS=full_pass,
         **overrides,
     )
     run.settings_digest = settings_digest(settings)
@@ -172,7 +188,7 @@ def run_crawl(
     run.documents_extracted_ahead = loaded.spooled
     for key, count in loaded.stats.items():
         stats[key] = int(stats.get(key, 0)) + count
-    run.finished_at = datetime.now(UTC).isoformat(timespec="seconds")
+    run.finished_at = clock_now(clock_offset).isoformat(timespec="seconds")
     build_run(run, [source.id for source in sources], stats, db_path)
     if redis_url:
         # A worker sees only its share of each source, so its statuses do not judge the source.
@@ -185,11 +201,13 @@ def run_crawl(
         if published:
             prepare_for_publishing(db)
         store_run(db, run)
+        refresh_revisits(db, parse_ladder(settings.get("NIANBAO_REVISIT_SCHEDULE")))
     finally:
         db.close()
+    with WarcWriter(archive_dir, prefix="nianbao-run") as writer:
+        archive_run(writer, run)
+    # Last, so a failing export (it raises ExportError) leaves the run recorded and archived.
     export_dir = settings.get("NIANBAO_EXPORT_DIR")
     if export_dir and (published or not (Path(export_dir) / PACKAGE_FILE).is_file()):
         export_release(db_path, export_dir)
-    with WarcWriter(archive_dir, prefix="nianbao-run") as writer:
-        archive_run(writer, run)
     return run

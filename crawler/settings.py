@@ -18,6 +18,12 @@ from __future__ import annotations
 
 import os
 
+
+def _env_on(name: str) -> bool:
+    """A switch that is on unless the environment turns it off (0, false, no, off)."""
+    return os.environ.get(name, "1").lower() not in ("0", "false", "no", "off")
+
+
 BOT_NAME = "nianbao"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
@@ -65,10 +71,21 @@ HTTPERROR_ALLOWED_CODES = [404, 410]
 
 # Incremental crawling: known reports are revalidated with conditional requests; a full
 # revalidation (every known report downloaded and compared by hash) guards against servers that lie
-# about freshness — `nianbao crawl --full` or NIANBAO_FULL_REVALIDATION=1, e.g. weekly.
+# about freshness — `nianbao crawl --full` or NIANBAO_FULL_REVALIDATION=1.
 NIANBAO_FULL_REVALIDATION = os.environ.get("NIANBAO_FULL_REVALIDATION", "") in ("1", "true", "yes")
-# Days between automatic full revalidations (0 turns them off); `--full` forces one.
+# Adaptive revisits (crawler.middlewares.revisits, archive.revisits): list pages every night, a
+# known report only when due. The schedule is a ladder "UNCHANGED_DAYS:EVERY_DAYS,…": revisited
+# every run while unchanged under 7 days, weekly from 7, monthly from 21. Off (0): every known
+# report every night.
+NIANBAO_ADAPTIVE_REVISITS = _env_on("NIANBAO_ADAPTIVE_REVISITS")
+NIANBAO_REVISIT_SCHEDULE = os.environ.get("NIANBAO_REVISIT_SCHEDULE", "0:1,7:7,21:30")
+# Days between full passes (0 turns them off): on that night each portal's reports downloaded in
+# full longest ago, at most NIANBAO_FULL_PASS_CAP of them (0: all), go without validators.
 NIANBAO_FULL_REVALIDATION_DAYS = float(os.environ.get("NIANBAO_FULL_REVALIDATION_DAYS", "7"))
+NIANBAO_FULL_PASS_CAP = int(os.environ.get("NIANBAO_FULL_PASS_CAP", "50"))
+NIANBAO_FULL_PASS = False  # set by the runner on a full-pass night
+# For tests and benches only: the crawl's clock runs this many seconds ahead (archive.clock).
+NIANBAO_CLOCK_OFFSET_SECONDS = float(os.environ.get("NIANBAO_CLOCK_OFFSET_SECONDS", "0"))
 NIANBAO_RUN_ID = ""  # set by the runner for each run
 NIANBAO_RETRY_BASE_DELAY = float(os.environ.get("NIANBAO_RETRY_BASE_DELAY", "1.0"))
 NIANBAO_RETRY_MAX_DELAY = float(os.environ.get("NIANBAO_RETRY_MAX_DELAY", "60"))
@@ -100,7 +117,20 @@ DOWNLOADER_MIDDLEWARES = {
 # A document that failed in an earlier run and fails again gets this many more attempts at the end
 # of the run (crawler.extensions.recovery); 0 turns the recovery pass off.
 NIANBAO_RECOVERY_ATTEMPTS = int(os.environ.get("NIANBAO_RECOVERY_ATTEMPTS", "2"))
-EXTENSIONS = {"crawler.extensions.recovery.RecoveryPass": 500}
+# Known reports go out only on the nights they are due (crawler.middlewares.revisits).
+SPIDER_MIDDLEWARES = {
+    "crawler.middlewares.revisits.RevisitScheduleMiddleware": 900,
+    # Nearest the spider, so it sees a callback's exception before any other middleware.
+    "crawler.middlewares.spider_errors.SpiderErrorRecorderMiddleware": 950,
+}
+EXTENSIONS = {
+    "crawler.extensions.recovery.RecoveryPass": 500,
+    "crawler.extensions.progress.ProgressLine": 510,
+}
+# The one-line progress display on standard error (crawler.extensions.progress); `nianbao crawl`
+# turns it on when standard error is a terminal.
+NIANBAO_PROGRESS = False
+NIANBAO_PROGRESS_INTERVAL = 1.0
 ITEM_PIPELINES = {"pipeline.pipelines.StorePipeline": 800}
 
 COOKIES_ENABLED = False
@@ -121,14 +151,9 @@ NIANBAO_EXTRACT_AHEAD_DIR = ""
 # Reports kept by (content SHA-256, URL, Content-Type, link text, agency, extractor version) in
 # <archive>/extraction-cache.sqlite (archive.extraction_cache), so the load and `nianbao rebuild`
 # never extract the same bytes twice with the same extractor; 0 turns it off.
+NIANBAO_EXTRACTION_CACHE = _env_on("NIANBAO_EXTRACTION_CACHE")
 # Where each crawl's publishing step writes the downloads (`nianbao export`); empty: no export.
 NIANBAO_EXPORT_DIR = os.environ.get("NIANBAO_EXPORT_DIR", "")
-NIANBAO_EXTRACTION_CACHE = os.environ.get("NIANBAO_EXTRACTION_CACHE", "1").lower() not in (
-    "0",
-    "false",
-    "no",
-    "off",
-)
 
 # Distributed crawls (crawler.distributed): the Redis URL, and how long a silent worker lives.
 NIANBAO_REDIS_URL = os.environ.get("NIANBAO_REDIS_URL", "")

@@ -8,7 +8,7 @@ family); per-portal quirks live here, never in spider code:
         agency: 洛阳市人民政府           # the publishing agency (fallback when a page names none)
         region: 河南省洛阳市             # optional
         level: prefecture               # optional: national|province|prefecture|county|township|department
-        family: trs                     # trs | hanweb | plain  (which spider navigates it)
+        family: trs                     # optional: auto (default) | trs | hanweb | plain, a hint
         start_urls: [http://www.ly.gov.cn/]
         allowed_hosts: [www.ly.gov.cn]  # host or host:port; links elsewhere are not followed
         column_urls: []                 # optional: known 年报 list pages, skips discovery
@@ -17,7 +17,9 @@ family); per-portal quirks live here, never in spider code:
         robots:                         # optional override of robots.txt, with its reason
           obey: false
           reason: "…"
-        verified: false                 # optional: false for configurations not checked live
+        verified: false                 # optional: false until a crawl has seen reports there
+        provenance: "…"                 # where the URL came from (every source in sources/ says)
+        answered: 2026-12-07            # optional: when `sources check --network --mark` last reached it
 
 `load_sources` validates a file and raises `SourcesError` with a message naming the file, the
 source and the field, so a typo is found before a night's crawl starts.
@@ -33,7 +35,9 @@ from urllib.parse import urlsplit
 
 import yaml
 
-FAMILIES = ("trs", "hanweb", "plain")
+FAMILIES = ("auto", "trs", "hanweb", "plain")
+# No family named: every list page's pager and list API are detected (crawler.spiders.auto).
+AUTO_FAMILY = "auto"
 LEVELS = ("national", "province", "prefecture", "county", "township", "department")
 _ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
@@ -88,6 +92,8 @@ class Source:
             data.pop("robots_reason", None)
         if not self.verified:
             data["verified"] = False
+        if self.family == AUTO_FAMILY:
+            del data["family"]  # the default: a source file need not name one
         data.update(self.extra)
         return data
 
@@ -106,7 +112,11 @@ _KNOWN_FIELDS = {
     "robots",
     "verified",
     "notes",
+    "provenance",
+    "answered",
 }
+# Kept as they are, for people: what the portal is, where its URL came from, when it last answered.
+_NOTE_FIELDS = ("notes", "provenance", "answered")
 
 
 def _url_list(where: str, name: str, value: Any, required: bool) -> tuple[str, ...]:
@@ -142,7 +152,7 @@ def parse_source(entry: Any, where: str) -> Source:
     agency = entry.get("agency")
     if not isinstance(agency, str) or not agency.strip():
         raise SourcesError(f"{where}: 'agency' is required")
-    family = entry.get("family")
+    family = entry.get("family", AUTO_FAMILY)
     if family not in FAMILIES:
         raise SourcesError(
             f"{where}: 'family' must be one of {', '.join(FAMILIES)}, got {family!r}"
@@ -180,7 +190,7 @@ def parse_source(entry: Any, where: str) -> Source:
         obey_robots=bool(obey),
         robots_reason=reason,
         verified=bool(entry.get("verified", True)),
-        extra={"notes": entry["notes"]} if "notes" in entry else {},
+        extra={name: entry[name] for name in _NOTE_FIELDS if name in entry},
     )
     for url in start_urls + column_urls:
         if not source.allows(url):

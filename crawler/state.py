@@ -21,3 +21,8 @@ def known_documents(crawler: Crawler) -> KnownDocuments:
         db_path = crawler.settings.get("NIANBAO_DB")
         _known[crawler] = KnownDocuments.load(db_path) if db_path else KnownDocuments()
     return _known[crawler]
+
+
+def use_known_documents(crawler: Crawler, known: KnownDocuments) -> None:
+    """Give this crawler `known` as its index (the revisit bench plays nights without a database)."""
+    _known[crawler] = known

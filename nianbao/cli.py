@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -72,7 +73,7 @@ def cli() -> None:
     type=click.IntRange(min=0, max=65535),
     default=8100,
     show_default=True,
-    help="First port; the sites take PORT, PORT+1, PORT+2 (0 = any free ports).",
+    help="First port; the sites take PORT, PORT+1, … one each (0 = any free ports).",
 )
 @click.option(
     "--no-seeds", is_flag=True, help="Serve only the synthetic reports, not the five seeds."
@@ -105,6 +106,16 @@ def cli() -> None:
 @click.option(
     "--hostile", is_flag=True, help="Also publish a report whose text carries markup and script."
 )
+@click.option(
+    "--family",
+    "styles",
+    multiple=True,
+    type=click.Choice(["countpage", "query", "dataproxy", "jpaas", "xxgk", "gkml"]),
+    help="Also serve a site of this pager or list style (repeatable): TRS countPage script, "
+    "?pageNo= query pager, Hanweb dataproxy.jsp POST, jpaas JSON unit, xxgk catalogue filled "
+    "by a getInfoList POST, Guangdong gkmlpt catalogue. With --synthetic and no --family, all "
+    "of them are served.",
+)
 def portal(
     synthetic: int,
     seed: int,
@@ -115,10 +126,14 @@ def portal(
     truth_out: str | None,
     fault_spec: str | None,
     hostile: bool,
+    styles: tuple[str, ...],
 ) -> None:
     """Serve the bundled sample portal on 127.0.0.1 until Ctrl-C."""
     from portal.faults import parse_spec
-    from portal.server import SamplePortal, serve_forever
+    from portal.server import STYLE_ORDER, SamplePortal, serve_forever
+
+    if synthetic and not styles:
+        styles = STYLE_ORDER
 
     site_modes = _pairs(modes, "--mode")
     try:
@@ -133,6 +148,7 @@ def portal(
         include_seeds=not no_seeds,
         faults=faults,
         hostile=hostile,
+        styles=styles,
     )
     try:
         sample.start()
@@ -195,10 +211,21 @@ def _pairs(pairs: tuple[str, ...], option: str) -> dict[str, str]:
 )
 @click.option(
     "--log-level",
-    default="INFO",
-    show_default=True,
+    default=None,
     type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"]),
-    help="Scrapy log level.",
+    help="Scrapy log level (default WARNING; INFO with -v).",
+)
+@click.option(
+    "-v",
+    "--verbose",
+    is_flag=True,
+    help="Scrapy's own log at INFO, with its stats dump, instead of the progress line.",
+)
+@click.option(
+    "--table/--no-table",
+    default=None,
+    help="Print the run table (default: on a terminal, or when a source newly fails; "
+    "so cron mails only failures).",
 )
 @click.option(
     "--redis",
@@ -225,7 +252,9 @@ def crawl(
     only: tuple[str, ...],
     full: bool,
     settings: tuple[str, ...],
-    log_level: str,
+    log_level: str | None,
+    verbose: bool,
+    table: bool | None,
     redis_url: str | None,
     export_dir: str | None,
     crawl_key: str | None,
@@ -235,6 +264,7 @@ def crawl(
     Incremental by default: known reports are revalidated with conditional requests and nothing
     unchanged is extracted again. Exits 1 when a source that did not fail last time fails now.
     """
+    from archive.export import ExportError
     from archive.run_record import summary_table
     from crawler.runner import run_crawl
     from crawler.sources import SourcesError, load_sources
@@ -250,19 +280,26 @@ def crawl(
                 f"no source with id {', '.join(sorted(unknown))} in {sources_path}"
             )
         sources = [s for s in sources if s.id in only]
-    run = run_crawl(
-        sources,
-        db_path,
-        archive_dir,
-        sources_file=str(sources_path),
-        full_revalidation=full,
-        redis_url=redis_url,
-        crawl_key=crawl_key,
-        LOG_LEVEL=log_level,
-        **({"NIANBAO_EXPORT_DIR": export_dir} if export_dir else {}),
-        **_pairs(settings, "--set"),
-    )
-    click.echo(summary_table(run))
+    try:
+        run = run_crawl(
+            sources,
+            db_path,
+            archive_dir,
+            sources_file=str(sources_path),
+            full_revalidation=full,
+            redis_url=redis_url,
+            crawl_key=crawl_key,
+            LOG_LEVEL=log_level or ("INFO" if verbose else "WARNING"),
+            NIANBAO_PROGRESS=not verbose and sys.stderr.isatty(),
+            **({"NIANBAO_EXPORT_DIR": export_dir} if export_dir else {}),
+            **_pairs(settings, "--set"),
+        )
+    except ExportError as exc:
+        raise click.ClickException(
+            f"the crawl is stored, but writing the downloads failed: {exc}"
+        ) from exc
+    if table or (table is None and (sys.stdout.isatty() or run.exit_code)):
+        click.echo(summary_table(run))
     failing = [s for s in run.sources if s.status != "ok"]
     if run.exit_code:
         raise click.ClickException(
@@ -290,6 +327,8 @@ def rebuild(
 ) -> None:
     """Rebuild the database from the WARC archive alone (no network)."""
     from archive.rebuild import rebuild as rebuild_db
+    from archive.revisits import parse_ladder
+    from crawler import settings as crawl_settings
     from crawler.sources import SourcesError, load_sources
 
     if not Path(archive_dir).is_dir():
@@ -298,7 +337,14 @@ def rebuild(
         sources = load_sources(sources_path) if sources_path else None
     except SourcesError as exc:
         raise click.ClickException(str(exc)) from exc
-    summary = rebuild_db(archive_dir, db_path, progress=progress, sources=sources, cache=cache)
+    summary = rebuild_db(
+        archive_dir,
+        db_path,
+        progress=progress,
+        sources=sources,
+        cache=cache,
+        ladder=parse_ladder(crawl_settings.NIANBAO_REVISIT_SCHEDULE),
+    )
     click.echo(
         f"responses {summary.responses}, documents {summary.documents}, "
         f"reports {summary.reports}, failed {summary.failed}, "
@@ -400,20 +446,9 @@ def extract(path: str, as_json: bool) -> None:
     help="Folder of 'nianbao export' files to list on the home page and serve under /downloads/ "
     "(default: the database's own folder when it holds a datapackage.json).",
 )
-@click.option(
-    "--archive",
-    "archive_dir",
-    type=click.Path(file_okay=False),
-    help="WARC archive the report page replays originals from (default: the 'archive' folder "
-    "beside the database, when there is one).",
-)
+@archive_option
 def serve(
-    db_path: str,
-    port: int,
-    host: str,
-    live: bool,
-    downloads_dir: str | None,
-    archive_dir: str | None,
+    db_path: str, port: int, host: str, live: bool, downloads_dir: str | None, archive_dir: str
 ) -> None:
     """Publish the database with Datasette (read-only; immutable unless --live)."""
     from archive.export import PACKAGE_FILE
@@ -426,10 +461,14 @@ def serve(
         )
     if downloads_dir is None and (db.parent / PACKAGE_FILE).is_file():
         downloads_dir = str(db.parent)
-    if archive_dir is None and (db.parent / "archive").is_dir():
-        archive_dir = str(db.parent / "archive")
-    if archive_dir is not None and not Path(archive_dir).is_dir():
-        raise click.ClickException(f"no archive directory at {archive_dir}")
+    # The report page replays originals and draws PDF cells from the archive; without one (the
+    # default folder absent, as beside a downloaded slim file) it offers no replay.
+    archive: Path | None = Path(archive_dir)
+    if not Path(archive_dir).is_dir():
+        given = click.get_current_context().get_parameter_source("archive_dir")
+        if given is not click.core.ParameterSource.DEFAULT:
+            raise click.ClickException(f"no archive directory at {archive_dir}")
+        archive = None
     click.echo(f"Datasette: http://{host}:{port}/")
     sys.stdout.flush()
     sys.exit(
@@ -440,7 +479,7 @@ def serve(
             config_dir=DATASETTE_DIR,
             live=live,
             downloads_dir=Path(downloads_dir) if downloads_dir else None,
-            archive_dir=Path(archive_dir) if archive_dir else None,
+            archive_dir=archive,
         )
     )
 
@@ -497,9 +536,27 @@ def sources() -> None:
     is_flag=True,
     help="Also fetch every start URL and report those that do not answer.",
 )
-def sources_check(paths: tuple[str, ...], network: bool) -> None:
+@click.option(
+    "--mark",
+    is_flag=True,
+    help="Write the findings back into the files: 'answered: <date>' on the sources that "
+    "answered (with --network), 'verified: true' on those --db shows reports from.",
+)
+@click.option(
+    "--db",
+    "db_path",
+    type=click.Path(dir_okay=False, exists=True),
+    help="A crawl's database: with --mark, its sources that yielded reports become verified.",
+)
+def sources_check(paths: tuple[str, ...], network: bool, mark: bool, db_path: str | None) -> None:
     """Validate source files: fields, duplicates and (with --network) unreachable portals."""
-    from crawler.discovery import check_sources, http_fetch
+    from crawler.discovery import (
+        check_sources,
+        http_fetch,
+        mark_sources,
+        sources_with_reports,
+        unreachable,
+    )
     from crawler.sources import SourcesError, load_sources
 
     all_sources = []
@@ -515,23 +572,67 @@ def sources_check(paths: tuple[str, ...], network: bool) -> None:
     errors += [
         f"source id {sid!r} appears in more than one file" for sid, n in seen.items() if n > 1
     ]
-    errors += check_sources(all_sources, http_fetch if network else None)
+    errors += check_sources(all_sources)
+    answered: dict[str, str] = {}
+    if network:
+        answered = unreachable(all_sources, http_fetch)
+        errors += [problem for problem in answered.values() if problem]
+        for source_id, problem in answered.items():
+            if not problem:
+                click.echo(f"✓ {source_id} answers")
     for error in errors:
         click.echo(f"✗ {error}", err=True)
+    if mark:
+        seen = sources_with_reports(db_path) if db_path else set()
+        today = datetime.now(UTC).date().isoformat()
+        for path in paths:
+            try:
+                changed = mark_sources(path, answered, seen, today)
+            except SourcesError:
+                continue  # already reported above; a file that does not load is left alone
+            click.echo(f"marked {len(changed)} source(s) in {path}")
     click.echo(f"{len(all_sources)} sources in {len(paths)} file(s), {len(errors)} problem(s)")
     if errors:
         sys.exit(1)
 
 
 @sources.command("discover")
-@click.argument("home_url")
-@click.option("--id", "source_id", required=True, help="Id for the new source ([a-z0-9-]).")
-@click.option("--agency", required=True, help="The agency that publishes on this portal.")
+@click.argument("home_url", required=False)
+@click.option("--id", "source_id", help="Id for the new source ([a-z0-9-]).")
+@click.option("--agency", help="The agency that publishes on this portal.")
+@click.option(
+    "--from",
+    "list_path",
+    type=click.Path(dir_okay=False, exists=True),
+    help="Discover every portal of this CSV (columns agency, home_url, optional region, "
+    "level, id) instead of one HOME_URL.",
+)
 @click.option(
     "--out",
     "out_path",
     type=click.Path(dir_okay=False),
-    help="Add the source to this file (created if missing).",
+    help="Add the source(s) to this file (created if missing).",
+)
+@click.option(
+    "--review",
+    "review_path",
+    type=click.Path(dir_okay=False),
+    help="With --from: write the review table here (Markdown if it ends in .md, else CSV).",
+)
+@click.option(
+    "--concurrency",
+    default=4,
+    show_default=True,
+    type=click.IntRange(1, 16),
+    help="With --from: portals discovered at once.",
+)
+@click.option(
+    "--delay",
+    default=1.0,
+    show_default=True,
+    type=click.FloatRange(0),
+    help="With --from: seconds between two requests to one host (robots.txt's Crawl-delay "
+    "wins when longer).",
 )
 @click.option(
     "--allow-private",
@@ -539,12 +640,28 @@ def sources_check(paths: tuple[str, ...], network: bool) -> None:
     help="The portal is on a private/loopback address (e.g. the sample portal).",
 )
 def sources_discover(
-    home_url: str, source_id: str, agency: str, out_path: str | None, allow_private: bool
+    home_url: str | None,
+    source_id: str | None,
+    agency: str | None,
+    list_path: str | None,
+    out_path: str | None,
+    review_path: str | None,
+    concurrency: int,
+    delay: float,
+    allow_private: bool,
 ) -> None:
-    """Find a portal's 政府信息公开年报 column from its home page, for review."""
+    """Find a portal's 政府信息公开年报 column from its home page, for review; or, with --from,
+    those of every portal in a CSV file."""
     from crawler.discovery import discover, discovered_source
     from crawler.sources import SourcesError, dump_sources, load_sources, parse_source
 
+    if list_path:
+        if home_url or source_id or agency:
+            raise click.UsageError("--from replaces HOME_URL, --id and --agency")
+        _discover_many(list_path, out_path, review_path, concurrency, delay, allow_private)
+        return
+    if not (home_url and source_id and agency):
+        raise click.UsageError("give HOME_URL with --id and --agency, or --from FILE.csv")
     found = discover(home_url)
     click.echo(f"family   {found.family}")
     click.echo(f"path     {' → '.join(found.path)}")
@@ -562,6 +679,48 @@ def sources_discover(
             raise click.ClickException(f"{out_path} already has a source {source_id!r}")
         dump_sources(existing + [source], out_path)
         click.echo(f"added {source_id} to {out_path} (verified: false — review it)")
+
+
+def _discover_many(
+    list_path: str,
+    out_path: str | None,
+    review_path: str | None,
+    concurrency: int,
+    delay: float,
+    allow_private: bool,
+) -> None:
+    """`sources discover --from`: every portal of a CSV, a source file and a review table."""
+    from crawler.discovery_batch import FAILED, discover_many, read_portal_list, write_review
+    from crawler.sources import SourcesError, dump_sources, load_sources
+
+    try:
+        rows = read_portal_list(list_path)
+        existing = load_sources(out_path) if out_path and Path(out_path).exists() else []
+    except SourcesError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+    def show(result: Any) -> None:
+        where = result.found.column_url or result.found.problem
+        click.echo(f"{result.outcome:<8} {result.row.agency}  {result.row.home_url}  {where}")
+
+    results = discover_many(
+        rows,
+        concurrency=concurrency,
+        delay=delay,
+        allow_private=allow_private,
+        source_file=Path(list_path).name,
+        progress=show,
+        taken_ids={s.id for s in existing},
+    )
+    found = [r.source for r in results if r.source is not None]
+    if out_path:
+        dump_sources(existing + found, out_path)
+        click.echo(f"{len(found)} source(s) added to {out_path} (verified: false — review them)")
+    if review_path:
+        write_review(results, review_path)
+        click.echo(f"review table written to {review_path}")
+    counts = {o: sum(1 for r in results if r.outcome == o) for o in ("found", "guessed", FAILED)}
+    click.echo(", ".join(f"{n} {outcome}" for outcome, n in counts.items()))
 
 
 def main() -> None:

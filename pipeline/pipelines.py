@@ -15,13 +15,13 @@ A database filling while the crawl goes is no reason to extract during the fetch
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
 from typing import Any
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem, NotConfigured
 
+from archive.clock import CLOCK_OFFSET_SETTING, clock_now
 from archive.load import mark_pending
 from archive.runs import failed_request_document
 from archive.store import store_page, store_source
@@ -122,7 +122,8 @@ class StorePipeline:
     def fetch_failed(
         self, url: str, source_id: str | None, role: str, reason: str, link_text: str | None = None
     ) -> None:
-        fetched_at = datetime.now(UTC).isoformat(timespec="seconds")
+        offset = self.crawler.settings.getfloat(CLOCK_OFFSET_SETTING)
+        fetched_at = clock_now(offset).isoformat(timespec="seconds")
         failure = {
             "url": url,
             "source_id": source_id,

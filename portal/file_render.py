@@ -18,7 +18,8 @@ _font_lock = threading.Lock()
 _font_registered = False
 
 
-def _register_font() -> None:
+def register_cid_font() -> None:
+    """Register reportlab's built-in `STSong-Light` CID font, once per process."""
     global _font_registered
     with _font_lock:
         if not _font_registered:
@@ -38,7 +39,7 @@ def render_pdf(spec: ReportSpec) -> bytes:
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, TableStyle
     from reportlab.platypus import Table as PdfTable
 
-    _register_font()
+    register_cid_font()
     title_style = ParagraphStyle("title", fontName=_FONT, fontSize=16, leading=24, alignment=1)
     body_style = ParagraphStyle("body", fontName=_FONT, fontSize=10.5, leading=16, wordWrap="CJK")
     cell_style = ParagraphStyle("cell", fontName=_FONT, fontSize=6.5, leading=8, wordWrap="CJK")

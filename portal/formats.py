@@ -11,6 +11,12 @@ the reader (`bench/extract_accuracy.py`, `tests/test_extract_accuracy.py`):
 - `docx`, `pdf_reportlab`: the portal's attachments (`portal.file_render`);
 - `pdf_browser`: Debian's Chromium, `--headless --print-to-pdf` of the HTML page from a file. The
   command line prints one URL per start (≈ 1.5 s each), so two run at a time;
+- `pdf_wps`: a PDF with the quirks of real WPS exports (page border frame, tables broken across
+  pages with a row cut by the break, wrapped and vertical labels, typos, Kangxi radicals, hybrid
+  table 三): `portal.wps_render`, whose truth is what that rendering prints;
+- `scan_pdf`, `scan_png`: the reportlab PDF scanned (`portal.scan_render`: 150 dpi, skewed up
+  to 1.5°, blurred, JPEG-compressed), as an image-only PDF, and as PNG images shown in the report's
+  HTML page in place of its tables (`Rendering.images` holds them, in page order);
 - `pdf_office`, `doc`, `docx_office`: LibreOffice's `soffice --headless --convert-to` of the
   portal's DOCX, one start per target format for all the reports (a fresh profile in the work
   directory). The extraction's long-lived converter (`office_converter`) is not used: its bridge
@@ -29,15 +35,29 @@ import tempfile
 import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from html import escape
 from pathlib import Path
 
 from portal.content import ReportSpec, TruthReport
 from portal.file_render import render_docx, render_pdf
-from portal.html_render import report_body
+from portal.html_render import paragraphs, report_body
+from portal.scan_render import png_bytes, scan_pages, scan_pdf
+from portal.wps_render import render_wps_pdf, wps_truth
 
-FORMATS = ("html", "docx", "pdf_reportlab", "pdf_browser", "pdf_office", "doc", "docx_office")
+FORMATS = (
+    "html",
+    "docx",
+    "pdf_reportlab",
+    "pdf_wps",
+    "pdf_browser",
+    "pdf_office",
+    "doc",
+    "docx_office",
+    "scan_pdf",
+    "scan_png",
+)
+SCAN_FORMATS = ("scan_pdf", "scan_png")
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = (
     "--headless",
@@ -60,8 +80,11 @@ _FILE_TYPES = {
     ),
     "doc": ("doc", "application/msword"),
     "pdf_reportlab": ("pdf", "application/pdf"),
+    "pdf_wps": ("pdf", "application/pdf"),
     "pdf_browser": ("pdf", "application/pdf"),
     "pdf_office": ("pdf", "application/pdf"),
+    "scan_pdf": ("pdf", "application/pdf"),
+    "scan_png": ("html", "text/html; charset=utf-8"),
 }
 # LibreOffice target per format: `--convert-to` argument (extension:export filter).
 _OFFICE_TARGETS = {
@@ -82,6 +105,7 @@ class Rendering:
     url: str
     headers: dict[str, str]
     truth: TruthReport
+    images: tuple[bytes, ...] = ()  # the pictures the page shows (scan_png), in page order
 
 
 @dataclass
@@ -93,8 +117,9 @@ class FormatSet:
     seconds: dict[str, float] = field(default_factory=dict)  # wall time to render each format
 
 
-def portal_page(spec: ReportSpec, word_style: bool) -> bytes:
-    """The report's page as a portal serves it: header, navigation, breadcrumb, article, footer."""
+def portal_page(spec: ReportSpec, word_style: bool, body_html: str | None = None) -> bytes:
+    """The report's page as a portal serves it: header, navigation, breadcrumb, article, footer;
+    `body_html` replaces the article's body (prose and tables)."""
     nav = "".join(
         f'<li><a href="{href}">{text}</a></li>'
         for href, text in (
@@ -120,16 +145,49 @@ def portal_page(spec: ReportSpec, word_style: bool) -> bytes:
         f'<div class="article"><h1>{title}</h1>\n'
         f'<div class="info">发布时间：{spec.published:%Y-%m-%d %H:%M}　来源：'
         f"{escape(spec.agency)}</div>\n"
-        f'<div class="TRS_Editor">{report_body(spec, word_style)}</div></div>\n'
+        f'<div class="TRS_Editor">{body_html or report_body(spec, word_style)}</div></div>\n'
         f'<div class="footer">主办单位：{_SITE_OWNER}　网站标识码：0000000000　'
         '<a href="/admin/index.htm">管理登录</a></div>\n</body></html>\n'
     ).encode()
 
 
-def _rendering(fmt: str, index: int, body: bytes, spec: ReportSpec) -> Rendering:
+def _rendering(
+    fmt: str, index: int, body: bytes, spec: ReportSpec, images: tuple[bytes, ...] = ()
+) -> Rendering:
     extension, content_type = _FILE_TYPES[fmt]
     url = f"http://127.0.0.1/accuracy/{fmt}/{index:04d}.{extension}"
-    return Rendering(fmt, body, url, {"content-type": content_type}, spec.truth())
+    return Rendering(fmt, body, url, {"content-type": content_type}, spec.truth(), images)
+
+
+def image_page(spec: ReportSpec, index: int, pages: int) -> bytes:
+    """The report's page with its tables posted as images (one per scanned page) between the
+    prose, the way some agencies publish them."""
+    images = "\n".join(
+        f'<p style="text-align:center"><img src="/accuracy/scan_png/{index:04d}_{page}.png" '
+        f'alt="{escape(spec.title)}（{page + 1}）" width="800"></p>'
+        for page in range(pages)
+    )
+    return portal_page(
+        spec,
+        False,
+        "\n".join([paragraphs(spec.intro, False), images, paragraphs(spec.outro, False)]),
+    )
+
+
+def _scans(
+    specs: Sequence[ReportSpec], pdfs: list[bytes], formats: Sequence[str]
+) -> dict[str, list[Rendering]]:
+    """The scanned renderings of each report's PDF (the same scan for both formats)."""
+    made: dict[str, list[Rendering]] = {fmt: [] for fmt in SCAN_FORMATS if fmt in formats}
+    for index, (spec, pdf) in enumerate(zip(specs, pdfs, strict=True)):
+        pages = scan_pages(pdf, seed=index)
+        if "scan_pdf" in made:
+            made["scan_pdf"].append(_rendering("scan_pdf", index, scan_pdf(pages), spec))
+        if "scan_png" in made:
+            page = image_page(spec, index, len(pages))
+            pngs = tuple(png_bytes(image) for image in pages)
+            made["scan_png"].append(_rendering("scan_png", index, page, spec, pngs))
+    return made
 
 
 def _print_page(html_path: Path, pdf_path: Path, profile: Path) -> str | None:
@@ -240,13 +298,32 @@ def render_formats(
                 for i, (body, spec) in enumerate(zip(docx_bodies, specs, strict=True))
             ]
             result.seconds["docx"] = time.perf_counter() - start
-        if "pdf_reportlab" in formats:
+        pdfs: list[bytes] = []
+        if "pdf_reportlab" in formats or set(SCAN_FORMATS) & set(formats):
             start = time.perf_counter()
-            result.renderings["pdf_reportlab"] = [
-                _rendering("pdf_reportlab", i, render_pdf(spec), spec)
+            pdfs = [render_pdf(spec) for spec in specs]
+            if "pdf_reportlab" in formats:
+                result.renderings["pdf_reportlab"] = [
+                    _rendering("pdf_reportlab", i, pdf, spec)
+                    for i, (pdf, spec) in enumerate(zip(pdfs, specs, strict=True))
+                ]
+                result.seconds["pdf_reportlab"] = time.perf_counter() - start
+        if "pdf_wps" in formats:
+            start = time.perf_counter()
+            result.renderings["pdf_wps"] = [
+                replace(
+                    _rendering("pdf_wps", i, render_wps_pdf(i, spec), spec),
+                    truth=wps_truth(i, spec),
+                )
                 for i, spec in enumerate(specs)
             ]
-            result.seconds["pdf_reportlab"] = time.perf_counter() - start
+            result.seconds["pdf_wps"] = time.perf_counter() - start
+        if set(SCAN_FORMATS) & set(formats):
+            start = time.perf_counter()
+            scans = _scans(specs, pdfs, formats)
+            result.renderings.update(scans)
+            for fmt in scans:
+                result.seconds[fmt] = (time.perf_counter() - start) / len(scans)
         made: dict[str, list[bytes | None]] = {}
         if "pdf_browser" in formats:
             start = time.perf_counter()

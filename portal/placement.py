@@ -65,6 +65,9 @@ class ReportColumn:
     repeat: Callable[[Site, Entry], Entry] | None = None
     # True where a page is linked only from the previous page's 下一页 (no pager lists them all).
     chained: bool = False
+    # Registers the column's list API on the site, given every entry newest first (sites whose
+    # later records come from a script's call); `list_paths` is then () past the static pages.
+    endpoints: Callable[[Site, list[Entry]], None] | None = None
 
 
 @dataclass(frozen=True)
@@ -138,12 +141,16 @@ def place_column(
     announced = site.announced_pages(len(pages))
     for index, page_entries in enumerate(pages):
         paths = column.list_paths(index)
-        if index:  # announced by the first page's pager, or only by the previous page's 下一页
+        # A page served only through the list API is found from the column's first page.
+        finding = paths[0] if paths else column.list_paths(0)[0]
+        if index and paths:  # announced by the first page's pager, or only by the previous 下一页
             site.link(column.list_paths(index - 1 if column.chained else 0)[0], paths[0])
         for entry in page_entries:
-            site.link(paths[0], entry.path)
+            site.link(finding, entry.path)
         page = ListPage(page_entries, index, announced, len(entries), first_report)
         site.add_html(paths, PORTAL_EPOCH, partial(column.list_page, site, page))
+    if column.endpoints is not None:
+        column.endpoints(site, entries)
 
     def past_the_end(path: str, query: str) -> str | None:
         """An empty list page past the last one whose pager announces one more (a calendar trap)."""

@@ -21,7 +21,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from crawler.sources import Source, dump_sources
-from portal import hanweb_site, plain_site, trs_site
+from portal import api_sites, hanweb_site, pager_sites, plain_site, trs_site
 from portal.content import ReportSpec, TruthReport, load_seeds, noise_items
 from portal.faults import FAULTS_PATH, FaultInjector, FaultSpec
 from portal.hostile import hostile_spec
@@ -36,17 +36,68 @@ _SITE_PROFILES: dict[str, tuple[str, str, str, str]] = {
     "trs": ("示例市人民政府门户网站", "示例市人民政府（示例）", "TRS WCM", "utf-8"),
     "hanweb": ("示例省人民政府门户网站", "示例省人民政府（示例）", "Hanweb JCMS", "gbk"),
     "plain": ("示例县人民政府网", "示例县人民政府（示例）", "nginx", "utf-8"),
+    "countpage": ("示例旗人民政府网", "示例旗人民政府（示例）", "TRS WCM", "utf-8"),
+    "query": ("示例镇人民政府网", "示例镇人民政府（示例）", "Apache-Coyote/1.1", "utf-8"),
+    "dataproxy": ("示例地级市人民政府网", "示例地级市人民政府（示例）", "Hanweb JCMS", "utf-8"),
+    "jpaas": ("示例自治州人民政府网", "示例自治州人民政府（示例）", "jpaas", "utf-8"),
+    "xxgk": ("示例区政府信息公开目录", "示例区人民政府（示例）", "nginx", "utf-8"),
+    "gkml": ("示例县级市人民政府门户网站", "示例县级市人民政府（示例）", "nginx", "utf-8"),
 }
-_LAYOUTS = {"trs": trs_site.LAYOUT, "hanweb": hanweb_site.LAYOUT, "plain": plain_site.LAYOUT}
+_LAYOUTS = {
+    "trs": trs_site.LAYOUT,
+    "hanweb": hanweb_site.LAYOUT,
+    "plain": plain_site.LAYOUT,
+    "countpage": pager_sites.COUNT_PAGE_LAYOUT,
+    "query": pager_sites.QUERY_LAYOUT,
+    "dataproxy": api_sites.DATAPROXY_LAYOUT,
+    "jpaas": api_sites.JPAAS_LAYOUT,
+    "xxgk": api_sites.XXGK_LAYOUT,
+    "gkml": api_sites.GKMLPT_LAYOUT,
+}
 FAMILY_ORDER = ("trs", "hanweb", "plain")
+# One site per pager and list style beyond the three families' own (issue 19): served with the
+# families when asked for (`styles=`; `nianbao portal --synthetic` serves them all by default).
+STYLE_ORDER = ("countpage", "query", "dataproxy", "jpaas", "xxgk", "gkml")
+ALL_SITES = FAMILY_ORDER + STYLE_ORDER
+# The crawler family a source names for each site when families are named (a hint: every
+# family detects every style, `family: auto` included).
+SOURCE_FAMILY = {
+    "trs": "trs",
+    "hanweb": "hanweb",
+    "plain": "plain",
+    "countpage": "trs",
+    "query": "plain",
+    "dataproxy": "hanweb",
+    "jpaas": "trs",
+    "xxgk": "plain",
+    "gkml": "plain",
+}
 CONTROL_PATH = "/-/control"
-_COLUMNS = {"trs": trs_site.COLUMN, "hanweb": hanweb_site.COLUMN, "plain": plain_site.COLUMN}
+_COLUMNS = {
+    "trs": trs_site.COLUMN,
+    "hanweb": hanweb_site.COLUMN,
+    "plain": plain_site.COLUMN,
+    "countpage": pager_sites.COUNT_PAGE_COLUMN,
+    "query": pager_sites.QUERY_COLUMN,
+    "dataproxy": api_sites.DATAPROXY_COLUMN,
+    "jpaas": api_sites.JPAAS_COLUMN,
+    "xxgk": api_sites.XXGK_COLUMN,
+    "gkml": api_sites.GKMLPT_HOME,
+}
 # The report column's list pages, which the "empty" mode serves without entries.
 _LIST_PAGE = {
     "trs": re.compile(r"^/zwgk/zfxxgk/zfxxgknb/(index(_\d+)?\.htm)?$"),
     "hanweb": re.compile(r"^/col/col123/index\.html$"),
     "plain": re.compile(r"^/zwgk/ndbg/((index|list_\d+)\.html)?$"),
+    "countpage": pager_sites.COUNT_PAGE_LIST,
+    "query": pager_sites.QUERY_LIST,
+    "dataproxy": api_sites.DATAPROXY_LIST,
+    "jpaas": api_sites.JPAAS_LIST,
+    "xxgk": api_sites.XXGK_LIST,
+    "gkml": api_sites.GKMLPT_LIST,
 }
+# Query parameters that select a different page of a site.
+_QUERY_PARAMS = {"hanweb": ("pageNum",), "query": pager_sites.QUERY_PARAMS}
 
 # Where each seed is published: seeds with tables as HTML on TRS or Hanweb, the narrative 自查报告
 # as HTML on Hanweb, and every seed's original text on the plain site, two also as PDF / DOCX.
@@ -74,7 +125,13 @@ class _Handler(BaseHTTPRequestHandler):
     def do_HEAD(self) -> None:  # noqa: N802
         self._respond(with_body=False)
 
-    def _respond(self, with_body: bool) -> None:
+    def do_POST(self) -> None:  # noqa: N802
+        # List APIs take their parameters as a form (Hanweb's dataproxy.jsp, getInfoList).
+        length = int(self.headers.get("Content-Length") or 0)
+        form = self.rfile.read(length).decode("utf-8", "replace") if length else ""
+        self._respond(with_body=True, form=form)
+
+    def _respond(self, with_body: bool, form: str = "") -> None:
         parts = urlsplit(self.path)
         if parts.path == CONTROL_PATH:
             self._control(parts.query)
@@ -102,7 +159,7 @@ class _Handler(BaseHTTPRequestHandler):
             status, content_type, body, headers = override
             self._send(status, content_type, body, headers, with_body)
             return
-        resource = self.site.resolve(parts.path, parts.query)
+        resource = self.site.resolve(parts.path, parts.query, form)
         if resource is None:
             self._send(
                 404,
@@ -192,15 +249,20 @@ class _Handler(BaseHTTPRequestHandler):
         pass  # tests and crawls make thousands of requests; the crawler logs its own
 
 
-def _placements(seeds: list[ReportSpec], synthetic: list[ReportSpec]) -> dict[str, list[Placement]]:
-    placed: dict[str, list[Placement]] = {family: [] for family in FAMILY_ORDER}
+def _placements(
+    seeds: list[ReportSpec], synthetic: list[ReportSpec], sites: tuple[str, ...] = FAMILY_ORDER
+) -> dict[str, list[Placement]]:
+    """Which site publishes each report: seeds on the three families, synthetic ones dealt
+    round-robin over every served site."""
+    placed: dict[str, list[Placement]] = {family: [] for family in sites}
     for index, spec in enumerate(seeds):
         placed[_SEED_HTML_FAMILY.get(index, "trs")].append(Placement(spec, ("html",)))
         placed["plain"].append(Placement(spec, ("txt", *_SEED_EXTRA_FILES.get(index, ()))))
     for index, spec in enumerate(synthetic):
-        family = FAMILY_ORDER[index % 3]
+        family = sites[index % len(sites)]
         if family == "plain":
-            placed[family].append(Placement(spec, ("pdf",) if (index // 3) % 2 == 0 else ("docx",)))
+            formats = ("pdf",) if (index // len(sites)) % 2 == 0 else ("docx",)
+            placed[family].append(Placement(spec, formats))
         else:
             placed[family].append(Placement(spec, ("html",)))
     return placed
@@ -218,11 +280,18 @@ class SamplePortal:
         include_seeds: bool = True,
         faults: FaultSpec | None = None,
         hostile: bool = False,
+        styles: tuple[str, ...] = (),
     ) -> None:
+        unknown = set(styles) - set(STYLE_ORDER)
+        if unknown:
+            raise ValueError(f"unknown site style(s): {', '.join(sorted(unknown))}")
         self.host = host
         self.base_port = base_port
+        self.families = FAMILY_ORDER + tuple(s for s in STYLE_ORDER if s in styles)
         seeds = load_seeds() if include_seeds else []
-        self._placements = _placements(seeds, generate(synthetic, seed) if synthetic else [])
+        self._placements = _placements(
+            seeds, generate(synthetic, seed) if synthetic else [], self.families
+        )
         if hostile:
             # One report whose title and prose carry markup and script, for the escaping tests.
             self._placements["trs"].append(Placement(hostile_spec(), ("html",)))
@@ -235,7 +304,7 @@ class SamplePortal:
     def start(self) -> SamplePortal:
         if self._servers:
             return self
-        for offset, family in enumerate(FAMILY_ORDER):
+        for offset, family in enumerate(self.families):
             name, agency, banner, charset = _SITE_PROFILES[family]
             handler = type(f"{family.title()}Handler", (_Handler,), {"server_version": banner})
             port = self.base_port + offset if self.base_port else 0
@@ -248,7 +317,7 @@ class SamplePortal:
                 source_id=f"sample-{family}",
                 base_url=f"http://{self.host}:{server.server_address[1]}",
                 charset=charset,
-                query_params=("pageNum",) if family == "hanweb" else (),
+                query_params=_QUERY_PARAMS.get(family, ()),
                 calendar_trap=bool(self.faults and self.faults.spec.trap),
             )
             placements = self._placements[family]
@@ -319,13 +388,14 @@ class SamplePortal:
         """Take the report at `url` down: 404, a redirect to its column, or a deleted-article page."""
         self.site_of(url).behaviour.withdraw(urlsplit(url).path, kind)
 
-    def sources(self) -> list[Source]:
-        """One source per site, as `crawler.sources` describes them."""
+    def sources(self, name_families: bool = True) -> list[Source]:
+        """One source per site, as `crawler.sources` describes them; without `name_families`
+        no source names a family (`family: auto`, detected page by page)."""
         return [
             Source(
                 id=site.source_id,
                 agency=site.agency,
-                family=site.family,
+                family=SOURCE_FAMILY[site.family] if name_families else "auto",
                 start_urls=(site.base_url + "/",),
                 allowed_hosts=(site.base_url.split("://", 1)[1],),
                 region="示例省示例市（示例）",
@@ -335,9 +405,11 @@ class SamplePortal:
             for site in self.sites
         ]
 
-    def write_sources(self, path: str | Path) -> None:
+    def write_sources(self, path: str | Path, name_families: bool = True) -> None:
         dump_sources(
-            self.sources(), path, header="nianbao sample portal (generated; ports change per run)"
+            self.sources(name_families),
+            path,
+            header="nianbao sample portal (generated; ports change per run)",
         )
 
     def write_truth(self, path: str | Path) -> None:

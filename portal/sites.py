@@ -75,6 +75,11 @@ class Site:
     # Document or page URL -> the URL of the page a crawler finds it on (detail page, list page, the
     # previous list page): a report whose finding page failed is accounted for by that failure.
     found_on: dict[str, str] = field(default_factory=dict)
+    # Path -> a list API answering from its parameters (query and POSTed form merged): the
+    # columns whose records come from a script's call (Hanweb dataproxy.jsp, jpaas, getInfoList).
+    endpoints: dict[str, Callable[[dict[str, str]], tuple[str, bytes] | None]] = field(
+        default_factory=dict
+    )
 
     def publish(self, path: str, spec: ReportSpec) -> None:
         """Record that the document at `path` holds `spec` (its ground truth)."""
@@ -137,8 +142,19 @@ class Site:
         for path in (paths,) if isinstance(paths, str) else paths:
             self.resources[path] = resource
 
-    def resolve(self, path: str, query: str) -> Resource | None:
-        """The resource for a request path; unknown query parameters are ignored, like a CMS."""
+    def resolve(self, path: str, query: str, form: str = "") -> Resource | None:
+        """The resource for a request path; unknown query parameters are ignored, like a CMS.
+
+        `form` is a POSTed form body, read by list API endpoints together with the query."""
+        endpoint = self.endpoints.get(path)
+        if endpoint is not None:
+            merged = {k: v[0] for k, v in parse_qs(query, keep_blank_values=True).items()}
+            merged |= {k: v[0] for k, v in parse_qs(form, keep_blank_values=True).items()}
+            answer = endpoint(merged)
+            if answer is None:
+                return None
+            content_type, body = answer
+            return Resource(content_type, PORTAL_EPOCH, lambda: body)
         params = parse_qs(query)
         selected = [f"{name}={params[name][0]}" for name in self.query_params if name in params]
         key = f"{path}?{'&'.join(selected)}" if selected else path

@@ -177,7 +177,7 @@ _OTHER_2021 = (
 _APPLY_COLUMNS = ("natural", "business", "research", "nonprofit", "legal", "other_org", "total")
 
 
-def _apply(template: str, cell_text: CellText, omit: Omitted) -> Table:
+def _apply(template: str, cell_text: CellText, omit: Omitted, single_other: bool) -> Table:
     def numbers(row: str) -> list[Cell]:
         return _values(cell_text, [f"apply.{row}.{c}" for c in _APPLY_COLUMNS])
 
@@ -192,7 +192,9 @@ def _apply(template: str, cell_text: CellText, omit: Omitted) -> Table:
             rows.append([*head, Cell(label), *numbers(f"{prefix}.{suffix}")])
         return rows
 
-    if template == TEMPLATE_2021:
+    if single_other:  # a 2021 table printing the 2019 form's one row: keys `apply.other.single.*`
+        other_rows = labelled(Cell("（六）其他处理", colspan=2), "other.single")
+    elif template == TEMPLATE_2021:
         other_rows = group("（六）其他处理", "other", _OTHER_2021)
     else:
         other_rows = labelled(Cell("（六）其他处理", colspan=2), "other")
@@ -256,16 +258,19 @@ def _review(cell_text: CellText) -> Table:
     return Table("四、政府信息公开行政复议、行政诉讼情况", 15, rows)
 
 
-def report_tables(template: str, cell_text: CellText, omit: Omitted = frozenset()) -> list[Table]:
+def report_tables(
+    template: str, cell_text: CellText, omit: Omitted = frozenset(), single_other: bool = False
+) -> list[Table]:
     """Tables 二, 三 and 四 of `template` ("2019" or "2021"), cells filled by `cell_text(key)`,
-    without the rows in `omit`."""
+    without the rows in `omit`. `single_other` prints （六）其他处理 as one row, as the 2019 form
+    does, whatever the template (the hybrid tables some agencies print)."""
     if omit & REVIEW_ROWS and not REVIEW_ROWS <= omit:
         raise ValueError("table 四 prints its three rows or none")
     if template == TEMPLATE_2021:
         active = _active_2021(cell_text, omit)
     else:
         active = _active_2019(cell_text, omit)
-    tables = [active, _apply(template, cell_text, omit)]
+    tables = [active, _apply(template, cell_text, omit, single_other)]
     if not REVIEW_ROWS <= omit:
         tables.append(_review(cell_text))
     return tables

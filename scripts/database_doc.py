@@ -5,7 +5,9 @@
 The rows are those of the `metric_labels` table (`archive.publish.metric_label_rows`, built from
 the keys of `pipeline/extraction/keys.py` and the template wording), then the pre-2019 keys, which have no
 template label. The output goes between `<!-- metric-keys:start -->` and `<!-- metric-keys:end -->`
-in docs/database.md; `tests/test_database_doc.py` fails when the page is out of date.
+in docs/database.md; then the department types of `agencies.department_type`
+(`archive/placement/kinds.py`), between `<!-- department-types:start -->` and
+`<!-- department-types:end -->`. `tests/test_database_doc.py` fails when the page is out of date.
 """
 
 from __future__ import annotations
@@ -15,11 +17,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from archive.placement.kinds import DEPARTMENT_WORDS  # noqa: E402
 from archive.publish import metric_label_rows  # noqa: E402
 from pipeline.extraction.keys import PRE2019_KEYS  # noqa: E402
 
 START = "<!-- metric-keys:start -->"
 END = "<!-- metric-keys:end -->"
+DEPARTMENTS_START = "<!-- department-types:start -->"
+DEPARTMENTS_END = "<!-- department-types:end -->"
 
 
 def metric_keys_markdown() -> str:
@@ -48,5 +53,15 @@ def metric_keys_markdown() -> str:
     return "\n".join(lines)
 
 
+def department_types_markdown() -> str:
+    """The normalised department types of `agencies.department_type` and the words giving each."""
+    lines = ["| `department_type` | words in the name |", "| --- | --- |"]
+    for kind, words in DEPARTMENT_WORDS.items():
+        lines.append(f"| {kind} | {'、'.join(words)} |")
+    return "\n".join(lines)
+
+
 if __name__ == "__main__":
     print(metric_keys_markdown())
+    print()
+    print(department_types_markdown())

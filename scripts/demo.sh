@@ -20,7 +20,7 @@ for _ in $(seq 1 100); do
     kill -0 $portal_pid 2>/dev/null || { cat "$OUT/portal.log"; echo "the sample portal did not start" >&2; exit 1; }
     sleep 0.1
 done
-echo "Sample portal:"; grep -E '^(trs|hanweb|plain) ' "$OUT/portal.log" || true
+echo "Sample portal:"; grep -E '^[a-z]+ +http' "$OUT/portal.log" || true
 
 "$BIN/nianbao" crawl --sources "$OUT/sources.yaml" --db "$OUT/nianbao.db" --archive "$OUT/archive" --log-level WARNING
 echo

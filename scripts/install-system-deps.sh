@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the tests need: Chromium and a CJK font (browser tests), Redis
 # (distributed crawling tests), headless LibreOffice Writer and its Python bridge (reading .doc/.wps
-# attachments: pipeline/extraction/attachments/office_converter.py).
+# attachments: pipeline/extraction/attachments/office_converter.py), and the libraries OpenCV's
+# wheel (opencv-python, which the OCR engine rapidocr-onnxruntime requires) links: libGL, GLib.
 # Idempotent: installs only what is missing, runs `apt-get update` at most once per call.
 # Runs as root (CI); elsewhere it uses sudo if it can. Never downloads a browser build of its own.
 set -euo pipefail
 
-wanted_packages=(chromium fonts-noto-cjk redis-server libreoffice-writer-nogui python3-uno)
+wanted_packages=(chromium fonts-noto-cjk redis-server libreoffice-writer-nogui python3-uno libgl1 libglib2.0-0)
 
 missing=()
 for package in "${wanted_packages[@]}"; do

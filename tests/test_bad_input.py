@@ -74,6 +74,8 @@ def test_unreachable_start_url_is_named_and_keeps_the_archive(
     )
     assert result.returncode != 0
     assert "gone (broken: nothing could be fetched)" in result.stderr
+    # Under cron (no terminal) the run table is printed only when something failed: now.
+    assert "crawl run " in result.stdout and "gone" in result.stdout
     after = archive_snapshot(archive)
     assert all(after[name] == data for name, data in before.items())
     assert sqlite_utils.Database(db)["reports"].count == reports_before

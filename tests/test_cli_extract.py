@@ -47,3 +47,18 @@ def test_extract_a_saved_doc_file_prints_a_summary(office: object, tmp_path: Pat
 def test_extract_a_missing_file_says_so() -> None:
     result = run_nianbao("extract", "no/such/file.html", check=False)
     assert result.returncode != 0 and "no such file" in result.stderr
+
+
+def test_extract_json_says_where_each_pdf_number_was_printed(tmp_path: Path) -> None:
+    from portal.file_render import render_pdf
+    from portal.synthetic import generate
+
+    path = tmp_path / "report.pdf"
+    path.write_bytes(render_pdf(generate(1, seed=3)[0]))
+    metrics = json.loads(run_nianbao("extract", str(path), "--json").stdout)["metrics"]
+    printed = [metric for metric in metrics.values() if metric["raw"]]
+    assert printed
+    for metric in printed:
+        assert metric["page"] >= 1
+        x0, top, x1, bottom = metric["bbox"]
+        assert x0 < x1 and top < bottom

@@ -109,9 +109,35 @@ def build_known_db(path: Path) -> Path:
     db = open_db(path)
     db.table("agencies").insert_all(
         [
-            {"id": GOV, "name": "甲市人民政府", "region": "甲省甲市", "level": "prefecture"},
-            {"id": EDU, "name": "甲市教育局", "region": "甲省甲市", "level": "department"},
-            {"id": FIN, "name": "乙县财政局（示例）", "region": "甲省乙县", "level": None},
+            {
+                "id": GOV,
+                "name": "甲市人民政府",
+                "region": "甲省甲市",
+                "level": "prefecture",
+                "province": "甲省",
+                "prefecture": "甲市",
+                "kind": "government",
+            },
+            {
+                "id": EDU,
+                "name": "甲市教育局",
+                "region": "甲省甲市",
+                "level": "department",
+                "province": "甲省",
+                "prefecture": "甲市",
+                "kind": "department",
+                "department_type": "教育",
+                "parent_id": GOV,
+            },
+            {
+                "id": FIN,
+                "name": "乙县财政局（示例）",
+                "region": "甲省乙县",
+                "level": None,
+                "province": "乙省",
+                "kind": "department",
+                "department_type": "财政",
+            },
         ],
         pk="id",
     )
@@ -329,6 +355,47 @@ def test_ranking_orders_agencies_by_the_chosen_metric(ds: Datasette) -> None:
     assert found[0]["unit"] == "件"
 
 
+def test_peer_comparison_ranks_one_department_type_within_a_province(ds: Datasette) -> None:
+    found = rows(
+        ds, "/nianbao/peer_comparison.json", province="甲省", department_type="教育", year="2021"
+    )
+    assert [
+        (r["agency"], r["applications_rank"], r["applications_new"], r["grant_rate_pct"])
+        for r in found
+    ] == [("甲市教育局", 1, 7.0, 100.0)]
+    assert (
+        rows(
+            ds,
+            "/nianbao/peer_comparison.json",
+            province="乙省",
+            department_type="教育",
+            year="2021",
+        )
+        == []
+    )
+    nationwide = rows(
+        ds, "/nianbao/peer_comparison.json", province="", department_type="财政", year="2021"
+    )
+    assert [r["agency"] for r in nationwide] == ["乙县财政局（示例）"]
+
+
+def test_regional_overview_counts_due_published_late_and_missing_per_province(
+    ds: Datasette,
+) -> None:
+    found = rows(ds, "/nianbao/regional_overview.json", year="2022")
+    assert [(r["province"], r["due"], r["published"], r["late"], r["missing"]) for r in found] == [
+        ("乙省", 1, 0, 0, 1),
+        ("甲省", 2, 1, 1, 1),
+    ]
+    found = rows(ds, "/nianbao/regional_overview.json", year="2021")
+    assert [
+        (r["province"], r["due"], r["published"], r["late"], r["on_time_pct"]) for r in found
+    ] == [
+        ("乙省", 1, 1, 0, 100.0),
+        ("甲省", 2, 2, 1, 50.0),
+    ]
+
+
 def test_failing_checks_lists_the_failing_rule_with_both_values(ds: Datasette) -> None:
     found = rows(ds, "/nianbao/failing_checks.json", year="")
     assert [
@@ -401,6 +468,8 @@ def test_every_canned_query_and_table_exports_csv(ds: Datasette) -> None:
         "report_id": R2,
         "from_version": "1",
         "to_version": "3",
+        "province": "",
+        "department_type": "教育",
     }
     for name, query in queries.items():
         csv = fetch(ds, f"/nianbao/{name}.csv", **{p: params[p] for p in query["params"]}).text

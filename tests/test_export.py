@@ -339,3 +339,43 @@ def test_the_archived_original_is_served_sandboxed_as_archived(
         assert r.read() == archived.body
         assert r.headers["Content-Security-Policy"].startswith("sandbox")
         assert r.headers["Content-Type"] == archived.headers["content-type"]
+
+
+def test_a_crawl_given_an_export_folder_writes_the_downloads_after_publishing(
+    seed_crawl: Crawl, tmp_path: Path
+) -> None:
+    db, out = tmp_path / "nianbao.db", tmp_path / "release"
+    run_nianbao(
+        "crawl",
+        "--sources",
+        str(seed_crawl.sources),
+        "--only",
+        "sample-plain",
+        "--db",
+        str(db),
+        "--archive",
+        str(tmp_path / "archive"),
+        "--export",
+        str(out),
+    )
+    assert _count(db, "reports") > 0
+    assert _count(out / "nianbao-data.db", "reports") == _count(db, "reports")
+    listed = (out / "SHA256SUMS").read_text(encoding="utf-8")
+    assert "metrics_long.parquet" in listed and "nianbao-archive.wacz" not in listed
+
+
+def test_make_release_exports_the_data_folder_with_the_wacz(
+    seed_crawl: Crawl, tmp_path: Path
+) -> None:
+    out = tmp_path / "release"
+    # -o install: the venv running this test is the one the Makefile's targets use.
+    result = subprocess.run(
+        ["make", "-o", "install", "release", f"DATA={seed_crawl.db.parent}", f"RELEASE={out}"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-4000:]
+    assert _count(out / "nianbao-data.db", "reports") == _count(seed_crawl.db, "reports")
+    assert "nianbao-archive.wacz" in (out / "SHA256SUMS").read_text(encoding="utf-8")

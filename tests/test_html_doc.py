@@ -134,3 +134,17 @@ def test_whole_text_cleaning_knows_every_space_character() -> None:
         char = chr(code)
         expected = bool(_SPACES.fullmatch(char)) and char not in "\t\n"
         assert bool(_INNER_SPACES.fullmatch(char)) == expected, hex(code)
+
+
+def test_the_publisher_is_read_from_the_metadata_table_in_either_cell() -> None:
+    # The 信息公开目录 table above a document, as gkml platforms print it: the label in one cell
+    # and the agency in the next, or both in one element running on into the next label.
+    table = (
+        "<table><tr><td>索引号：</td><td>11410300005184/2024-00012</td><td>主题分类：</td>"
+        "<td>民政</td></tr><tr><td>发布机构：</td><td>洛阳市民政局</td><td>成文日期：</td>"
+        "<td>2024-01-20</td></tr></table><div><p>一、总体情况</p></div>"
+    )
+    inline = "<ul><li>发布机构：清远市民政局成文日期：2021-01-29</li></ul><p>正文</p>"
+    assert parse_html(f"<html><body>{table}</body></html>", URL).publisher == "洛阳市民政局"
+    assert parse_html(f"<html><body>{inline}</body></html>", URL).publisher == "清远市民政局"
+    assert parse_html("<html><body><p>发布机构</p></body></html>", URL).publisher is None

@@ -11,6 +11,7 @@ from pipeline.extraction.metadata import (
     find_year,
     read_metadata,
     repair_agency,
+    signature_agency,
     signature_date,
     title_from_text,
 )
@@ -108,3 +109,41 @@ def test_link_text_titles_a_document_without_one() -> None:
 def test_agency_keeps_a_trailing_parenthetical() -> None:
     title = "示例市示例二区财政局（示例）2022年政府信息公开工作年度报告"
     assert find_agency(title, "") == "示例市示例二区财政局（示例）"
+
+
+def test_the_publisher_of_the_metadata_table_wins_over_the_portals_agency() -> None:
+    # A department's report on its city's portal: the title names no agency, the table does.
+    agency = find_agency(
+        "2023年政府信息公开工作年度报告",
+        "一、总体情况",
+        publisher="洛阳市民政局",
+        source_agency="洛阳市人民政府",
+    )
+    assert agency == "洛阳市民政局"
+
+
+def test_the_signature_names_the_agency_when_title_and_table_do_not() -> None:
+    text = "一、总体情况\n本年度……\n六、其他需要报告的事项\n无。\n\n濮阳市民政局\n2021年1月20日\n"
+    assert signature_agency(text) == "濮阳市民政局"
+    assert find_agency("2020年政府信息公开工作年度报告", text, source_agency="濮阳市人民政府") == (
+        "濮阳市民政局"
+    )
+
+
+def test_a_last_line_that_is_no_agency_is_no_signature() -> None:
+    assert signature_agency("六、其他需要报告的事项\n无。\n2021年1月20日\n") is None
+    assert signature_agency("正文\n扫一扫在手机上查看当前页面\n") is None
+
+
+def test_a_name_with_its_place_wins_over_one_every_city_has() -> None:
+    # The table says 市民政局; the report's own phrase names the city too.
+    text = "根据《条例》，现将洛阳市民政局2023年政府信息公开工作年度报告公布如下。"
+    assert find_agency("2023年政府信息公开工作年度报告", text, publisher="市民政局") == (
+        "洛阳市民政局"
+    )
+    # Only the name without its place: still the page's name, not the portal's agency.
+    assert (
+        find_agency("2023年政府信息公开工作年度报告", "", publisher="市民政局",
+                    source_agency="洛阳市人民政府")
+        == "市民政局"
+    )  # fmt: skip

@@ -156,3 +156,20 @@ def test_a_redirect_loop_is_cut_after_the_allowed_hops() -> None:
     request.meta["redirect_urls"] = [REPORT_URL] * 3
     with pytest.raises(IgnoreRequest, match="redirect loop"):
         middleware.process_response(request, redirect(request, REPORT_URL))
+
+
+def test_a_page_whose_callback_raised_is_recorded_as_failed_with_the_error() -> None:
+    from crawler.middlewares.spider_errors import SpiderErrorRecorderMiddleware
+
+    crawler = crawler_with()
+    failed = heard(crawler, nianbao_signals.fetch_failed)
+    middleware = SpiderErrorRecorderMiddleware.from_crawler(crawler)
+    request = Request(REPORT_URL, meta={META_SOURCE: SOURCE.id, META_ROLE: "list"})
+    response = HtmlResponse(REPORT_URL, body=b"<html></html>", request=request)
+
+    assert middleware.process_spider_exception(response, KeyError("total")) is None
+
+    (sent,) = failed
+    assert (sent["url"], sent["source_id"], sent["role"]) == (REPORT_URL, SOURCE.id, "list")
+    assert sent["reason"] == "spider error: KeyError: 'total'"
+    assert crawler.stats.get_value("nianbao/source/county/spider_errors") == 1

@@ -42,6 +42,7 @@ class Nightly:
             str(self.archive),
             "--log-level",
             "WARNING",
+            "--table",
             *extra,
             check=check,
         )
@@ -258,6 +259,7 @@ def test_rebuild_restores_versions_withdrawals_and_runs(
         "crawl_runs",
         "source_runs",
         "metrics",
+        "revisits",
     ):
         crawled = sqlite_utils.Database(fresh_nightly.db)
         columns = ", ".join(f"[{c}]" for c in crawled[table].columns_dict)
@@ -277,6 +279,24 @@ def test_periodic_full_revalidation_downloads_everything_again(nightly: Nightly)
     assert second["full_revalidation"] == 1
     assert second["full_downloads"] == first["full_downloads"] and second["not_modified"] == 0
     assert second["reports_unchanged"] == first["reports_new"]  # same bytes: nothing re-extracted
+
+
+def test_the_periodic_full_pass_is_capped_per_portal(nightly: Nightly) -> None:
+    """Each portal downloads in full only its NIANBAO_FULL_PASS_CAP reports downloaded in full
+    longest ago; its other known reports get conditional requests as on any night."""
+    first = nightly.last_run()
+    nightly.crawl("-s", "NIANBAO_FULL_REVALIDATION_DAYS=0.000001", "-s", "NIANBAO_FULL_PASS_CAP=1")
+    second = nightly.last_run()
+    portals = len(nightly.portal.sites)  # type: ignore[attr-defined]
+    assert second["full_revalidation"] == 1
+    assert second["full_downloads"] == portals
+    assert second["not_modified"] == first["full_downloads"] - portals
+    full = nightly.query(
+        "select source_id, count(*) n from pages where run_id = ? and status = 200"
+        " and role in ('document', 'attachment') group by source_id",
+        [second["id"]],
+    )
+    assert {row["n"] for row in full} == {1} and len(full) == portals
 
 
 def test_robots_crawl_delay_spaces_the_requests(fresh_nightly: Nightly) -> None:

@@ -122,3 +122,26 @@ def test_real_yuanzhou_column_finds_its_119_later_pages() -> None:
     url = "http://www.yzq.gov.cn/zwgk/zwdt/zwyw/"
     pager = detect(html, url)
     assert pager == Pager(STYLE_CREATE_PAGE_HTML, [url + f"index_{n}.html" for n in range(1, 120)])
+
+
+def test_a_named_family_puts_its_own_style_first() -> None:
+    # A page with both a query pager and a createPageHTML call: detection alone reads the
+    # script; a source naming the Hanweb family prefers its pageNum links.
+    html = (
+        '<script>createPageHTML(3, 0, "index", "html");</script>'
+        '<a href="?pageNum=2">2</a> <a href="?pageNum=4">尾页</a>'
+    )
+    assert detect(html).style == STYLE_CREATE_PAGE_HTML  # type: ignore[union-attr]
+    response = HtmlResponse(COLUMN, body=html.encode(), encoding="utf-8")
+    links = [(link.url, link.text) for link in links_of(response)]
+    hinted = detect_pager(html, COLUMN, links, family="hanweb")
+    assert hinted is not None and hinted.style == STYLE_QUERY
+    assert hinted.urls[-1] == COLUMN + "?pageNum=4"
+
+
+def test_a_textless_dataproxy_link_is_no_query_pager() -> None:
+    html = (
+        '<script type="text/xml"><datastore><nextgroup><![CDATA[<a href="/module/web/jpage/'
+        'dataproxy.jsp?page=1&columnid=2&unitid=3"></a>]]></nextgroup></datastore></script>'
+    )
+    assert detect(html) is None

@@ -45,3 +45,16 @@ def test_seed_reports_say_something_in_section_five() -> None:
     for path in seed_truth_paths(tabled_only=True):
         text = seed_text(path).decode("utf-8")
         assert problems_section_check(text).verdict == "pass", path.name
+
+
+def test_section_five_heading_naming_its_subject_is_found() -> None:
+    # As the 2019 report of 上海市人民政府办公厅 prints it (tests/fixtures/real/reports/).
+    text = (
+        HEAD
+        + "五、政府信息公开工作存在的主要问题及改进情况\n（一）主要问题\n"
+        + "一是新《条例》实施后，专业领域的理论学习仍需加强。\n"
+        + TAIL
+    )
+    check = problems_section_check(text)
+    assert check.verdict == "pass"
+    assert "理论学习仍需加强" in check.evidence

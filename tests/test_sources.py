@@ -69,3 +69,12 @@ def test_malformed_source_file_gives_a_clear_message(
 def test_missing_source_file_is_named(tmp_path: Path) -> None:
     with pytest.raises(SourcesError, match="cannot read source file"):
         load_sources(tmp_path / "nope.yaml")
+
+
+def test_a_source_naming_no_family_is_auto_and_is_written_without_one(tmp_path: Path) -> None:
+    (source,) = load_sources(write(tmp_path, VALID.replace("    family: trs\n", "")))
+    assert source.family == "auto"
+    out = tmp_path / "out.yaml"
+    dump_sources([source], out)
+    assert "family" not in out.read_text(encoding="utf-8")
+    assert load_sources(out) == [source]

@@ -65,6 +65,7 @@ def test_discover_command_adds_an_unverified_source_that_crawls(portal, tmp_path
         str(tmp_path / "a"),
         "--log-level",
         "WARNING",
+        "--table",
     )
     assert "found-trs" in result.stdout and " ok " in result.stdout
 

@@ -134,14 +134,17 @@ def test_a_failed_store_keeps_the_previous_report_intact(db: sqlite_utils.Databa
     assert db["reports"].get(rid)["metric_count"] == 1
 
 
-def test_agency_gets_region_and_level_from_its_own_portal(db: sqlite_utils.Database) -> None:
+def test_agency_gets_region_from_its_own_portal_and_level_from_its_name(
+    db: sqlite_utils.Database,
+) -> None:
     store_source(db, SOURCE)
     store_report(db, document(), report({}))
     store_report(db, document(url=URL + "x"), report({}, agency="洛阳市民政局"))
     agencies = {r["name"]: (r["region"], r["level"]) for r in db["agencies"].rows}
+    # The department's report on the city's portal is stored under its own agency.
     assert agencies == {
         "洛阳市人民政府": ("河南省洛阳市", "prefecture"),
-        "洛阳市民政局": (None, None),
+        "洛阳市民政局": (None, "prefecture"),
     }
     linked = db.execute(
         "SELECT agencies.name FROM reports JOIN agencies ON agencies.id = reports.agency_id"
@@ -210,6 +213,20 @@ def test_a_portal_that_gives_no_region_leaves_its_agency_region(
     assert rows == {"洛阳市人民政府": ("河南省洛阳市", "prefecture")}
 
 
+def test_a_report_naming_its_agency_without_the_place_is_the_portals_places(
+    db: sqlite_utils.Database,
+) -> None:
+    store_source(db, SOURCE)  # 洛阳市人民政府, region 河南省洛阳市
+    rid = store_report(db, document(), report({}, agency="市民政局"))
+    row = db["reports"].get(rid)
+    agency = db["agencies"].get(row["agency_id"])
+    assert (row["agency"], agency["name"], agency["division_code"]) == (
+        "市民政局",  # as the report printed it
+        "洛阳市民政局",
+        "410300",
+    )
+
+
 def test_bulk_loading_gives_agencies_the_regions_store_report_gives(tmp_path: Path) -> None:
     other = replace(
         SOURCE, id="henan-gov", agency="河南省人民政府", region="河南省", level="province"
@@ -219,7 +236,8 @@ def test_bulk_loading_gives_agencies_the_regions_store_report_gives(tmp_path: Pa
     documents = [
         (document(), report({})),  # on its own portal: region and level from the portal
         (hosted, report({})),  # the same agency on another portal: keeps them
-        (document(url=URL + "x"), report({}, agency="洛阳市民政局")),  # hosted: none known
+        # hosted: no region, its level from its name
+        (document(url=URL + "x"), report({}, agency="洛阳市民政局")),
     ]
     agencies = []
     for path, store in (
@@ -238,7 +256,7 @@ def test_bulk_loading_gives_agencies_the_regions_store_report_gives(tmp_path: Pa
         == {
             "洛阳市人民政府": ("河南省洛阳市", "prefecture"),
             "河南省人民政府": ("河南省", "province"),
-            "洛阳市民政局": (None, None),
+            "洛阳市民政局": (None, "prefecture"),
         }
     )
 

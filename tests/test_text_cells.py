@@ -39,3 +39,8 @@ def test_narrative_lines_are_single_cell_rows() -> None:
 
 def test_narrative_after_pipe_run_starts_a_new_row() -> None:
     assert text_to_rows("0 |\n0 |\n五、存在的主要问题") == [["0", "0"], ["五、存在的主要问题"]]
+
+
+def test_prose_ending_in_a_number_stays_one_cell() -> None:
+    lines = ["全年共收到申请。较上年增加 12", "- 4 -", "第二十条 第（八）项", "2024"]
+    assert text_to_rows("\n".join(lines)) == [[line] for line in lines]

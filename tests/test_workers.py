@@ -9,10 +9,11 @@ from __future__ import annotations
 import os
 import signal
 import time
+from collections.abc import Iterator
 
 import pytest
 
-from archive.workers import ExtractionWorkers, Ready, WorkerDied
+from archive.workers import STREAM_BATCH, ExtractionWorkers, Ready, WorkerDied, streamed
 
 
 def echo_after(value: object, delay: float) -> object:
@@ -85,3 +86,28 @@ def test_with_no_workers_the_calls_run_here_with_the_same_results() -> None:
         results = list(workers.in_order(calls))
         assert results == [(i, i * 2) for i in range(5)]
         assert list(workers.in_order([(0, (own_pid, ()))])) == [(0, os.getpid())]
+
+
+def pids_then_refuse(count: int) -> Iterator[tuple[int, int, bytes]]:
+    for index in range(count):
+        yield index, os.getpid(), bytes([index % 256]) * 100_000
+    raise ValueError(f"no {count}")
+
+
+def test_a_streamed_generator_runs_in_another_process_and_its_error_follows_its_items() -> None:
+    count = STREAM_BATCH * 2 + 5  # full batches and a part one, ~7 MB through the pipe
+    items = []
+    with pytest.raises(ValueError, match=f"no {count}"):
+        for item in streamed(pids_then_refuse, (count,)):
+            items.append(item)
+    assert [index for index, _, _ in items] == list(range(count))
+    assert {pid for _, pid, _ in items} != {os.getpid()} and len({p for _, p, _ in items}) == 1
+    assert all(body == bytes([index % 256]) * 100_000 for index, _, body in items)
+
+
+def test_a_streamed_generator_can_run_here() -> None:
+    items = []
+    with pytest.raises(ValueError, match="no 3"):
+        for item in streamed(pids_then_refuse, (3,), in_process=False):
+            items.append(item)
+    assert [(index, pid) for index, pid, _ in items] == [(i, os.getpid()) for i in range(3)]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import sqlite_utils
 
 from archive.cross_year import cross_year_checks
+from archive.placement.stored import place_stored_agencies
 from archive.publish.labels import metric_label_rows, refresh_metric_labels
 from archive.publish.search import FTS_TABLE, refresh_bigram_index, refresh_fts
 from archive.publish.summaries import (
@@ -43,6 +44,7 @@ def prepare_for_publishing(db: sqlite_utils.Database) -> None:
     ensure_reader_indexes(db)  # a load stopped midway may have left them dropped
     cross_year_checks(db)
     with db.conn:
+        place_stored_agencies(db)  # agencies of a database older than their placement
         mark_primary_documents(db)
         refresh_metric_labels(db)
         refresh_summaries(db)

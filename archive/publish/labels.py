@@ -105,6 +105,11 @@ _APPLY_ROWS = {
         "Other: applicant did not pay the fee in time",
     ),
     "other.other": ("（六）其他处理 3.其他", "Other: other"),
+    # A 2021 table printing （六） as the 2019 form's single row (keys.APPLY_HYBRID_OTHER_ROW).
+    "other.single": (
+        "（六）其他处理（2021 年表中按 2019 年格式印为一行）",
+        "Other handling, one row as in the 2019 form (printed in a 2021 table)",
+    ),
     "total": ("（七）总计", "Total handled"),
     "carried_out": ("四、结转下年度继续办理", "Carried over to next year"),
 }
@@ -182,6 +187,14 @@ def _review_label(key: str) -> dict[str, str]:
     }
 
 
+def _templates_of_extra_key(key: str) -> str:
+    """The templates a key outside TEMPLATE_KEYS is read in: the hybrid row in 2021 tables, the
+    法人小计 column in both."""
+    if key.startswith(f"apply.{keys.APPLY_HYBRID_OTHER_ROW}."):
+        return keys.TEMPLATE_2021
+    return f"{keys.TEMPLATE_2019},{keys.TEMPLATE_2021}"
+
+
 def metric_label_rows() -> list[dict[str, object]]:
     """One row per metric key of either template (plus the 法人小计 column), in template order."""
     apply_rows = dict.fromkeys(keys.APPLY_ROWS_2019 + keys.APPLY_ROWS_2021)
@@ -191,7 +204,9 @@ def metric_label_rows() -> list[dict[str, object]]:
         + keys.ACTIVE_KEYS_2021
         + tuple(
             dict.fromkeys(
-                keys.apply_keys(keys.APPLY_ROWS_2019) + keys.apply_keys(keys.APPLY_ROWS_2021)
+                keys.apply_keys(keys.APPLY_ROWS_2019)
+                + keys.apply_keys(keys.APPLY_ROWS_2021)
+                + keys.apply_keys((keys.APPLY_HYBRID_OTHER_ROW,))
             )
         )
         + subtotal_keys
@@ -227,7 +242,7 @@ def metric_label_rows() -> list[dict[str, object]]:
                 "column_zh_2019": label_2019["column_zh"],
                 "table": table,
                 "table_zh": TABLE_NAMES[table][0],
-                "templates": ",".join(templates) or "2019,2021",
+                "templates": ",".join(templates) or _templates_of_extra_key(key),
                 "position": position,
             }
         )

@@ -33,6 +33,7 @@ _REPORT_SUMMARY = f"""
 SELECT
   r.id AS report_id, r.agency_id, a.name AS agency, a.region, a.level, r.year, r.template,
   r.doc_type, r.extraction_status, r.failed_checks, r.published, r.title, r.url,
+  a.province, a.prefecture, a.county, a.division_code, a.kind AS agency_kind, a.department_type,
   {_one("apply.new.total")} AS applications_new,
   {_one("apply.carried_in.total")} AS applications_carried_in,
   {_one("apply.granted.total")} AS granted,
@@ -100,8 +101,11 @@ WITH RECURSIVE
     WHERE due.year + 1 <= (SELECT year FROM last_complete)
   ),
   kinds AS (
-    SELECT a.id AS agency_id, a.name, a.region, a.level,
-      CASE WHEN a.name LIKE '%人民政府' OR a.name LIKE '%人民政府（%）' OR a.name LIKE '%人民政府(%)'
+    SELECT a.id AS agency_id, a.name, a.region, a.level, a.province, a.prefecture,
+      a.department_type,
+      CASE WHEN a.kind = 'government' THEN 'government'
+           WHEN a.kind IN ('department', 'general_office') THEN 'department'
+           WHEN a.name LIKE '%人民政府' OR a.name LIKE '%人民政府（%）' OR a.name LIKE '%人民政府(%)'
              OR a.level IN ('national', 'province', 'prefecture', 'county', 'township')
            THEN 'government' ELSE 'department' END AS kind
     FROM agencies a
@@ -113,7 +117,8 @@ WITH RECURSIVE
     WHERE doc_type = 'annual_report' AND withdrawn_at IS NULL AND is_primary = 1
     GROUP BY agency_id, year
   )
-SELECT due.agency_id, k.name AS agency, k.region, k.level, k.kind, due.year,
+SELECT due.agency_id, k.name AS agency, k.region, k.level, k.kind, k.province, k.prefecture,
+  k.department_type, due.year,
   printf('%d-%s', due.year + 1, CASE k.kind WHEN 'government' THEN '03-31' ELSE '01-31' END)
     AS deadline,
   found.report_id, found.published,
@@ -129,10 +134,19 @@ JOIN kinds k ON k.agency_id = due.agency_id
 LEFT JOIN found ON found.agency_id = due.agency_id AND found.year = due.year
 """
 
-# The dashboard's figures, summed per year, region, document kind and extraction status: every
-# chart (and every year/region filter it offers) reads a few hundred of these rows instead of
-# scanning report_summary's 100,000 wide rows once per chart series.
-TOTALS_GROUPS = ("year", "region", "doc_type", "extraction_status")
+# The dashboard's figures, summed per year, region, place (province, prefecture, level), department
+# type, document kind and extraction status: every chart (and every filter it offers) reads a few
+# thousand of these rows instead of scanning report_summary's 100,000 wide rows once per series.
+TOTALS_GROUPS = (
+    "year",
+    "region",
+    "province",
+    "prefecture",
+    "level",
+    "department_type",
+    "doc_type",
+    "extraction_status",
+)
 TOTALS_SUMS = (
     "applications_new",
     "granted",
@@ -164,15 +178,16 @@ VIEWS: dict[str, str] = {
 }
 
 
-# The best document of each agency-year report: every row read, then some rows read, then a blank
-# form, then the rest; most numbers, first seen, then URL.
+# The best document of each agency-year report: every row read, then some rows read, then a scan
+# read by OCR (its numbers less sure than a text layer's), then a blank form, then the rest; most
+# numbers, first seen, then URL.
 # Ranked once into a temporary table: a correlated subquery per row would be quadratic.
 _PRIMARY_RANKED = """
 CREATE TEMP TABLE _primary AS
 SELECT id, first_value(id) OVER (
     PARTITION BY agency_id, year, doc_type
-    ORDER BY CASE extraction_status WHEN 'ok' THEN 0 WHEN 'partial' THEN 1 WHEN 'blank' THEN 2
-      ELSE 3 END, coalesce(metric_count, 0) DESC, first_seen, url
+    ORDER BY CASE extraction_status WHEN 'ok' THEN 0 WHEN 'partial' THEN 1 WHEN 'ocr' THEN 2
+      WHEN 'blank' THEN 3 ELSE 4 END, coalesce(metric_count, 0) DESC, first_seen, url
   ) AS primary_id
 FROM reports
 WHERE agency_id IS NOT NULL AND year IS NOT NULL AND withdrawn_at IS NULL
@@ -204,6 +219,9 @@ SUMMARY_INDEXES: dict[str, list[list[str]]] = {
         ["agency_id", "year"],
         ["region", "year"],
         ["level"],
+        ["province", "year"],
+        ["prefecture"],
+        ["department_type", "year"],
         ["template"],
         ["extraction_status"],
         ["doc_type"],

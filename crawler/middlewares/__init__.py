@@ -1,4 +1,5 @@
-"""nianbao's downloader middlewares, one per module, each named for its job (as Scrapy names its own).
+"""nianbao's downloader and spider middlewares, one per module, each named for its job (as Scrapy
+names its own).
 
 - `archive`: every request/response exchange written raw to WARC before anything parses it
 - `failures`: requests that ended with no response at all, reported to the store pipeline
@@ -7,5 +8,6 @@
 - `retry`: retries that back off, honouring `Retry-After`
 - `robots`: robots.txt obeyed, Crawl-delay included
 - `revalidation`: conditional requests for archived reports; the stored copy stands in for a 304
+- `revisits` (spider middleware): known reports requested only on the nights they are due
 - `distributed`: what a Redis worker adds (seed once, acknowledge requests, name its WARCs)
 """

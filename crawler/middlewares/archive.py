@@ -1,12 +1,12 @@
 """Archive every response raw, before anything parses it: the WARC writer as a downloader middleware.
 
-Settings read: NIANBAO_ARCHIVE_DIR (where WARC files go), NIANBAO_WARC_MAX_BYTES (file rotation).
+Settings read: NIANBAO_ARCHIVE_DIR (where WARC files go), NIANBAO_WARC_MAX_BYTES (file rotation),
+NIANBAO_CLOCK_OFFSET_SECONDS (a simulated clock's `fetched_at`, `archive.clock`).
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
 from http.client import responses as http_reasons
 from typing import Any
 
@@ -15,6 +15,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 
+from archive.clock import CLOCK_OFFSET_SETTING, clock_now
 from archive.content import ContentDecodingError, decode_content
 from archive.warc_store import WarcWriter
 from crawler.spiders.base import (
@@ -68,7 +69,7 @@ class WarcArchiveMiddleware:
     def process_response(
         self, request: Request, response: Response, spider: Spider | None = None
     ) -> Response:
-        fetched_at = datetime.now(UTC)
+        fetched_at = clock_now(self.crawler.settings.getfloat(CLOCK_OFFSET_SETTING))
         meta = request.meta
         extra = {
             "source": meta.get(META_SOURCE) or "",

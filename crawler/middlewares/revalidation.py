@@ -1,8 +1,9 @@
 """Conditional requests for reports already archived, and the stored copy standing in for a 304.
 
 Settings read: NIANBAO_FULL_REVALIDATION (send no validators: every known report is downloaded in
-full and compared by hash — the periodic guard against servers that lie about freshness),
-NIANBAO_ARCHIVE_DIR (where the stored copies are).
+full and compared by hash — `--full`, the guard against servers that lie about freshness),
+NIANBAO_ARCHIVE_DIR (where the stored copies are). A request the weekly full pass marked
+(`crawler.middlewares.revisits.META_FULL_PASS`) goes without validators too.
 
 On a `304 Not Modified` the spider receives the archived copy (marked with the header
 `X-Nianbao-Not-Modified: 1`), so it can still follow the attachments of an unchanged page; the 304
@@ -21,6 +22,7 @@ from scrapy.http import Headers, Response
 from scrapy.responsetypes import responsetypes
 
 from archive.warc_read import WarcReadError, read_record
+from crawler.middlewares.revisits import META_FULL_PASS
 from crawler.spiders.base import META_ROLE
 from crawler.state import known_documents
 from pipeline.extraction.document import DOCUMENT_ROLES, NOT_MODIFIED_HEADER, ROLE_ATTACHMENT
@@ -42,7 +44,11 @@ class RevalidationMiddleware:
         return cls(crawler)
 
     def process_request(self, request: Request, spider: Spider | None = None) -> None:
-        if self.full or request.meta.get(META_ROLE) not in DOCUMENT_ROLES:
+        if (
+            self.full
+            or request.meta.get(META_FULL_PASS)
+            or request.meta.get(META_ROLE) not in DOCUMENT_ROLES
+        ):
             return None
         known = known_documents(self.crawler).get(request.url)
         if known is None or known.withdrawn:

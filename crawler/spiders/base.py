@@ -38,6 +38,7 @@ META_LINK_TEXT = "nianbao_link_text"
 META_WARC_FILE = "nianbao_warc_file"
 META_WARC_OFFSET = "nianbao_warc_offset"
 META_FETCHED_AT = "nianbao_fetched_at"
+META_LIST_KEY = "nianbao_list_key"  # a list page's identity when its URL is not (POSTed forms)
 META_REVALIDATION = "nianbao_revalidation"  # a known report visited again, not found on a list
 # Why a request must not be downloaded; `crawler.middlewares.host_guard` refuses it and the refusal is recorded.
 META_REFUSED = "nianbao_refused"
@@ -139,7 +140,8 @@ class FamilySpider(scrapy.Spider):
             meta["dont_obey_robotstxt"] = True
         meta.update(kwargs.pop("meta", {}))
         if role == ROLE_LIST:
-            self._cap_list_pages(url, source, meta)
+            # A list API POSTs every page to one URL: the form tells the pages apart.
+            self._cap_list_pages(meta.get(META_LIST_KEY, url), source, meta)
         if role == ROLE_DOCUMENT and not meta.get(META_REVALIDATION):
             # What the portal's own lists lead to this run; a source whose lists lead nowhere is
             # "empty" even when its old reports still answer.
@@ -157,7 +159,8 @@ class FamilySpider(scrapy.Spider):
         return crawler.settings.getint("NIANBAO_MAX_LIST_PAGES", DEFAULT_MAX_LIST_PAGES)
 
     def list_page_requested(self, url: str, source: Source) -> bool:
-        """Whether `url` was already asked for as one of `source`'s list pages (within the cap)."""
+        """Whether `url` (or a POSTed call's key) was already asked for as one of `source`'s list
+        pages (within the cap)."""
         return url in self._list_pages.get(source.id, ())
 
     def _cap_list_pages(self, url: str, source: Source, meta: dict[str, Any]) -> None:

@@ -34,7 +34,9 @@ _SELF_INSPECTION = re.compile(r"自查(?:情况)?(?:的)?报告")
 _NOT_REPORT = re.compile(r"指南|通知|要点|制度|目录|办法|意见|流程|公告|方案|解读|图解|征集|考核")
 _COLUMN_NAMES = re.compile(r"(政府)?信息公开(工作)?(年报|年度报告)|^年度报告$|^年报$|公开年报")
 _COLUMN_PATHS = re.compile(r"/(zfxxgknb|xxgknb|gknb|ndbg|zfxxgkndbg|xxgkndbg|nb)(/|$|/index)", re.I)
-_OPEN_GOV_NAMES = re.compile(r"^(政务公开|政府信息公开|信息公开)$|政务公开专栏|政府信息公开专栏")
+_OPEN_GOV_NAMES = re.compile(
+    r"^(政务公开|政府信息公开|信息公开)$|政务公开专栏|政府信息公开专栏|^(政府)?信息公开目录$"
+)
 _CDATA = re.compile(r"<!\[CDATA\[(.*?)\]\]>", re.S)
 _HOPS = "nianbao_hops"
 MAX_HOME_HOPS = 2  # home → 政务公开 → (信息公开) → 年报

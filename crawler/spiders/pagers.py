@@ -36,6 +36,14 @@ STYLE_QUERY = "query"
 STYLE_NUMBERED_LINKS = "numbered_links"
 STYLE_NEXT_LINK = "next_link"
 
+# The styles a family's CMS writes, tried first when a source names its family: a hint that
+# wins where more than one style matches a page (detection alone needs no family).
+FAMILY_STYLES: dict[str, tuple[str, ...]] = {
+    "trs": (STYLE_CREATE_PAGE_HTML, STYLE_COUNT_PAGE_SCRIPT),
+    "hanweb": (STYLE_QUERY,),
+    "plain": (STYLE_NUMBERED_LINKS, STYLE_NEXT_LINK),
+}
+
 
 @dataclass(frozen=True)
 class Pager:
@@ -148,7 +156,9 @@ def _query_page(url: str) -> tuple[str, int] | None:
 
 
 def _query(html: str, url: str, links: list[tuple[str, str]], max_pages: int) -> list[str] | None:
-    paged = [(link, text, found) for link, text in links if (found := _query_page(link))]
+    # An anchor with no text is no pager link: Hanweb's <nextgroup> names its dataproxy.jsp
+    # (`?page=1&columnid=…`), which `crawler.spiders.list_apis` calls as the CMS does.
+    paged = [(link, text, found) for link, text in links if text and (found := _query_page(link))]
     if not paged:
         return None
     key = paged[0][2][0]
@@ -233,11 +243,13 @@ def detect_pager(
     url: str,
     links: Iterable[tuple[str, str]] = (),
     max_pages: int = DEFAULT_MAX_PAGES,
+    family: str | None = None,
 ) -> Pager | None:
     """The other list pages `html` (served at `url`) announces, by the first style that matches.
 
     `links` are the page's anchors as (absolute URL, text). Scripted pagers come first: they
-    state the page count, where links only show a window of it. None when no style matches.
+    state the page count, where links only show a window of it; a named `family` puts its own
+    styles (`FAMILY_STYLES`) before the others. None when no style matches.
     """
     anchors = list(links)
     attempts = (
@@ -247,8 +259,9 @@ def detect_pager(
         (STYLE_NUMBERED_LINKS, lambda: _numbered_links(html, url, anchors, max_pages)),
         (STYLE_NEXT_LINK, lambda: _next_link(html, anchors, max_pages)),
     )
+    preferred = FAMILY_STYLES.get(family or "", ())
     current = canonical_url(url)
-    for style, attempt in attempts:
+    for style, attempt in sorted(attempts, key=lambda entry: entry[0] not in preferred):
         found = attempt()
         if found is None:
             continue

@@ -9,7 +9,7 @@ or phone home does neither. A PDF opens in the browser's viewer; other attachmen
 
 This is the built-in choice over ReplayWeb.page (docs/database.md says why): no service worker, no
 JavaScript bundle to fetch at install time, and it works on any Datasette serving the archive.
-`nianbao serve` passes the archive folder in the NIANBAO_ARCHIVE_DIR environment variable; without
+`nianbao serve` passes the archive folder in the NIANBAO_ARCHIVE environment variable; without
 it the route says the archive is not served here. Plugins import nothing of nianbao, so the record
 is read here with warcio.
 """
@@ -31,7 +31,7 @@ from warcio.timeutils import iso_date_to_datetime
 
 from datasette import hookimpl
 
-ARCHIVE_ENV = "NIANBAO_ARCHIVE_DIR"
+ARCHIVE_ENV = "NIANBAO_ARCHIVE"
 DATABASE = "nianbao"
 REPORT_ID_RE = r"[0-9a-f]{16}"
 # Archived markup runs nothing and loads nothing from outside this server.

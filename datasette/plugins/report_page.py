@@ -2,8 +2,10 @@
 
 Each table is drawn from `metric_labels` (its row and column labels as printed) and the report's
 `metrics`; cells named by a failing check are highlighted, and the rows of the template the report
-lacks (`reports.missing_rows`) are listed with their printed labels and marked in the tables. The archived document is shown here only as
-the text extracted from it, escaped; its original bytes are replayed, sandboxed, by replay.py. Report ids in tables, views and
+lacks (`reports.missing_rows`) are listed with their printed labels and marked in the tables. A
+cell read from a PDF links to its page rendered with the cell outlined (`page_image.py`). The
+archived document is shown here only as the text extracted from it, escaped; its original bytes are
+replayed, sandboxed, by `replay.py`. Report ids in tables, views and
 queries link here.
 """
 
@@ -20,7 +22,7 @@ from markupsafe import Markup, escape
 from datasette import hookimpl
 
 DATABASE = "nianbao"
-ARCHIVE_ENV = "NIANBAO_ARCHIVE_DIR"
+ARCHIVE_ENV = "NIANBAO_ARCHIVE"
 REPORT_ID_RE = re.compile(r"^[0-9a-f]{16}$")
 TABLES = ("二", "三", "四")
 
@@ -97,6 +99,8 @@ def layout(
                 "text": display_value(metric.get("value"), metric.get("raw")),
                 "failed": failed.get(label["key"]),
                 "unit": label["unit"],
+                # The page a PDF cell was printed on: the cell links to its picture there.
+                "page": metric.get("page"),
             }
         grids: list[dict[str, Any]] = []
         for row in rows.values():
@@ -138,7 +142,7 @@ async def report_page(datasette: Any, request: Any) -> Response:
     metrics = {
         row["key"]: dict(row)
         for row in await db.execute(
-            "SELECT key, value, raw FROM metrics WHERE report_id = ?", [report_id]
+            "SELECT key, value, raw, page FROM metrics WHERE report_id = ?", [report_id]
         )
     }
     checks = [
@@ -182,6 +186,7 @@ async def report_page(datasette: Any, request: Any) -> Response:
             labels, metrics, failed, template, frozenset(row["key"] for row in missing)
         ),
         "missing_rows": missing,
+        "has_pages": any(metric.get("page") for metric in metrics.values()),
         "checks": checks,
         "failed_count": sum(1 for check in checks if check["verdict"] == "fail"),
         "unverifiable_count": sum(1 for check in checks if check["verdict"] == "unverifiable"),

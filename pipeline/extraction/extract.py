@@ -10,15 +10,19 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import replace
 from urllib.parse import urlsplit
 
 from pipeline.extraction import attachments
+from pipeline.extraction.attachments.ocr import ENGINE_NAME as OCR_ENGINE
+from pipeline.extraction.attachments.ocr_tables import CellReading
 from pipeline.extraction.checks import check_tables
 from pipeline.extraction.decode import decode_body
 from pipeline.extraction.facts import find_facts
 from pipeline.extraction.html_doc import HtmlDocument, parse_html
 from pipeline.extraction.keys import TEMPLATE_2019, TEMPLATE_2021, TEMPLATE_PRE2019, TEMPLATE_ROWS
+from pipeline.extraction.layout_rows import layout_rows
 from pipeline.extraction.lookalikes import fold_lookalikes, fold_rows
 from pipeline.extraction.metadata import choose_template, read_metadata
 from pipeline.extraction.narrative_checks import fees_check, narrative_checks
@@ -31,10 +35,14 @@ from pipeline.extraction.report import (
     STATUS_IMAGE_ONLY,
     STATUS_NO_TABLES,
     STATUS_NOT_REPORT,
+    STATUS_OCR,
     STATUS_OK,
     STATUS_PARTIAL,
     ExtractedReport,
+    Place,
 )
+from pipeline.extraction.scan_labels import snap_rows
+from pipeline.extraction.scan_provenance import attach_readings, doubtful_keys, flag_doubtful
 from pipeline.extraction.section_checks import problems_section_check
 from pipeline.extraction.tables import TablesResult, read_tables
 from pipeline.extraction.text_cells import text_to_rows
@@ -53,6 +61,7 @@ FORMAT_DOCX = "docx"
 FORMAT_XLSX = "xlsx"
 FORMAT_XLS = "xls"
 FORMAT_LEGACY_WORD = "doc"  # .doc/.wps (OLE2 word processors) and RTF: converted by LibreOffice
+FORMAT_IMAGE = "image"  # a scanned page or table posted as a picture: read by OCR
 FORMAT_UNKNOWN_BINARY = "binary"
 
 _MIME = {
@@ -64,6 +73,8 @@ _MIME = {
     FORMAT_XLS: "application/vnd.ms-excel",
     FORMAT_LEGACY_WORD: "application/msword",
 }
+# Image files by their magic bytes (PNG, JPEG, GIF, TIFF both byte orders, BMP).
+_IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF8", b"II*\x00", b"MM\x00*", b"BM")
 _CONTENT_TYPES = (
     ("pdf", FORMAT_PDF),
     ("wordprocessingml", FORMAT_DOCX),
@@ -126,6 +137,10 @@ def detect_format(body: bytes, url: str, content_type: str = "") -> str:
         if streams & {"Workbook", "Book"}:
             return FORMAT_XLS
         return FORMAT_XLS if FORMAT_XLS in (declared, by_suffix) else FORMAT_LEGACY_WORD
+    if body.startswith(_IMAGE_MAGIC) and (
+        not body.startswith(b"BM") or content_type.lower().startswith("image/")
+    ):
+        return FORMAT_IMAGE  # "BM" starts text too: a BMP only when the server says image
     if body.startswith(b"{\\rtf"):
         return FORMAT_LEGACY_WORD  # .doc files are often RTF under the name
     if declared in (FORMAT_HTML, FORMAT_TEXT):
@@ -155,34 +170,80 @@ def _looks_binary(text: str) -> bool:
     return bool(sample) and _count_junk(sample) > MAX_JUNK_SHARE * len(sample)
 
 
-def _candidate_rows(rows: list[list[str]], text: str) -> Iterator[list[list[str]]]:
-    """The document's own rows, then (only when asked for) the rows its text flattens into."""
+def _candidate_rows(rows: list[list[str]], text: str) -> Iterator[tuple[str, list[list[str]]]]:
+    """The document's own rows, then (only when asked for) the rows its text flattens into,
+    then the rows of its text read as a PDF text layer lays a table out (`layout_rows`); each
+    with where it came from ('document', 'text', 'layout')."""
     if rows:
-        yield rows
-    yield text_to_rows(text)
+        yield "document", rows
+    yield "text", text_to_rows(text)
+    yield "layout", layout_rows(text)
+
+
+def _reads_more(result: TablesResult, best: TablesResult | None) -> bool:
+    """Whether `result` is a better reading than `best`: a known template first, then fewer
+    template rows missing, else more metrics."""
+    if best is None:
+        return True
+    known, best_known = (r.template in (TEMPLATE_2019, TEMPLATE_2021) for r in (result, best))
+    if known != best_known:
+        return known
+    if known:
+        return len(result.missing_rows) < len(best.missing_rows)
+    return len(result.metrics) > len(best.metrics)
+
+
+def _short_rows_missing(result: TablesResult) -> TablesResult:
+    """`result` read from a text layout, with its rows that printed fewer cells than their columns
+    counted missing: text keeps no trace of a blank cell, so which columns the printed numbers
+    belong to is unknown (the report is `partial` rather than `ok` with cells in doubt)."""
+    if not result.short_rows or result.template not in TEMPLATE_ROWS:
+        return result
+    missing = set(result.missing_rows) | set(result.short_rows)
+    ordered = tuple(row for row in TEMPLATE_ROWS[result.template] if row in missing)
+    return replace(result, missing_rows=ordered)
+
+
+def _complete(result: TablesResult, rows_too: bool) -> bool:
+    """Whether a reading needs no other: a template's tables read (`rows_too`: all their rows)."""
+    read = result.template in (TEMPLATE_2019, TEMPLATE_2021) and bool(result.metrics)
+    return read and (not rows_too or not result.missing_rows)
 
 
 def _read_template_tables(
-    rows: list[list[str]], text: str, year: int | None
+    rows: list[list[str]],
+    text: str,
+    year: int | None,
+    places: list[list[Place | None]],
+    complete_from_text: bool = False,
 ) -> TablesResult | None:
-    """The document's tables, else the tables its text flattens into, whichever reads more."""
+    """The document's tables, else the tables its text flattens into, whichever reads more
+    (`_reads_more`). The text is read when the tables give no template's rows, and, with
+    `complete_from_text` (PDFs, whose tables may lack rules in part), also when they lack some.
+    `places` says where each cell of `rows` was printed (empty when unknown)."""
     best: TablesResult | None = None
-    for candidate_rows in _candidate_rows(rows, text):
+    for source, candidate_rows in _candidate_rows(rows, text):
         if not candidate_rows:
             continue
-        result = read_tables(candidate_rows, year=year)
-        if best is None or len(result.metrics) > len(best.metrics):
+        where = places if source == "document" and places else None
+        result = read_tables(candidate_rows, year=year, places=where)
+        if source == "layout":
+            result = _short_rows_missing(result)
+        if _reads_more(result, best):
             best = result
-        if best.template in (TEMPLATE_2019, TEMPLATE_2021) and best.metrics:
+        if result is best and _complete(result, complete_from_text):
             break
     return best
 
 
-def _read_old_table(rows: list[list[str]], text: str) -> Pre2019Result | None:
+def _read_old_table(
+    rows: list[list[str]], text: str, places: list[list[Place | None]]
+) -> Pre2019Result | None:
     """The pre-2019 统计表 from the document's tables, else from its text; None when absent."""
-    for candidate_rows in _candidate_rows(rows, text):
+    for _source, candidate_rows in _candidate_rows(rows, text):
         if candidate_rows:
-            result = read_pre2019(candidate_rows)
+            where = places if candidate_rows is rows and places else None
+            result = read_pre2019(candidate_rows, where)
             if result.metrics:
                 return result
     return None
@@ -199,10 +260,54 @@ def _tables_status(tables: TablesResult) -> tuple[str, str]:
     return STATUS_OK, ""
 
 
+def _scan_status(report: ExtractedReport, template: str, scan: attachments.ScanContent) -> None:
+    """A scan's report: its metrics placed and flagged, status `ocr` when its tables were read."""
+    readings = [list(row) for row in scan.cells]
+    report.metrics = flag_doubtful(
+        template,
+        attach_readings(report.metrics, scan.rows, readings, report.missing_rows),
+        report.checks,
+    )
+    doubtful = doubtful_keys(report.metrics)
+    note = f"read by OCR ({OCR_ENGINE}, {scan.pages_read} pages): {len(doubtful)} doubtful cells"
+    if report.status in (STATUS_OK, STATUS_PARTIAL):
+        report.status = STATUS_OCR
+    report.status_reason = "; ".join(filter(None, [note, report.status_reason]))[:500]
+
+
 def _failed(report: ExtractedReport, reason: str) -> ExtractedReport:
     report.status = STATUS_FAILED
     report.status_reason = reason
     return report
+
+
+def _readable(scan: attachments.ScanContent) -> bool:
+    """Whether OCR read anything worth extracting (a title, a table) from the scan."""
+    return len(re.sub(r"\s", "", scan.text)) >= attachments.MIN_TEXT_CHARS
+
+
+def _image_only(report: ExtractedReport, scan: attachments.ScanContent) -> ExtractedReport:
+    report.status = STATUS_IMAGE_ONLY
+    report.status_reason = "no text layer (a scanned document) and OCR read nothing" + (
+        f": {scan.problem}" if scan.problem else ""
+    )
+    return report
+
+
+def _read_images(images: Sequence[bytes]) -> attachments.ScanContent:
+    """The tables and text of a page's pictures, by OCR, one image after another."""
+    combined = attachments.ScanContent(has_text_layer=False)
+    problems = []
+    for page_number, body in enumerate(images, start=1):
+        scan = attachments.read_image(body, page_number)
+        combined.text = "\n".join(filter(None, [combined.text, scan.text]))
+        combined.rows += scan.rows
+        combined.cells += scan.cells
+        combined.tables_found += scan.tables_found
+        combined.pages_read += scan.pages_read
+        problems += [scan.problem] if scan.problem else []
+    combined.problem = "; ".join(problems) or None
+    return combined
 
 
 def extract_document(
@@ -212,8 +317,12 @@ def extract_document(
     *,
     link_text: str | None = None,
     source_agency: str | None = None,
+    images: Sequence[bytes] = (),
 ) -> ExtractedReport:
-    """Read one document into an `ExtractedReport`; bad input becomes status `failed`."""
+    """Read one document into an `ExtractedReport`; bad input becomes status `failed`.
+
+    `images` are the bodies of the pictures an HTML page shows (tables posted as images), in
+    page order: their tables are read by OCR after the page's own."""
     headers = {name.lower(): value for name, value in (headers or {}).items()}
     content_type = headers.get("content-type", "")
     report = ExtractedReport(url=url, content_type=content_type)
@@ -225,7 +334,9 @@ def extract_document(
     report.content_type = _MIME.get(fmt, content_type)
     page = HtmlDocument()
     rows: list[list[str]] = []
+    places: list[list[Place | None]] = []
     problem: str | None = None
+    scan: attachments.ScanContent | None = None
     if fmt in (FORMAT_HTML, FORMAT_TEXT):
         decoded = decode_body(body, content_type)
         if _looks_binary(decoded.text):
@@ -239,6 +350,17 @@ def extract_document(
             text = decoded.text.strip()
         if not text and not page.title:
             return _failed(report, f"no readable text in the {fmt} document")
+        if images:
+            scan = _read_images(images)
+            # The page's own rows have no OCR reading; the images' rows follow them.
+            unread: list[list[CellReading | None]] = [[None] * len(row) for row in rows]
+            scan.cells = unread + scan.cells
+            scan.rows = rows + scan.rows
+            text, rows, problem = (
+                "\n".join(filter(None, [text, scan.text])),
+                scan.rows,
+                scan.problem,
+            )
     elif fmt in (FORMAT_PDF, FORMAT_DOCX, FORMAT_XLSX, FORMAT_XLS, FORMAT_LEGACY_WORD):
         reader = {
             FORMAT_PDF: attachments.read_pdf,
@@ -251,13 +373,23 @@ def extract_document(
         if content.problem and not content.text and not content.rows:
             return _failed(report, content.problem)
         if not content.has_text_layer:
-            report.status = STATUS_IMAGE_ONLY
-            report.status_reason = "no text layer (a scanned document): nothing read"
-            return report
+            scan = attachments.read_scanned_pdf(body)
+            if not _readable(scan):
+                return _image_only(report, scan)
+            content = scan
         text, rows, problem = content.text, content.rows, content.problem
+        places = content.places
+    elif fmt == FORMAT_IMAGE:
+        report.content_type = content_type if content_type.startswith("image/") else "image"
+        scan = attachments.read_image(body)
+        if not _readable(scan):
+            return _image_only(report, scan)
+        text, rows, problem = scan.text, scan.rows, scan.problem
     else:
         return _failed(report, "unrecognised binary format")
 
+    if scan is not None:
+        rows = scan.rows = snap_rows(rows)  # OCR's misspelt labels, before the tables are read
     # The one place look-alike ideographs (⽆ for 无, ⾏ for 行) are folded: every reader below
     # sees the ordinary characters (see lookalikes.py).
     text, rows = fold_lookalikes(text), fold_rows(rows)
@@ -268,11 +400,14 @@ def extract_document(
         published=page.published,
         meta={name: fold_lookalikes(content) for name, content in page.meta.items()},
         link_text=fold_lookalikes(link_text) if link_text else link_text,
+        publisher=fold_lookalikes(page.publisher) if page.publisher else None,
         source_agency=source_agency,
     )
     report.title, report.agency, report.year = meta.title, meta.agency, meta.year
     report.published, report.doc_type = meta.published, meta.doc_type
-    old_table = _read_old_table(rows, text) if meta.year is not None and meta.year < 2019 else None
+    old_table = (
+        _read_old_table(rows, text, places) if meta.year is not None and meta.year < 2019 else None
+    )
     if old_table is not None:
         report.template = TEMPLATE_PRE2019
         report.facts = find_facts(text)
@@ -282,7 +417,7 @@ def extract_document(
         report.status = STATUS_OK
         report.status_reason = "; ".join(([problem] if problem else []) + old_table.problems)[:500]
         return report
-    tables = _read_template_tables(rows, text, meta.year)
+    tables = _read_template_tables(rows, text, meta.year, places, fmt == FORMAT_PDF)
     tables_read = bool(
         tables and tables.metrics and tables.template in (TEMPLATE_2019, TEMPLATE_2021)
     )
@@ -306,6 +441,10 @@ def extract_document(
         if status_reason:
             reasons.insert(0, status_reason)
         reasons += list(tables.problems)
+        if scan is not None:
+            report.status_reason = "; ".join(reasons)
+            _scan_status(report, tables.template, scan)
+            return report
     elif report.doc_type == DOC_OTHER:
         report.status = STATUS_NOT_REPORT
         reasons.insert(0, f"not an annual report: {report.title or 'untitled'}")

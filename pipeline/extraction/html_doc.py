@@ -68,6 +68,21 @@ _DATE_LABEL = re.compile(
     r"((?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2})"
 )
 _TITLE_META = ("articletitle", "title", "og:title")
+# The labels of the publishing agency in a page's metadata table (索引号, 发布机构, 成文日期 …,
+# as 信息公开目录 platforms print it above every document).
+PUBLISHER_LABELS = ("发布机构", "发文机关", "发布单位", "发文单位", "公开主体", "信息来源")
+_PUBLISHER_CELLS = etree.XPath(
+    "//*[" + " or ".join(f"contains(text(), '{label}')" for label in PUBLISHER_LABELS) + "]"
+)
+_PUBLISHER_LABEL = re.compile(
+    rf"^\s*(?:{'|'.join(PUBLISHER_LABELS)})\s*[:：]?\s*(?P<value>[^\s:：|｜]*)"
+)
+# The labels that follow 发布机构 in such tables, where a cell runs on into the next one.
+_NEXT_LABEL = re.compile(
+    r"(索引号|主题分类|成文日期|发布日期|发文日期|生成日期|文号|发文字号|公开方式|公开范围|有效性|主题词|"
+    r"体裁分类|组配分类|服务对象|公开时限|信息分类|名称|标题)$|"
+    r"(索引号|主题分类|成文日期|发布日期|发文日期|生成日期|文号|发文字号).*$"
+)
 _DATE_META = ("pubdate", "publishdate", "firstpublishedtime", "article:published_time", "pubtime")
 
 
@@ -82,6 +97,7 @@ class HtmlDocument:
     attachments: list[str] = field(default_factory=list)
     attachment_texts: dict[str, str] = field(default_factory=dict)  # URL -> anchor text
     meta: dict[str, str] = field(default_factory=dict)  # lower-cased <meta name> -> content
+    publisher: str | None = None  # the 发布机构 of the page's metadata table, as printed
 
     @property
     def rows(self) -> list[list[str]]:
@@ -322,6 +338,24 @@ def _find_published(root: etree._Element, meta: dict[str, str]) -> str | None:
     return iso_date(match.group(1)) if match else None
 
 
+def _find_publisher(root: etree._Element, text: str) -> str | None:
+    """The agency a page's metadata table names (发布机构：洛阳市民政局), in the label's own cell
+    or the one after it."""
+    if not any(label in text for label in PUBLISHER_LABELS):
+        return None  # most pages: no tree walk at all
+    for element in _PUBLISHER_CELLS(root):
+        match = _PUBLISHER_LABEL.match(clean_text(_text_content(element)))
+        if match is None:
+            continue
+        value = _NEXT_LABEL.sub("", match.group("value"))
+        following = element.getnext()
+        if not value and following is not None:
+            value = clean_text(_text_content(following)).strip()
+        if value:
+            return value
+    return None
+
+
 def _is_attachment(href: str) -> bool:
     parts = urlsplit(href)
     path, query = parts.path.lower(), parts.query.lower()
@@ -395,6 +429,7 @@ def parse_html(text: str, url: str) -> HtmlDocument:
             attachments.setdefault(absolute, clean_text(_text_content(anchor)))
     title = _find_title(root, meta)
     published = _find_published(root, meta)
+    publisher = _find_publisher(root, text)
     try:
         tables, body_text = _content(root, marked=True)
     except ValueError:
@@ -409,4 +444,5 @@ def parse_html(text: str, url: str) -> HtmlDocument:
         attachments=list(attachments),
         attachment_texts=attachments,
         meta=meta,
+        publisher=publisher,
     )

@@ -83,6 +83,10 @@ APPLY_ROWS_2021: tuple[str, ...] = _APPLY_ROWS_HEAD + (
     "total",
     "carried_out",
 )
+# A 2021-format table 三 that prints （六）其他处理 as the 2019 form's single row (a hybrid some
+# agencies publish): that row is recorded as printed under `apply.other.single.<column>`, and the
+# three 2021 rows it stands for are missing (the report is `partial`). Not in TEMPLATE_KEYS.
+APPLY_HYBRID_OTHER_ROW = "other.single"
 # 自然人, 商业企业, 科研机构, 社会公益组织, 法律服务机构, 其他, 总计
 APPLY_COLUMNS: tuple[str, ...] = (
     "natural",

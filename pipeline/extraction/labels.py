@@ -20,6 +20,8 @@ _NUMBERING_RE = re.compile(
 )
 _PUNCT_RE = re.compile(r"[\s\"'“”‘’「」『』、，,。.；;：:!！?？·/／]")
 _PAREN_NOTE_RE = re.compile(r"\([^()]*\)")
+# A note cut off by a line or page break: '(区分处理的,只计这一情形,不计其' at a label's end.
+_OPEN_NOTE_RE = re.compile(r"\([^()]*$")
 _WHITESPACE_RE = re.compile(r"\s+")
 _MAX_VERDICTS = 1 << 14
 
@@ -52,8 +54,9 @@ def core(cell: str) -> str:
 
 @cache_short_text
 def bare_core(cell: str) -> str:
-    """`core` without parenthesised notes such as （区分处理的，只计这一情形，不计其他情形）."""
-    return _PAREN_NOTE_RE.sub("", core(cell))
+    """`core` without parenthesised notes such as （区分处理的，只计这一情形，不计其他情形），
+    also when the note is cut off at the cell's end."""
+    return _OPEN_NOTE_RE.sub("", _PAREN_NOTE_RE.sub("", core(cell)))
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,9 @@ class RowLabel:
     # Short words ('其他', '总计') that are also column headers match only when they are the next
     # expected row, and only when numbered or followed by a printed value.
     ambiguous: bool = False
+    # A row the template does not print but some tables do (the hybrid （六）其他处理 of 2021):
+    # recorded when found, neither missing nor blank-filled when not.
+    optional: bool = False
     # Verdicts of `matches` by cell core: reports print the same few labels again and again.
     _verdicts: dict[str, bool] = field(
         default_factory=dict, init=False, repr=False, compare=False, hash=False
@@ -102,6 +108,46 @@ class RowLabel:
             if len(word) >= 4 and word in cell_core and slack <= 12:
                 return True
         return False
+
+
+# A label read with a typo: at most one edit per this many characters of the label (at least one).
+CHARS_PER_EDIT = 8
+# A label cut short must keep at least this share of its characters.
+MIN_PREFIX_SHARE = 0.4
+
+
+@cache_short_text
+def _nearly_cached(pair: str) -> bool:
+    cell_core, word = pair.rsplit("\x00", 1)  # a cell may hold NUL itself; a word never does
+    if len(word) < 4 or len(cell_core) < 2:
+        return False
+    cut_short = len(cell_core) >= max(3, MIN_PREFIX_SHARE * len(word))
+    if cut_short and word.startswith(cell_core):
+        return True
+    budget = max(1, len(word) // CHARS_PER_EDIT)
+    return abs(len(cell_core) - len(word)) <= budget and edit_distance(cell_core, word) <= budget
+
+
+def nearly(cell_core: str, word: str) -> bool:
+    """Whether a cell's core is `word` with a typo (few edits, an adjacent swap counting as one)
+    or `word` cut short (its first characters, at least `MIN_PREFIX_SHARE` of them)."""
+    return _nearly_cached(f"{cell_core}\x00{word}")
+
+
+def edit_distance(a: str, b: str) -> int:
+    """Optimal string alignment distance: insertions, deletions, substitutions and swaps of
+    adjacent characters, each costing one."""
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        current = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        previous2, previous = previous, current
+    return previous[len(b)]
 
 
 _COUNTS_2019 = ("made", "published", "total")
@@ -150,6 +196,7 @@ _APPLY_WORDS: dict[str, tuple[str, ...]] = {
     "unprocessed.mass": ("无正当理由大量反复申请",),
     "unprocessed.confirm": ("要求行政机关确认或重新出具已获取信息",),
     "other": ("其他处理",),
+    keys.APPLY_HYBRID_OTHER_ROW: ("其他处理",),
     "other.no_correction": (
         "申请人无正当理由逾期不补正行政机关不再处理其政府信息公开申请",
         "申请人无正当理由逾期不补正",
@@ -172,8 +219,29 @@ def _apply_rows(row_keys: tuple[str, ...]) -> tuple[RowLabel, ...]:
     )
 
 
+# Group labels of table 三's rows (cores), printed in a merged cell to the left of the rows.
+APPLY_GROUP_WORDS = ("本年度办理结果", "不予公开", "无法提供", "不予处理", "其他处理")
+
+
+def is_group_label(cell_core: str) -> bool:
+    """Whether a cell (by its `bare_core`) is a group label of table 三 or a cut piece of one."""
+    return bool(cell_core) and any(
+        word.startswith(cell_core) or cell_core.startswith(word) for word in APPLY_GROUP_WORDS
+    )
+
+
 APPLY_ROWS_2019 = _apply_rows(keys.APPLY_ROWS_2019)
-APPLY_ROWS_2021 = _apply_rows(keys.APPLY_ROWS_2021)
+_OTHER_AT = keys.APPLY_ROWS_2021.index("other.no_correction")
+APPLY_ROWS_2021 = (
+    *_apply_rows(keys.APPLY_ROWS_2021[:_OTHER_AT]),
+    RowLabel(
+        keys.APPLY_HYBRID_OTHER_ROW,
+        _APPLY_WORDS[keys.APPLY_HYBRID_OTHER_ROW],
+        keys.APPLY_COLUMNS,
+        optional=True,
+    ),
+    *_apply_rows(keys.APPLY_ROWS_2021[_OTHER_AT:]),
+)
 
 ACTIVE_ROWS = {keys.TEMPLATE_2019: ACTIVE_ROWS_2019, keys.TEMPLATE_2021: ACTIVE_ROWS_2021}
 APPLY_ROWS = {keys.TEMPLATE_2019: APPLY_ROWS_2019, keys.TEMPLATE_2021: APPLY_ROWS_2021}

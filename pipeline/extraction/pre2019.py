@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from pipeline.extraction import keys, labels
-from pipeline.extraction.report import Metric
+from pipeline.extraction.report import Metric, Place
 from pipeline.extraction.values import is_blank, is_null_marker, read_number, to_wan_yuan
 
 # Indicator label cores (numbering and punctuation stripped, see labels.bare_core) -> key suffix.
@@ -109,16 +109,17 @@ def _label_key(cell: str) -> tuple[str | None, str | None]:
     return None, None
 
 
-def _value_cell(cells: Sequence[str]) -> tuple[str, str | None] | None:
-    """(raw value, unit printed in its own cell) after a label, or None when none follows."""
+def _value_cell(cells: Sequence[str]) -> tuple[str, str | None, int] | None:
+    """(raw value, unit printed in its own cell, the value's position in `cells`) after a
+    label, or None when none follows."""
     unit: str | None = None
-    for text in cells:
+    for position, text in enumerate(cells):
         stripped = labels.normalise(text)
         if stripped in _UNIT_CELLS:
             unit = stripped
             continue
         if is_blank(text) or is_null_marker(text) or read_number(text) is not None:
-            return text.strip(), unit
+            return text.strip(), unit, position
         return None
     return None
 
@@ -132,13 +133,20 @@ def _metric(key: str, raw: str, unit: str | None) -> Metric:
     return Metric(key, number.value, raw)
 
 
-def read_pre2019(rows: Sequence[Sequence[str | None]]) -> Pre2019Result:
-    """The old 统计表's indicators found in `rows`; no metrics when fewer than MIN_ROWS are found."""
+def read_pre2019(
+    rows: Sequence[Sequence[str | None]], places: Sequence[Sequence[Place | None]] | None = None
+) -> Pre2019Result:
+    """The old 统计表's indicators found in `rows`; no metrics when fewer than MIN_ROWS are found.
+    `places` (PDFs): where each cell of `rows` was printed, so each metric says where it was."""
     result = Pre2019Result()
     found: dict[str, Metric] = {}
     group: str | None = None
-    for row in rows:
+    aligned = places is not None and len(places) == len(rows)
+    for row_index, row in enumerate(rows):
         cells = [(cell or "").strip() for cell in row]
+        row_places = places[row_index] if places is not None and aligned else None
+        if row_places is not None and len(row_places) != len(cells):
+            row_places = None
         for position, cell in enumerate(cells):
             if not cell or read_number(cell) is not None:
                 continue
@@ -156,10 +164,12 @@ def read_pre2019(rows: Sequence[Sequence[str | None]]) -> Pre2019Result:
             if value is None:
                 break
             key = f"pre2019.{row_key}"
+            raw, unit, offset = value
             if key in found:
                 result.problems.append(f"pre2019: {key} printed twice, first one kept")
             else:
-                found[key] = _metric(key, *value)
+                place = row_places[position + 1 + offset] if row_places is not None else None
+                found[key] = _metric(key, raw, unit).at(place)
             break
     if len(found) < MIN_ROWS:
         return Pre2019Result(problems=["no old-format statistical table"])

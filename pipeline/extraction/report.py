@@ -11,6 +11,9 @@ The status says how much of the template was read, so that `ok` can be trusted o
   were read, whatever they print, 0 and "—" included), and at least one cell prints something. A
   pre-2019 report is `ok` when its old 统计表 was read (it has no fixed rows to miss).
 * `partial`: the tables were read, but some rows were not found; `missing_rows` names them.
+* `ocr`: a scan (an image-only PDF, a table image) whose template tables were read by OCR. Its
+  numbers carry the recogniser's confidence, and `missing_rows` names rows not found; the reason
+  says how many cells are doubtful. A scan in which OCR finds nothing readable stays `image_only`.
 * `blank`: the template's tables are there but not one of their cells prints anything (headings
   and empty cells: an unfilled form, often the blank template attached for reference). It is its
   own status rather than `partial` with a reason because it holds no figure at all, so a
@@ -35,6 +38,7 @@ STATUS_PARTIAL = "partial"  # tables read, but rows of the template missing (see
 STATUS_BLANK = "blank"  # the template's tables with nothing printed in any cell: an empty form
 STATUS_NO_TABLES = "no_tables"  # a report, read as text, but no statistical table in it
 STATUS_IMAGE_ONLY = "image_only"  # a scanned document with no text layer: nothing guessed
+STATUS_OCR = "ocr"  # a scan whose tables were read by OCR: see metrics.confidence, missing_rows
 STATUS_NOT_REPORT = "not_report"  # readable, but not an annual report (notice, guide, …)
 STATUS_FAILED = "failed"  # could not be read at all; status_reason says why
 STATUSES = (
@@ -43,6 +47,7 @@ STATUSES = (
     STATUS_BLANK,
     STATUS_NO_TABLES,
     STATUS_IMAGE_ONLY,
+    STATUS_OCR,
     STATUS_NOT_REPORT,
     STATUS_FAILED,
 )
@@ -62,6 +67,11 @@ def verdict_of(passed: bool | int | None) -> str:
     return VERDICT_PASS if passed else VERDICT_FAIL
 
 
+# Where a cell was printed: its page (1-based) and box (x0, top, x1, bottom in PDF points from the
+# page's top-left corner, as pdfplumber gives them).
+Place = tuple[int, tuple[float, float, float, float]]
+
+
 @dataclass(frozen=True)
 class Metric:
     """One cell of a statistical table: the number and the text the agency printed, and where.
@@ -77,6 +87,12 @@ class Metric:
     page: int | None = None
     bbox: tuple[float, float, float, float] | None = None
     confidence: float | None = None
+
+    def at(self, place: Place | None) -> Metric:
+        """This metric read at `place` (page, box); itself when the place is unknown."""
+        if place is None:
+            return self
+        return Metric(self.key, self.value, self.raw, place[0], place[1], self.confidence)
 
 
 @dataclass(frozen=True)
@@ -142,7 +158,18 @@ class ExtractedReport:
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (what `nianbao extract --json` prints)."""
         data = asdict(self)
-        data["metrics"] = {k: {"value": m.value, "raw": m.raw} for k, m in self.metrics.items()}
+        data["metrics"] = {k: _metric_dict(m) for k, m in self.metrics.items()}
         for check, row in zip(self.checks, data["checks"], strict=True):
             row["verdict"] = check.verdict
         return data
+
+
+def _metric_dict(metric: Metric) -> dict[str, Any]:
+    """A metric for JSON: value and printed text, and where it was printed when known."""
+    data: dict[str, Any] = {"value": metric.value, "raw": metric.raw}
+    if metric.page is not None:
+        data["page"] = metric.page
+        data["bbox"] = None if metric.bbox is None else [round(v, 1) for v in metric.bbox]
+    if metric.confidence is not None:
+        data["confidence"] = metric.confidence
+    return data

@@ -23,7 +23,9 @@ SEVERITY = "warning"
 _MAX_EVIDENCE = 200
 
 _NUMBER_MARK = r"\s*[、.．，,]\s*"
-_FIVE = re.compile(rf"五{_NUMBER_MARK}(?:存在的?)?(?:主要)?问题")
+# Some agencies name the subject first: 五、政府信息公开工作存在的主要问题及改进情况 (上海市人民政府办公厅,
+# 2019), so a few ideographs may come before 存在.
+_FIVE = re.compile(rf"五{_NUMBER_MARK}(?:[\u4e00-\u9fff]{{0,10}}?存在的?)?(?:主要)?问题")
 # The rest of section five's heading: 及改进情况, 和改进措施, 及整改情况…
 _FIVE_REST = re.compile(r"[^。\n]{0,10}?(?:改进|整改)(?:情况|措施|工作|方向|计划)?")
 _SIX = re.compile(rf"六{_NUMBER_MARK}其他需要报告")

@@ -27,7 +27,7 @@ from functools import cache
 
 from pipeline.extraction import keys, labels
 from pipeline.extraction.labels import RowLabel
-from pipeline.extraction.report import Metric
+from pipeline.extraction.report import Metric, Place
 from pipeline.extraction.text_cells import text_to_rows
 from pipeline.extraction.values import (
     CACHED_TEXT_CHARS,
@@ -45,10 +45,17 @@ LOOKAHEAD = 4
 # How far back from an amount row its column header (and unit) is looked for.
 HEADER_REACH = 12
 REVIEW_VALUE_COUNT = len(keys.REVIEW_KEYS)
+# How far past 行政复议 the values of a table 四 with a broken-up header may be looked for (its
+# header has about 25 cells).
+REVIEW_HEADER_REACH = 60
 # Fewer recognised rows than this is not the table but template words scattered in other text (a
 # table of random cells, a prose list): reading it would store numbers that mean nothing.
 MIN_ACTIVE_ROWS = 3
 MIN_APPLY_ROWS = 6
+# A row cut by a page break: at most this many pieces of label between its blank part and its
+# numbers, and only rows of at least this many columns are recognised by a doubled run.
+MAX_FRAGMENTS = 3
+MIN_TAIL_COLUMNS = 3
 
 
 @dataclass
@@ -61,12 +68,25 @@ class TablesResult:
     problems: list[str] = field(default_factory=list)
     # Rows of the template (keys.TEMPLATE_ROWS) whose cells were not read, in template order.
     missing_rows: tuple[str, ...] = ()
+    # Rows read with fewer cells than their columns (the rest stored blank): from a table without
+    # rules, where blank cells leave no trace, their numbers' columns are unknown.
+    short_rows: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class _RowRead:
     label_index: int  # position of the label in the cell stream
     cells: list[str]  # the run of cells after the label; once fitted, exactly len(columns)
+    first: int  # position of cells[0] in the cell stream
+    printed: int  # how many of `cells` were printed; the rest are blanks added by fitting
+
+    def position(self, column: int) -> int | None:
+        """Where the cell of `column` is in the cell stream; None for a blank added by fitting."""
+        return self.first + column if column < self.printed else None
+
+    # A row cut by a page break: its numbers are the LAST cells of the run (the cells before
+    # them are the row's blank part on the first page and its empty label cells overleaf).
+    tail_aligned: bool = False
 
 
 @cache_short_text
@@ -78,6 +98,17 @@ def _flatten(rows: Sequence[Sequence[str | None]]) -> list[str]:
     return [(cell or "").strip() for row in rows for cell in row]
 
 
+def _flatten_places(
+    rows: Sequence[Sequence[str | None]], places: Sequence[Sequence[Place | None]] | None
+) -> list[Place | None] | None:
+    """`places` in cell-stream order, or None unless they match `rows` cell for cell."""
+    if places is None or len(places) != len(rows):
+        return None
+    if any(len(row) != len(row_places) for row, row_places in zip(rows, places, strict=True)):
+        return None
+    return [place for row_places in places for place in row_places]
+
+
 class _Cells:
     """The cell stream with what the reader asks of each cell worked out once.
 
@@ -85,8 +116,10 @@ class _Cells:
     tables, the label lookahead), so each distinct text is classified once per stream.
     """
 
-    def __init__(self, texts: list[str]) -> None:
+    def __init__(self, texts: list[str], places: list[Place | None] | None = None) -> None:
         self.texts = texts
+        # Where each cell was printed (PDFs), aligned with `texts`; None when the reader can't say.
+        self.places = places
         is_value_of: dict[str, bool] = {}
         core_of: dict[str, str] = {}
         for text in texts:
@@ -109,28 +142,38 @@ class _Cells:
         """The number-like cells right after `index`, up to the next text cell."""
         return self.texts[index + 1 : self.run_end[index]]
 
+    def placed(self, metric: Metric, position: int | None) -> Metric:
+        """`metric` with the page and box of the cell at `position`, when they are known."""
+        if self.places is None or position is None:
+            return metric
+        return metric.at(self.places[position])
 
-def _fit(run: list[str], width: int, what: str, problems: list[str]) -> list[str]:
-    """`run` cut to `width` cells: surplus blanks at the edges go first (misaligned rows)."""
-    cells = list(run)
+
+def _fit(row: _RowRead, width: int, what: str, problems: list[str]) -> _RowRead:
+    """`row` with its run cut to `width` cells: surplus blanks at the edges go first
+    (misaligned rows), missing cells are added blank."""
+    cells = list(row.cells)
+    first = row.first
     while len(cells) > width and is_blank(cells[-1]):
         cells.pop()
     while len(cells) > width and is_blank(cells[0]):
         cells.pop(0)
+        first += 1
+    printed = min(len(cells), width)
     if len(cells) > width:
         problems.append(f"{what}: {len(cells)} cells for {width} columns, extra ones ignored")
         cells = cells[:width]
     elif len(cells) < width:
         problems.append(f"{what}: {len(cells)} cells for {width} columns, the rest left blank")
         cells += [""] * (width - len(cells))
-    return cells
+    return _RowRead(row.label_index, cells, first, printed)
 
 
 def _label_match(cells: _Cells, index: int, spec: RowLabel, is_next: bool) -> bool:
-    if not spec.matches_core(cells.cores[index]):
-        return False
     if cells.run_end[index] == index + 1:
         return False  # a heading in prose, or a group label: a row label is followed by its cells
+    if not spec.matches_core(cells.cores[index]):
+        return False
     if spec.ambiguous:
         # '总计' and '其他' are column headers too: a numbered label ('（七）总计') is the row, even
         # after a row the agency left out; an unnumbered one only when it is the next row expected
@@ -148,10 +191,17 @@ def _find_labelled(
     stop: Callable[[str], bool] = lambda _text: False,
 ) -> tuple[dict[str, _RowRead], int]:
     """Rows of one labelled table found from `start` (cells as printed, not yet fitted to the
-    columns), and the stream position after the table."""
+    columns), and the stream position after the last row found (`start` when none was).
+
+    A label is found by its words (`_label_match`); failing that, as a label cut in two
+    (`_split_label`: a row cut by a page break, or a long label wrapped around its numbers);
+    failing that, as the next row expected printed with a typo (`_near_label`): the rows come
+    in the template's order, so a cell at the next row's place that is nearly its label is it.
+    """
     found: dict[str, _RowRead] = {}
     next_row = 0
     index = start
+    end = start
     texts, is_value = cells.texts, cells.is_value
     while index < len(texts) and next_row < len(specs):
         if is_value[index]:
@@ -164,15 +214,159 @@ def _find_labelled(
             if _label_match(cells, index, specs[position], position == next_row):
                 matched = position
                 break
+        run = cells.run_after(index)
+        first = index + 1
+        resume = first + len(run)
+        if matched is None:
+            split = _split_label(cells, index, specs, next_row)
+            if split is not None:
+                matched, first, resume = split
+                run = cells.texts[first : cells.run_end[first - 1]]
+            else:
+                matched = _near_position(cells, index, specs, next_row)
         if matched is None:
             index += 1
             continue
         spec = specs[matched]
-        run = cells.run_after(index)
-        found[spec.key] = _RowRead(index, run)
+        later = specs[matched + 1 : matched + 1 + LOOKAHEAD]
+        run, first, resume, tail_aligned = _continued(
+            cells, run, first, resume, len(spec.columns), later
+        )
+        found[spec.key] = _RowRead(index, run, first, len(run), tail_aligned)
         next_row = matched + 1
-        index += 1 + len(run)
-    return found, index
+        index = end = resume
+    return found, end
+
+
+# How many text cells after a label's first part its other parts may come (group labels, cut by
+# the same page break or wrapped beside it, print between them).
+SPLIT_REACH = 4
+
+
+def _split_label(
+    cells: _Cells, index: int, specs: Sequence[RowLabel], next_row: int
+) -> tuple[int, int, int] | None:
+    """(row position, where its run starts, where to resume) when the cell at `index` is the
+    first part of a label whose other parts are among the next text cells, else None.
+
+    A row cut by a page break prints its label's first part on one page and the rest on the
+    next, its numbers after either part; a long label wraps around its numbers, and the group
+    label beside it may wrap between its parts. The parts are the next text cells that extend
+    the label word by word (others are skipped); the row's run is the first of the parts' runs
+    that prints something, else the first that has cells.
+    """
+    head = cells.cores[index]
+    if not head:
+        return None
+    following = _following_texts(cells, index, SPLIT_REACH)
+    for position in range(next_row, min(next_row + LOOKAHEAD, len(specs))):
+        spec = specs[position]
+        # An optional row's short word (其他处理) would match a group label run into the
+        # next row's label ('其他处理' + '总计'): it is only ever read whole.
+        if spec.ambiguous or spec.optional:
+            continue
+        parts = _label_parts(cells, index, following, spec)
+        if parts is None:
+            continue
+        runs = [(part + 1, cells.run_after(part)) for part in (index, *parts)]
+        printing = [run for run in runs if any(not is_blank(cell) for cell in run[1])]
+        chosen = printing or [run for run in runs if run[1]]
+        if not chosen:
+            return None
+        return position, chosen[0][0], cells.run_end[parts[-1]]
+    return None
+
+
+def _following_texts(cells: _Cells, index: int, count: int) -> list[int]:
+    """Positions of the next `count` text cells after `index` (skipping runs of values)."""
+    found: list[int] = []
+    position = cells.run_end[index]
+    while position < len(cells) and len(found) < count:
+        found.append(position)
+        position = cells.run_end[position]
+    return found
+
+
+def _label_parts(
+    cells: _Cells, index: int, following: list[int], spec: RowLabel
+) -> list[int] | None:
+    """The cells of `following` that, after the cell at `index`, spell one of `spec`'s words;
+    None when none do. A cell that names the row on its own is the row's label, not a part of it."""
+    head = cells.cores[index]
+    for word in spec.words:
+        if len(word) <= len(head) or not word.startswith(head):
+            continue
+        joined, parts = head, list[int]()
+        for position in following:
+            core = cells.cores[position]
+            if not core or spec.matches_core(core) or not word.startswith(joined + core):
+                continue
+            joined, parts = joined + core, [*parts, position]
+            if joined == word:
+                return parts
+    # Two parts making the label with a little more (a unit, a note): matched as a whole cell is.
+    for position in following[:2]:
+        tail = cells.cores[position]
+        # The parts' texts joined, then stripped: a note wrapped across the two parts
+        # (（区分处理的，只计这一情 / 形，不计其他情形）, the 淮安市 2024 report's text) is dropped whole.
+        joined = labels.bare_core(cells.texts[index] + cells.texts[position])
+        if tail and not spec.matches_core(tail) and spec.matches_core(joined):
+            return [position]
+    return None
+
+
+def _near_position(
+    cells: _Cells, index: int, specs: Sequence[RowLabel], next_row: int
+) -> int | None:
+    """The next row expected (or the one after it, when the expected one is optional and may
+    not be printed) if the cell at `index` names it but for a typo (`_near_label`)."""
+    for position in range(next_row, min(next_row + 2, len(specs))):
+        if _near_label(cells, index, specs[position]):
+            return position
+        if not specs[position].optional:
+            break
+    return None
+
+
+def _near_label(cells: _Cells, index: int, spec: RowLabel) -> bool:
+    """Whether the cell at `index`, followed by cells, names `spec` but for a typo: a dropped,
+    added, swapped or wrong character or two, or the label's end cut off."""
+    if spec.ambiguous or cells.run_end[index] == index + 1:
+        return False
+    cell_core = cells.cores[index]
+    return any(labels.nearly(cell_core, word) for word in spec.words)
+
+
+def _continued(
+    cells: _Cells, run: list[str], first: int, resume: int, width: int, later: Sequence[RowLabel]
+) -> tuple[list[str], int, int, bool]:
+    """(run, where it starts, where to resume, whether the row's numbers are the run's LAST
+    cells) for a row whose label was read with `run` starting at `first`.
+
+    A row cut by a page break can print its whole label with blank cells at the foot of one
+    page and its numbers at the top of the next, after the cut pieces of its group label and
+    its empty label cells. Its numbers are taken from there: after a blank run, up to
+    `MAX_FRAGMENTS` text cells that are no label (`later` rows) and carry no numbering (unless
+    they are a group label) are pieces of the cut row, and the first run after them holding a
+    printed value is its numbers. With no text between the two pieces, the run is the blank part
+    (one row's width) followed by the continuation, whose last cells are the numbers.
+    """
+    if not all(is_blank(cell) for cell in run):
+        doubled = width >= MIN_TAIL_COLUMNS and len(run) >= 2 * width
+        return run, first, resume, doubled and all(is_blank(cell) for cell in run[:width])
+    fragment = resume
+    for _ in range(MAX_FRAGMENTS):
+        if fragment >= len(cells) or cells.is_value[fragment]:
+            break
+        core = cells.cores[fragment]
+        numbered_row = labels.numbering(cells.texts[fragment]) and not labels.is_group_label(core)
+        if numbered_row or any(spec.matches_core(core) for spec in later):
+            break
+        continuation = cells.run_after(fragment)
+        if any(not is_blank(cell) for cell in continuation):
+            return continuation, fragment + 1, fragment + 1 + len(continuation), True
+        fragment += 1 + len(continuation)
+    return run, first, resume, False
 
 
 def _fitted(
@@ -187,8 +381,10 @@ def _fitted(
     fitted: dict[str, _RowRead] = {}
     for key, row in found.items():
         columns = columns_of(spec_of[key])
-        cells = _fit(row.cells, len(columns), f"{table}.{key}", problems)
-        fitted[key] = _RowRead(row.label_index, cells)
+        if row.tail_aligned and len(row.cells) > len(columns):
+            cut = len(row.cells) - len(columns)
+            row = _RowRead(row.label_index, row.cells[cut:], row.first + cut, len(columns))
+        fitted[key] = _fit(row, len(columns), f"{table}.{key}", problems)
     return fitted
 
 
@@ -249,9 +445,24 @@ def _review_header_start(cells: _Cells, start: int) -> int | None:
     return None
 
 
-def _read_review(cells: _Cells, start: int, problems: list[str]) -> tuple[list[str], int] | None:
-    """The 15 cells of table 四 and how many of them were printed, or None when the table is not
-    there."""
+def _spread_header_values(cells: _Cells, header_start: int) -> tuple[int, list[str]] | None:
+    """(the cell before the values, the values) of a table 四 whose three header levels were
+    broken into pieces (a table without rules read from its text: 结果 / 维持 on separate lines):
+    the first run of at least fifteen number-like cells within `REVIEW_HEADER_REACH` cells of the
+    header's start, holding a printed value."""
+    index = header_start
+    limit = min(len(cells), header_start + REVIEW_HEADER_REACH)
+    while index < limit:
+        run = cells.run_after(index)
+        if len(run) >= REVIEW_VALUE_COUNT and any(not is_blank(cell) for cell in run):
+            return index, run
+        index = cells.run_end[index]
+    return None
+
+
+def _read_review(cells: _Cells, start: int, problems: list[str]) -> _RowRead | None:
+    """The 15 cells of table 四 as one row (`printed` says how many were printed), or None when
+    the table is not there."""
     header_start = _review_header_start(cells, start)
     if header_start is None:
         return None
@@ -265,9 +476,13 @@ def _read_review(cells: _Cells, start: int, problems: list[str]) -> tuple[list[s
         return None
     run = cells.run_after(last_header)
     if not any(not is_blank(cell) for cell in run) and len(run) < REVIEW_VALUE_COUNT:
-        problems.append("review: header found but no values after it")
-        return None
-    return _fit(run, REVIEW_VALUE_COUNT, "review", problems), min(len(run), REVIEW_VALUE_COUNT)
+        spread = _spread_header_values(cells, header_start)
+        if spread is None:
+            problems.append("review: header found but no values after it")
+            return None
+        last_header, run = spread
+    row = _RowRead(last_header, run, last_header + 1, len(run))
+    return _fit(row, REVIEW_VALUE_COUNT, "review", problems)
 
 
 def detect_template(stream: list[str], year: int | None) -> str:
@@ -325,8 +540,11 @@ def _read_with(cells: _Cells, template: str) -> TablesResult:
                 else None
             )
             for position, key in enumerate(row_keys):
-                raw = row.cells[position] if row else ""
-                metrics[key] = _metric(key, raw, unit)
+                if row is None:
+                    metrics[key] = _metric(key, "", unit)
+                    continue
+                metric = _metric(key, row.cells[position], unit)
+                metrics[key] = cells.placed(metric, row.position(position))
     else:
         active_end = 0
 
@@ -348,22 +566,42 @@ def _read_with(cells: _Cells, template: str) -> TablesResult:
         tables.append("apply")
         for spec in apply_specs:
             row = apply.get(spec.key)
+            if row is None and spec.optional:
+                continue
+            if spec.optional:
+                problems.append(
+                    f"apply: （六）其他处理 printed as one row (the 2019 form), kept as "
+                    f"apply.{spec.key}"
+                )
             if row is None:
                 problems.append(f"apply: row {spec.key} not found")
             for position, key in enumerate(_metric_keys("apply", spec.key, apply_columns)):
-                metrics[key] = _metric(key, row.cells[position] if row else "")
+                if row is None:
+                    metrics[key] = _metric(key, "")
+                    continue
+                metric = _metric(key, row.cells[position])
+                metrics[key] = cells.placed(metric, row.position(position))
     else:
         apply_end = active_end
 
     review = _read_review(cells, apply_end, problems)
     review_rows: list[str] = []
     if review is not None:
-        review_cells, printed = review
         tables.append("review")
-        for key, raw in zip(keys.REVIEW_KEYS, review_cells, strict=True):
-            metrics[key] = _metric(key, raw)
+        for position, (key, raw) in enumerate(zip(keys.REVIEW_KEYS, review.cells, strict=True)):
+            metrics[key] = cells.placed(_metric(key, raw), review.position(position))
         # A row of table 四 is its group's five cells, printed in group order.
+        printed = review.printed
         review_rows = list(keys.REVIEW_GROUPS[: printed // len(keys.REVIEW_OUTCOMES)])
+    spec_of = {spec.key: spec for spec in active_specs}
+    result.short_rows = (
+        *(
+            f"active.{key}"
+            for key, row in active.items()
+            if row.printed < len(spec_of[key].columns)
+        ),
+        *(f"apply.{key}" for key, row in apply.items() if row.printed < len(apply_columns)),
+    )
     result.tables_found = tuple(tables)
     found_rows = {
         *(f"active.{key}" for key in active),
@@ -376,10 +614,17 @@ def _read_with(cells: _Cells, template: str) -> TablesResult:
     return result
 
 
-def read_tables(rows: list[list[str]], year: int | None = None) -> TablesResult:
-    """Metrics of the template tables found in `rows` (all table rows of a document, in order)."""
+def read_tables(
+    rows: list[list[str]],
+    year: int | None = None,
+    places: Sequence[Sequence[Place | None]] | None = None,
+) -> TablesResult:
+    """Metrics of the template tables found in `rows` (all table rows of a document, in order).
+
+    `places`, when the reader knows them (PDFs), are where each cell of `rows` was printed, row
+    for row and cell for cell; the metrics read from those cells carry their page and box."""
     stream = _flatten(rows)
-    cells = _Cells(stream)
+    cells = _Cells(stream, _flatten_places(rows, places))
     template = detect_template(stream, year)
     if template == keys.TEMPLATE_UNKNOWN:
         # No label says which template: read both and keep whichever finds more.

@@ -7,6 +7,10 @@ Pages copied to text lose their <table> markup in a few recurring ways (see port
 * one cell per line ending in ' |', with runs of bare '|' standing for empty cells (seed 003);
   row boundaries are lost entirely, so a run of such lines becomes one long row.
 
+A PDF's text layer copied out (a row's label and its numbers on one line, separated by spaces,
+as in the 淮安市 2024 report) is read by `layout_rows`, which also knows which rows printed too few
+numbers to be placed.
+
 Everything else (narrative prose, headings) becomes a single-cell row. Empty cells stay as ""
 because the table reader relies on positions.
 """
@@ -17,6 +21,15 @@ import re
 
 _ONLY_PIPES_RE = re.compile(r"^\|+$")
 _MARKDOWN_RULE_RE = re.compile(r"^\|?\s*:?-{3,}")
+# A spaced line ending in numbers: its label (no sentence punctuation: prose stays one cell) and
+# the numbers. A number may carry a decimal part (96171.6) or thousands commas.
+_NUMBER = r"[-+]?\d[\d,]*(?:\.\d+)?"
+_LABEL_AND_NUMBERS_RE = re.compile(
+    rf"^(?:([^。；;！？]*?[^\s\d])\s+)?({_NUMBER}(?:\s+{_NUMBER})*)$"
+)
+_SPACES_RE = re.compile(r"\s+")
+# Longest label read as a row's: longer lines ending in a number are prose.
+_MAX_LABEL_CHARS = 60
 
 
 def _is_single_tab_cell(line: str) -> bool:

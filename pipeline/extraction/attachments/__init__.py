@@ -1,5 +1,5 @@
-"""Read attached documents (PDF, DOCX, XLSX, XLS, and .doc/.wps/RTF through LibreOffice) into text
-and table rows.
+"""Read attached documents (PDF, DOCX, XLSX, XLS, .doc/.wps/RTF through LibreOffice, and scans
+and images by OCR) into text and table rows.
 
 Rows follow the contract of `pipeline.extraction.tables.read_tables`: every row of every table in
 document order, original cells only (a merged cell appears once), "" for an empty cell. `base`
@@ -9,6 +9,11 @@ holds what the readers share, so the readers never import each other.
 from pipeline.extraction.attachments.base import MIN_TEXT_CHARS, BinaryContent, cell_string
 from pipeline.extraction.attachments.docx import read_docx, read_docx_python_docx
 from pipeline.extraction.attachments.legacy_word import read_legacy_word
+from pipeline.extraction.attachments.ocr_tables import (
+    ScanContent,
+    read_image,
+    read_scanned_pdf,
+)
 from pipeline.extraction.attachments.ole2 import OLE2_MAGIC
 from pipeline.extraction.attachments.ole2 import stream_names as ole2_stream_names
 from pipeline.extraction.attachments.pdf import read_pdf, read_pdf_plumber
@@ -18,6 +23,7 @@ __all__ = [
     "MIN_TEXT_CHARS",
     "OLE2_MAGIC",
     "BinaryContent",
+    "ScanContent",
     "cell_string",
     "read_docx",
     "read_docx_python_docx",
@@ -25,6 +31,8 @@ __all__ = [
     "ole2_stream_names",
     "read_pdf",
     "read_pdf_plumber",
+    "read_image",
+    "read_scanned_pdf",
     "read_xls",
     "read_xlsx",
 ]

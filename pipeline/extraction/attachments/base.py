@@ -14,6 +14,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from pipeline.extraction.report import Place
+
 MAX_PDF_PAGES = 80
 MAX_SHEETS = 10
 MAX_SHEET_ROWS = 2000
@@ -32,9 +34,24 @@ class BinaryContent:
 
     text: str = ""
     rows: list[list[str]] = field(default_factory=list)
+    # Where each cell of `rows` was printed (PDFs: page and box), row for row; empty when unknown.
+    places: list[list[Place | None]] = field(default_factory=list)
     tables_found: int = 0
     has_text_layer: bool = True
     problem: str | None = None
+
+
+def non_empty_rows(
+    text: str, rows: list[list[str]], places: list[list[Place | None]], tables_found: int
+) -> BinaryContent:
+    """A reading of `text` and the non-empty of `rows`, with their `places` kept aligned."""
+    kept = [index for index, row in enumerate(rows) if row]
+    return BinaryContent(
+        text=text,
+        rows=[rows[index] for index in kept],
+        places=[places[index] for index in kept],
+        tables_found=tables_found,
+    )
 
 
 def cell_string(value: Any) -> str:

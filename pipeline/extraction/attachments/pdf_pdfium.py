@@ -26,12 +26,24 @@ from __future__ import annotations
 
 import ctypes
 import re
-from bisect import bisect_left
 from collections.abc import Iterator
 
-from pipeline.extraction.attachments.base import MIN_TEXT_CHARS, BinaryContent, cell_string
+from pipeline.extraction.attachments.base import (
+    MIN_TEXT_CHARS,
+    BinaryContent,
+    cell_string,
+    non_empty_rows,
+)
+from pipeline.extraction.attachments.pdf_frames import frame_indices, table_bbox
 from pipeline.extraction.attachments.pdf_ruling import Edge, find_tables
-from pipeline.extraction.attachments.pdf_words import Char, cell_text, page_text
+from pipeline.extraction.attachments.pdf_words import (
+    CellFinder,
+    Char,
+    cell_text,
+    ink_box,
+    page_text,
+)
+from pipeline.extraction.report import Place
 
 # Form XObjects nest; past this depth their content is ignored (pdfplumber has no such cap,
 # but a hostile file could nest deeply). pypdfium2 uses the same default.
@@ -222,27 +234,33 @@ def _page_edges(page: object, height: float) -> list[Edge]:
     return by_kind["line"] + by_kind["rect"] + by_kind["curve"]
 
 
-def _table_rows(chars: list[Char], edges: list[Edge]) -> tuple[int, list[list[str]]]:
-    """(tables found, their rows) with each character in the cell holding its centre."""
+def _table_rows(
+    chars: list[Char], edges: list[Edge], page_number: int, height: float
+) -> tuple[int, list[list[str]], list[list[Place | None]]]:
+    """(tables found, their rows, where each cell is) with each character in the cell holding
+    its centre; page border frames (`pdf_frames`) are not tables."""
 
-    tables = find_tables(edges)
-    if not tables:
-        return 0, []
-    centred = sorted(
-        ((c.top + c.bottom) / 2, (c.x0 + c.x1) / 2, order, c) for order, c in enumerate(chars)
+    tables = find_tables(edges, close_page_breaks=True)
+    frames = frame_indices(
+        [table_bbox(t) for t in tables], [all(len(row) == 1 for row in t) for t in tables], height
     )
-    middles = [entry[0] for entry in centred]
+    tables = [table for index, table in enumerate(tables) if index not in frames]
+    if not tables:
+        return 0, [], []
+    finder = CellFinder(chars)
     rows: list[list[str]] = []
+    places: list[list[Place | None]] = []
     for table in tables:
         for row in table:
             cells: list[str] = []
-            for x0, top, x1, bottom in row:
-                inside = centred[bisect_left(middles, top) : bisect_left(middles, bottom)]
-                # Back in content order: pdfplumber groups a cell's characters in that order.
-                in_cell = sorted((o, c) for _, h, o, c in inside if x0 <= h < x1)
-                cells.append(cell_string(cell_text([c for _, c in in_cell])))
+            row_places: list[Place | None] = []
+            for box in row:
+                in_cell = finder.chars_in(box)
+                cells.append(cell_string(cell_text(in_cell)))
+                row_places.append((page_number, ink_box(in_cell, box)))
             rows.append(cells)
-    return len(tables), rows
+            places.append(row_places)
+    return len(tables), rows, places
 
 
 def read_pdf_fast(body: bytes, max_pages: int) -> BinaryContent | None:
@@ -257,6 +275,7 @@ def read_pdf_fast(body: bytes, max_pages: int) -> BinaryContent | None:
         page_count = len(document)
         texts: list[str] = []
         rows: list[list[str]] = []
+        places: list[list[Place | None]] = []
         tables_found = 0
         for page_index in range(min(page_count, max_pages)):
             page = document[page_index]
@@ -270,12 +289,15 @@ def read_pdf_fast(body: bytes, max_pages: int) -> BinaryContent | None:
                     chars = _chars(textpage.raw, height)
                 finally:
                     textpage.close()
-                page_tables, page_rows = _table_rows(chars, _page_edges(page.raw, height))
+                page_tables, page_rows, page_places = _table_rows(
+                    chars, _page_edges(page.raw, height), page_index + 1, height
+                )
             finally:
                 page.close()
             texts.append(page_text(chars))
             tables_found += page_tables
             rows.extend(page_rows)
+            places.extend(page_places)
     except _Unsupported:
         return None
     except Exception:  # noqa: BLE001 - PdfiumError mid-document: pdfplumber decides
@@ -286,7 +308,7 @@ def read_pdf_fast(body: bytes, max_pages: int) -> BinaryContent | None:
     has_text_layer = len(re.sub(r"\s", "", text)) >= MIN_TEXT_CHARS
     if has_text_layer and tables_found == 0:
         return None
-    content = BinaryContent(text=text, rows=[r for r in rows if r], tables_found=tables_found)
+    content = non_empty_rows(text, rows, places, tables_found)
     content.has_text_layer = has_text_layer
     if page_count > max_pages:
         content.problem = f"only the first {max_pages} of {page_count} pages read"

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections import defaultdict
+from collections.abc import Callable
 from typing import NamedTuple
 
 SNAP_TOLERANCE = 3.0
@@ -106,6 +107,73 @@ def merged_edges(edges: list[Edge]) -> list[Edge]:
     return [edge for edge in result if edge.length >= EDGE_MIN_LENGTH]
 
 
+def page_break_edges(edges: list[Edge]) -> list[Edge]:
+    """Horizontal rules closing tables cut open by a page break.
+
+    A browser prints a table running over pages without ruling its cut: the verticals stop at
+    the page's clip with no horizontal line there, so the rows beside the cut have no cell and
+    their text would be lost. Where two or more verticals end at the same height (within the
+    snap tolerance), a horizontal rule crosses two of them elsewhere (they are a table's, not
+    decorative lines), and no horizontal rule is at that height over their span, a rule from the
+    first to the last of them is added. Both PDF readers add these to the page's edges.
+    """
+    return _page_break_rules(merged_edges(edges))
+
+
+def _page_break_rules(merged: list[Edge]) -> list[Edge]:
+    """`page_break_edges` from the page's edges already merged."""
+    verticals = [edge for edge in merged if edge.vertical]
+    horizontals = [edge for edge in merged if not edge.vertical]
+    added: list[Edge] = []
+    for end in (_top, _bottom):
+        for group in _cluster_by(verticals, end):
+            if len(group) < 2:
+                continue
+            level = sum(end(edge) for edge in group) / len(group)
+            left = min(edge.x0 for edge in group)
+            right = max(edge.x0 for edge in group)
+            ruled = any(
+                abs(h.top - level) <= SNAP_TOLERANCE and h.x0 < right and h.x1 > left
+                for h in horizontals
+            )
+            if ruled or right - left < EDGE_MIN_LENGTH:
+                continue
+            tolerance = INTERSECTION_TOLERANCE
+            crossed = any(
+                sum(
+                    1
+                    for v in group
+                    if h.x0 - tolerance <= v.x0 <= h.x1 + tolerance
+                    and v.top - tolerance <= h.top <= v.bottom + tolerance
+                )
+                >= 2
+                for h in horizontals
+            )
+            if crossed:
+                added.append(Edge(False, left, level, right, level))
+    return added
+
+
+def _top(edge: Edge) -> float:
+    return edge.top
+
+
+def _bottom(edge: Edge) -> float:
+    return edge.bottom
+
+
+def _cluster_by(edges: list[Edge], position: Callable[[Edge], float]) -> list[list[Edge]]:
+    """Edges grouped by `position`, values chained within the snap tolerance."""
+    groups: list[list[Edge]] = []
+    last: float | None = None
+    for edge in sorted(edges, key=position):
+        if last is None or position(edge) > last + SNAP_TOLERANCE:
+            groups.append([])
+        groups[-1].append(edge)
+        last = position(edge)
+    return groups
+
+
 def _intersections(edges: list[Edge]) -> dict[Point, tuple[set[Box], set[Box]]]:
     """Each crossing point → (boxes of the vertical edges, boxes of the horizontal edges) there."""
     tolerance = INTERSECTION_TOLERANCE
@@ -193,10 +261,15 @@ def _tables(cells: list[Box]) -> list[list[Box]]:
     return [table for table in tables if len(table) > 1]
 
 
-def find_tables(edges: list[Edge]) -> list[list[list[Box]]]:
+def find_tables(edges: list[Edge], close_page_breaks: bool = False) -> list[list[list[Box]]]:
     """Tables on a page from its raw edges: each table a list of rows, each row its cells'
-    boxes left to right (cells of a row share their top, as in pdfplumber's `Table.rows`)."""
+    boxes left to right (cells of a row share their top, as in pdfplumber's `Table.rows`).
+    With `close_page_breaks`, the edges plus their `page_break_edges`."""
     merged = merged_edges(edges)
+    if close_page_breaks:
+        added = _page_break_rules(merged)
+        if added:  # merged again with the rules, as pdfplumber merges explicit lines
+            merged = merged_edges(edges + added)
     if not merged:
         return []
     tables = []

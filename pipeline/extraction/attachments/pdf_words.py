@@ -11,6 +11,7 @@ Pure Python over plain tuples; no PDF library here.
 from __future__ import annotations
 
 import itertools
+from bisect import bisect_left
 from collections.abc import Callable, Sequence
 from typing import NamedTuple, TypeVar
 
@@ -108,6 +109,38 @@ def _joined(lines: list[list[Word]]) -> str:
 def page_text(chars: Sequence[Char]) -> str:
     """A page's text as pdfplumber's `page.extract_text()` gives it."""
     return _joined(cluster(words(chars), _top, Y_TOLERANCE, keep_order=True))
+
+
+Box = tuple[float, float, float, float]  # x0, top, x1, bottom
+
+
+class CellFinder:
+    """A page's characters, to be handed out by the table cell holding each one's centre (the
+    rule of pdfplumber's `Table.extract`), in content order."""
+
+    def __init__(self, chars: Sequence[Char]) -> None:
+        self._centred = sorted(
+            ((c.top + c.bottom) / 2, (c.x0 + c.x1) / 2, order, c) for order, c in enumerate(chars)
+        )
+        self._middles = [entry[0] for entry in self._centred]
+
+    def chars_in(self, box: Box) -> list[Char]:
+        x0, top, x1, bottom = box
+        start, stop = bisect_left(self._middles, top), bisect_left(self._middles, bottom)
+        # Back in content order: pdfplumber groups a cell's characters in that order.
+        inside = sorted((o, c) for _, h, o, c in self._centred[start:stop] if x0 <= h < x1)
+        return [char for _, char in inside]
+
+
+def ink_box(chars: Sequence[Char], cell: Box) -> Box:
+    """Where a cell's text is printed: the box around its non-blank characters, the cell's own
+    box when it prints nothing. Tighter than the cell, so it holds no neighbour's characters."""
+    x0, top, x1, bottom = cell[2], cell[3], cell[0], cell[1]  # an empty box, grown below
+    for char in chars:
+        if not char.text.isspace():
+            x0, top = min(x0, char.x0), min(top, char.top)
+            x1, bottom = max(x1, char.x1), max(bottom, char.bottom)
+    return (x0, top, x1, bottom) if x0 <= x1 else cell
 
 
 def cell_text(chars: Sequence[Char]) -> str:

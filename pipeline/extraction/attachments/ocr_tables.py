@@ -1,0 +1,374 @@
+"""Read scanned pages (image-only PDF pages, table images) into text and table rows by OCR.
+
+Per page: the page is straightened (the skew of its long ruling lines), the ruling lines are found
+with OpenCV (morphological opening along each axis), and turned into the same cells the text-layer
+PDF reader finds (`pdf_ruling.find_tables`, coordinates in PDF points at the scan's resolution).
+Each cell is read on its own: no ink inside it is an empty cell (read with certainty), otherwise
+its ink is cut into lines by the gaps between them and each line goes to the recogniser
+(`ocr.recognise`). The prose outside the tables is read by the engine's own text detection
+(`ocr.read_page`) with the tables blanked out. Rows follow the contract of `tables.read_tables`;
+beside them `ScanContent.cells` says for every cell where it was printed and how sure the
+recogniser was, so that every metric can keep its page, box and confidence.
+
+OCR is slow, so work is capped per document (pages and seconds); a cap that was hit is the
+content's `problem`, and the pages after it are not read.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from pipeline.extraction.attachments import ocr
+from pipeline.extraction.attachments.base import BinaryContent, cell_string
+from pipeline.extraction.attachments.pdf_ruling import Box, Edge, find_tables
+
+MAX_OCR_PAGES = 12
+MAX_OCR_SECONDS = 60.0
+# Pages are rendered (image-only PDFs) at, and images assumed scanned at, this resolution.
+RENDER_DPI = 150
+# A ruling line is at least this long (pixels at RENDER_DPI): shorter strokes are characters.
+MIN_RULE_PIXELS = 25
+# Dark pixels inside a cell (after trimming its borders) below which it is empty: specks, JPEG noise.
+MIN_INK_PIXELS = 12
+# Pixels trimmed inside each cell border (the line and its blur).
+CELL_INSET = 4
+# Text lines in a cell: a run of inked rows shorter than MIN_LINE_PIXELS (table text is 12–14 px
+# high at 150 dpi) is part of a glyph and joins a neighbour up to SHORT_RUN_GAP_PIXELS away.
+MIN_LINE_PIXELS = 10
+SHORT_RUN_GAP_PIXELS = 5
+# A stroke this thin touching a cell's edge is a remnant of its ruling line, not a character.
+BORDER_REMNANT_PIXELS = 3
+# A number with stray marks around it: quotes, question marks, dots, bars, spaces.
+_FRAMED_NUMBER = re.compile(
+    r"""[\s"'“”‘’`?？.,，、|:：;；]*(\d+(?:\.\d+)?)[\s"'“”‘’`?？,，、|:：;；]*"""
+)
+# Skew beyond this is not corrected (a page photographed askew is not a scan this reader handles).
+MAX_SKEW_DEGREES = 5.0
+
+
+@dataclass(frozen=True)
+class CellReading:
+    """Where a table cell was printed (page 1-based, box in PDF points) and the OCR confidence."""
+
+    page: int
+    bbox: tuple[float, float, float, float]
+    confidence: float
+
+
+@dataclass
+class ScanContent(BinaryContent):
+    """`BinaryContent` read by OCR; `cells` holds one `CellReading` per cell of `rows`."""
+
+    cells: list[list[CellReading | None]] = field(default_factory=list)
+    pages_read: int = 0
+    seconds: float = 0.0
+
+
+def _grey(image: Any) -> Any:
+    import numpy as np
+
+    return np.asarray(image.convert("L"), dtype=np.uint8)
+
+
+def _ink(grey: Any) -> Any:
+    """Dark pixels (255) on white (0): Otsu's threshold copes with grey JPEG backgrounds."""
+    import cv2
+
+    _threshold, binary = cv2.threshold(grey, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
+    return binary
+
+
+def _rules(binary: Any, horizontal: bool) -> Any:
+    """The mask of long straight strokes along one axis."""
+    import cv2
+
+    size = (MIN_RULE_PIXELS, 1) if horizontal else (1, MIN_RULE_PIXELS)
+    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, size)
+    return cv2.morphologyEx(binary, cv2.MORPH_OPEN, kernel)
+
+
+def _skew_degrees(binary: Any) -> float:
+    """The page's skew, from the slope of its long horizontal ruling lines (0 when none)."""
+    import cv2
+    import numpy as np
+
+    # A tolerant opening (thick kernel) keeps lines that drift a pixel every few dozen.
+    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (MIN_RULE_PIXELS * 3, 1))
+    dilated = cv2.dilate(binary, cv2.getStructuringElement(cv2.MORPH_RECT, (1, 3)))
+    mask = cv2.morphologyEx(dilated, cv2.MORPH_OPEN, kernel)
+    contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
+    angles, weights = [], []
+    for contour in contours:
+        if len(contour) < 2:
+            continue
+        points = contour.reshape(-1, 2).astype(np.float64)
+        width = points[:, 0].max() - points[:, 0].min()
+        if width < binary.shape[1] / 4:
+            continue
+        slope = np.polyfit(points[:, 0], points[:, 1], 1)[0]
+        angles.append(float(np.degrees(np.arctan(slope))))
+        weights.append(float(width))
+    if not angles:
+        return 0.0
+    order = np.argsort(angles)
+    cumulative = np.cumsum(np.asarray(weights)[order])
+    median = float(np.asarray(angles)[order][np.searchsorted(cumulative, cumulative[-1] / 2)])
+    return median if abs(median) <= MAX_SKEW_DEGREES else 0.0
+
+
+def _straighten(grey: Any) -> Any:
+    import cv2
+
+    angle = _skew_degrees(_ink(grey))
+    if abs(angle) < 0.05:
+        return grey
+    height, width = grey.shape
+    matrix = cv2.getRotationMatrix2D((width / 2, height / 2), angle, 1.0)
+    return cv2.warpAffine(grey, matrix, (width, height), flags=cv2.INTER_CUBIC, borderValue=255)
+
+
+def _edges(binary: Any, scale: float) -> list[Edge]:
+    """Ruling lines as `pdf_ruling` edges in PDF points (`scale` points per pixel)."""
+    import cv2
+
+    edges = []
+    for horizontal in (True, False):
+        mask = _rules(binary, horizontal)
+        contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+        for contour in contours:
+            x, y, w, h = cv2.boundingRect(contour)
+            if horizontal:
+                middle = (y + h / 2) * scale
+                edges.append(Edge(False, x * scale, middle, (x + w) * scale, middle))
+            else:
+                middle = (x + w / 2) * scale
+                edges.append(Edge(True, middle, y * scale, middle, (y + h) * scale))
+    return edges
+
+
+def _runs(inked: list[bool]) -> list[tuple[int, int]]:
+    """(start, end) of each run of True."""
+    runs, start = [], None
+    for index, flag in enumerate([*inked, False]):
+        if flag and start is None:
+            start = index
+        elif not flag and start is not None:
+            runs.append((start, index))
+            start = None
+    return runs
+
+
+def _without_border_remnants(cell_ink: Any) -> Any:
+    """The cell's ink without thin strokes along its edges: what is left of a skewed ruling line
+    after the inset (the recogniser reads such a sliver as 1, ' or ?)."""
+    ink = cell_ink.copy()
+    for axis in (0, 1):
+        inked = (ink.sum(axis=1 - axis) > 0).tolist()
+        size = len(inked)
+        for start, end in _runs(inked):
+            if end - start <= BORDER_REMNANT_PIXELS and (start == 0 or end == size):
+                if axis == 0:
+                    ink[start:end, :] = 0
+                else:
+                    ink[:, start:end] = 0
+    return ink
+
+
+def _without_rules(grey: Any, binary: Any) -> tuple[Any, Any]:
+    """The page with its ruling lines (and their blurred fringe) painted white, so that a cell's
+    ink is its text only: a sliver of a skewed line inside a cell reads as 1, ' or ?."""
+    import cv2
+
+    lines = cv2.bitwise_or(_rules(binary, True), _rules(binary, False))
+    lines = cv2.dilate(lines, cv2.getStructuringElement(cv2.MORPH_RECT, (3, 3)))
+    clean_grey = grey.copy()
+    clean_grey[lines > 0] = 255
+    return clean_grey, cv2.bitwise_and(binary, cv2.bitwise_not(lines))
+
+
+def _text_lines(rows_inked: list[bool]) -> list[tuple[int, int]]:
+    """Runs of inked pixel rows that are text lines: a short run (half a blurred 2 cut at its
+    diagonal, a comma's tail) joins its neighbour."""
+    lines: list[tuple[int, int]] = []
+    for start, end in _runs(rows_inked):
+        if lines:
+            last_start, last_end = lines[-1]
+            gap = start - last_end
+            short = min(end - start, last_end - last_start) < MIN_LINE_PIXELS
+            if short and gap <= SHORT_RUN_GAP_PIXELS:
+                lines[-1] = (last_start, end)
+                continue
+        lines.append((start, end))
+    return lines
+
+
+def _line_crops(cell_ink: Any, cell_grey: Any) -> list[Any]:
+    """The cell's ink cut into text lines, each as an RGB crop with a little margin."""
+    import numpy as np
+
+    crops = []
+    for start, end in _text_lines((cell_ink.sum(axis=1) > 0).tolist()):
+        columns = np.flatnonzero(cell_ink[start:end].sum(axis=0))
+        top, bottom = max(start - 3, 0), min(end + 3, cell_grey.shape[0])
+        left, right = max(columns[0] - 4, 0), min(columns[-1] + 5, cell_grey.shape[1])
+        crops.append(np.stack([cell_grey[top:bottom, left:right]] * 3, axis=-1))
+    return crops
+
+
+def _read_cells(grey: Any, binary: Any, boxes: list[Box], scale: float) -> list[tuple[str, float]]:
+    """Text and confidence of each cell box (points): empty cells are ("", 1.0)."""
+    jobs: list[tuple[int, int]] = []  # (cell index, number of line crops)
+    crops: list[Any] = []
+    for index, (x0, top, x1, bottom) in enumerate(boxes):
+        left, right = int(x0 / scale) + CELL_INSET, int(x1 / scale) - CELL_INSET
+        upper, lower = int(top / scale) + CELL_INSET, int(bottom / scale) - CELL_INSET
+        if right - left < 4 or lower - upper < 4:
+            continue
+        cell_ink = _without_border_remnants(binary[upper:lower, left:right])
+        if int(cell_ink.sum() // 255) < MIN_INK_PIXELS:
+            continue
+        lines = _line_crops(cell_ink, grey[upper:lower, left:right])
+        jobs.append((index, len(lines)))
+        crops.extend(lines)
+    readings = [("", 1.0)] * len(boxes)
+    results = iter(ocr.recognise(crops))
+    for index, count in jobs:
+        lines = [next(results) for _ in range(count)]
+        text = "\n".join(text for text, _score in lines)
+        # Ink the recogniser could not read is a doubtful empty cell, not a certain one.
+        confidence = min((score for _text, score in lines), default=0.0)
+        readings[index] = (_number_cleaned(cell_string(text)), confidence if text.strip() else 0.0)
+    return readings
+
+
+def _number_cleaned(text: str) -> str:
+    """A number the recogniser framed with a stray mark (`2“`, `2 ?`, `'0`) as the number alone.
+    The cell keeps the recogniser's low confidence, so the reading stays flagged."""
+    match = _FRAMED_NUMBER.fullmatch(text)
+    return match.group(1) if match else text
+
+
+@dataclass
+class _PageReading:
+    text: str
+    rows: list[list[str]]
+    cells: list[list[CellReading | None]]
+    tables: int
+
+
+def read_page_image(image: Any, page_number: int, dpi: float = RENDER_DPI) -> _PageReading:
+    """One scanned page (a PIL image): its prose and table rows with their cell readings."""
+    import numpy as np
+
+    grey = _straighten(_grey(image))
+    binary = _ink(grey)
+    scale = 72.0 / dpi
+    tables = find_tables(_edges(binary, scale))
+    grey, binary = _without_rules(grey, binary)
+    rows: list[list[str]] = []
+    cells: list[list[CellReading | None]] = []
+    blanked = grey.copy()
+    table_lines: list[tuple[float, str]] = []
+    for table in tables:
+        boxes = [box for row in table for box in row]
+        readings = iter(_read_cells(grey, binary, boxes, scale))
+        for row in table:
+            row_texts, row_cells = [], []
+            for box in row:
+                text, confidence = next(readings)
+                row_texts.append(text)
+                row_cells.append(CellReading(page_number, box, round(confidence, 3)))
+            rows.append(row_texts)
+            cells.append(list(row_cells))
+            table_lines.append((row[0][1], " ".join(t for t in row_texts if t)))
+        x0 = min(b[0] for b in boxes) / scale
+        top = min(b[1] for b in boxes) / scale
+        x1 = max(b[2] for b in boxes) / scale
+        bottom = max(b[3] for b in boxes) / scale
+        blanked[int(top) : int(bottom) + 2, int(x0) : int(x1) + 2] = 255
+    prose = [
+        ((line.box[1] + line.box[3]) / 2 * scale, line.text)
+        for line in ocr.read_page(np.stack([blanked] * 3, axis=-1))
+    ]
+    # Page text in reading order: prose lines and table rows by their height on the page.
+    ordered = sorted(prose + table_lines, key=lambda item: item[0])
+    text = "\n".join(line for _y, line in ordered)
+    return _PageReading(text, rows, cells, len(tables))
+
+
+def read_scanned_pages(
+    images: list[Any], first_page: int = 1, dpi: float = RENDER_DPI, pages_total: int | None = None
+) -> ScanContent:
+    """Scanned pages (PIL images) read by OCR, within the page and time caps."""
+    started = time.perf_counter()
+    content = ScanContent(has_text_layer=False)
+    texts: list[str] = []
+    problem = ocr.available()
+    if problem:
+        content.problem = problem
+        return content
+    total = pages_total if pages_total is not None else len(images)
+    for offset, image in enumerate(images):
+        if offset >= MAX_OCR_PAGES:
+            content.problem = f"OCR page cap: read {MAX_OCR_PAGES} of {total} pages"
+            break
+        if time.perf_counter() - started > MAX_OCR_SECONDS:
+            content.problem = (
+                f"OCR time cap ({MAX_OCR_SECONDS:.0f} s): read {offset} of {total} pages"
+            )
+            break
+        page = read_page_image(image, first_page + offset, dpi)
+        texts.append(page.text)
+        content.rows.extend(page.rows)
+        content.cells.extend(page.cells)
+        content.tables_found += page.tables
+        content.pages_read += 1
+    content.text = "\n".join(texts).strip()
+    content.seconds = time.perf_counter() - started
+    return content
+
+
+def _page_images(body: bytes, limit: int) -> tuple[list[Any], int]:
+    """The first `limit` pages of a PDF rendered at RENDER_DPI in grey, and the page count."""
+    import pypdfium2 as pdfium
+
+    document = pdfium.PdfDocument(body)
+    try:
+        count = len(document)
+        images = []
+        for index in range(min(count, limit)):
+            page = document[index]
+            try:
+                bitmap = page.render(scale=RENDER_DPI / 72, grayscale=True)
+                images.append(bitmap.to_pil())
+            finally:
+                page.close()
+    finally:
+        document.close()
+    return images, count
+
+
+def read_scanned_pdf(body: bytes) -> ScanContent:
+    """An image-only PDF read by OCR (page and time caps apply)."""
+    try:
+        images, count = _page_images(body, MAX_OCR_PAGES + 1)
+    except Exception as error:  # noqa: BLE001 - PdfiumError and ctypes errors on a bad file
+        return ScanContent(has_text_layer=False, problem=f"unrenderable PDF: {error}"[:300])
+    return read_scanned_pages(images, pages_total=count)
+
+
+def read_image(body: bytes, page_number: int = 1) -> ScanContent:
+    """A PNG/JPEG/GIF/BMP/TIFF image (a table posted as a picture) read by OCR as one page."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        image = Image.open(io.BytesIO(body))
+        image.load()
+    except (UnidentifiedImageError, OSError, ValueError) as error:
+        return ScanContent(has_text_layer=False, problem=f"unreadable image: {error}"[:300])
+    dpi = image.info.get("dpi", (RENDER_DPI, RENDER_DPI))[0] or RENDER_DPI
+    return read_scanned_pages([image], first_page=page_number, dpi=float(dpi))

@@ -1,0 +1,79 @@
+"""Table rows recovered from a PDF's text layer when its tables have no ruling lines.
+
+A table drawn without rules (borders set to none, or lost in conversion) reaches the reader only
+as page text, one printed line per line, cells separated by spaces: `规章 1 0 11`. The line
+grouping of a PDF's text puts the numbers of a row wherever they sit vertically, so a wrapped
+label comes out as its first line, a line of numbers, its second line (numbers centred in the
+row), or the numbers first; a group label set one character per line interleaves its characters
+with the rows (`本`, `年`, `本 2.其他法律行政法规禁止公开 30 1 0 0 0 0 31`).
+
+`layout_rows` makes rows of cells from such text: each line's whitespace-separated tokens are its
+cells, and a line of numbers alone joins the line it belongs to — the text line before it when that
+line has no numbers of its own (the numbers sat between a label's lines, or beside its end), else
+the text line after it (the numbers were printed above their label). The table reader then finds
+labels and their runs of numbers as in any other rows; the characters of a vertical group label
+are text cells it passes over.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from pipeline.extraction.values import is_blank, is_null_marker, read_number
+
+# A line without numbers printed this often is a page's running header, not a table's text.
+RUNNING_HEADER_REPEATS = 3
+_PAGE_NUMBER_RE = re.compile(
+    r"^\s*(?:[-—–]\s*\d{1,3}\s*[-—–]|第\s*\d{1,3}\s*页(?:\s*共\s*\d{1,3}\s*页)?|\d{1,3}\s*/\s*\d{1,3})\s*$"
+)
+
+
+def _is_value_token(token: str) -> bool:
+    return is_null_marker(token) or read_number(token) is not None
+
+
+def _split_line(line: str) -> tuple[list[str], list[str]]:
+    """(text cells, value cells) of one printed line: its trailing run of number-like tokens
+    are the values."""
+    tokens = line.split()
+    end = len(tokens)
+    while end > 0 and _is_value_token(tokens[end - 1]):
+        end -= 1
+    return tokens[:end], tokens[end:]
+
+
+def _running_header(line: str, seen: Counter[str]) -> bool:
+    """A line printed at the top of every page (the agency's name in the header): printed
+    three times or more, with no number in it."""
+    return seen[line] >= RUNNING_HEADER_REPEATS and not _split_line(line)[1]
+
+
+def layout_rows(text: str) -> list[list[str]]:
+    """Rows of cells from text laid out by a PDF text layer, in reading order; page numbers
+    (`- 1 -`, `第 1 页`, `1/6`), whose digits would join a row cut by the page break, are left out."""
+    printed = [line.strip() for line in text.splitlines() if not is_blank(line)]
+    seen = Counter(printed)
+    lines = [
+        _split_line(line)
+        for line in printed
+        if not _PAGE_NUMBER_RE.match(line) and not _running_header(line, seen)
+    ]
+    rows: list[list[str]] = []
+    pending: list[str] = []  # numbers printed above the label they belong to
+    for index, (texts, values) in enumerate(lines):
+        if texts:
+            rows.append([*texts, *pending, *values])
+            pending = []
+            continue
+        previous = rows[-1] if rows else None
+        previous_has_values = previous is not None and _is_value_token(previous[-1])
+        next_texts = lines[index + 1][0] if index + 1 < len(lines) else []
+        next_has_values = index + 1 < len(lines) and bool(lines[index + 1][1])
+        if previous is not None and (not previous_has_values or not next_texts or next_has_values):
+            previous.extend(values)
+        else:
+            pending.extend(values)
+    if pending:
+        rows.append(pending)
+    return rows

@@ -1,0 +1,130 @@
+"""Tables without ruling lines, read from a PDF's text layer (`pipeline.extraction.layout_rows`).
+
+The lines below are typed in the shapes a PDF text layer gives such a table (seen in the real
+WPS-made city report in ../shared/samples, whose text alone reads to the same 200 cells as its
+ruled tables): numbers between a wrapped label's lines or above it, a group label one character
+per line, page numbers, table 四's header broken into pieces. Values are chosen by hand, one
+distinct number per cell where it matters. The WPS-like PDFs drawn without rules come from
+`portal.wps_render` with the generator's truth.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from conftest import ROOT
+from test_tables_constructed import APPLY_HEADER, APPLY_LABELS_2021, active_2021, apply_table
+
+from pipeline.extraction import keys
+from pipeline.extraction.extract import extract_document
+from pipeline.extraction.labels import bare_core
+from pipeline.extraction.layout_rows import layout_rows
+from pipeline.extraction.report import STATUS_OK, STATUS_PARTIAL
+from pipeline.extraction.tables import read_tables
+from portal.formats import Rendering
+from portal.synthetic import generate
+from portal.wps_render import render_wps_pdf, wps_truth
+
+sys.path.insert(0, str(ROOT / "bench"))
+from extract_accuracy import SEED, score  # noqa: E402 (bench/ is on sys.path now)
+
+
+def _text(rows: list[list[str]]) -> str:
+    return "\n".join(" ".join(row) for row in rows)
+
+
+def test_numbers_between_a_wrapped_labels_lines_join_the_label() -> None:
+    rows = layout_rows(
+        "（二）部分公开（区分处理的，只计这一情\n447 7 0 0 0 0 454\n形，不计其他情形）"
+    )
+    assert rows[0] == [
+        "（二）部分公开（区分处理的，只计这一情",
+        "447",
+        "7",
+        "0",
+        "0",
+        "0",
+        "0",
+        "454",
+    ]
+
+
+def test_numbers_printed_above_their_label_join_it() -> None:
+    text = "1．属于国家秘密 2 0 0 0 0 0 2\n30 1 0 0 0 0 31\n2．其他法律行政法规\n禁止公开"
+    rows = layout_rows(text)
+    assert rows[1] == ["2．其他法律行政法规", "30", "1", "0", "0", "0", "0", "31"]
+
+
+def test_page_numbers_are_not_numbers_of_a_row() -> None:
+    rows = layout_rows("7．属于行政执法案卷\n- 3 -\n示例区人民政府\n9 0 0 0 0 0 9")
+    assert ["- 3 -"] not in rows and all("3" not in row for row in rows)
+
+
+def test_label_whose_note_is_cut_off_still_names_its_row() -> None:
+    assert bare_core("（二）部分公开（区分处理的，只计这一情形，不计其") == "部分公开"
+
+
+def test_application_table_laid_out_as_text_reads_every_cell() -> None:
+    active, active_expected = active_2021()
+    apply_rows, expected = apply_table(APPLY_LABELS_2021, header=APPLY_HEADER)
+    # The group label set vertically: its characters on lines of their own between the rows.
+    lines = [" ".join(row) for row in active + apply_rows]
+    at = next(i for i, line in enumerate(lines) if "（一）予以公开" in line)
+    lines[at] = "年 " + lines[at].replace("三、本年度办理结果 ", "")
+    lines[at:at] = ["三", "、", "本"]
+    result = read_tables(layout_rows("\n".join(lines)))
+    read = {key: metric.value for key, metric in result.metrics.items()}
+    assert read | expected | active_expected == read
+    assert [
+        row for row in result.missing_rows if not row.startswith(("review", "litigation"))
+    ] == []
+
+
+def test_table_four_with_its_header_broken_into_pieces_gives_its_fifteen_numbers() -> None:
+    text = _text(
+        [
+            ["四、结转下年度继续办理", *map(str, range(101, 108))],
+            ["四、政府信息公开行政复议、行政诉讼情况"],
+            ["行政复议", "行政诉讼"],
+            ["未经复议直接起诉", "复议后起诉"],
+            ["结果", "结果", "其他结", "尚未", "总计"],
+            ["维持", "纠正", "果", "审结", "维持", "纠正", "结果", "审结"],
+            [str(n) for n in range(31, 46)],
+        ]
+    )
+    active, _ = active_2021()
+    apply_rows, _ = apply_table(APPLY_LABELS_2021, header=APPLY_HEADER)
+    result = read_tables(layout_rows(_text(active + apply_rows[:-1]) + "\n" + text))
+    assert [result.metrics[key].value for key in keys.REVIEW_KEYS] == list(range(31, 46))
+    assert "review" not in result.missing_rows
+
+
+def test_wps_pdfs_without_rules_are_read_from_their_text_and_never_ok_with_cells_missing() -> None:
+    specs = generate(6, seed=SEED)
+    renderings = [
+        Rendering(
+            "pdf_wps",
+            render_wps_pdf(i, spec, borderless=True),
+            "http://x/a.pdf",
+            {},
+            wps_truth(i, spec),
+        )
+        for i, spec in enumerate(specs)
+    ]
+    figures = score(renderings)
+    # 1,154 of 1,182 cells when measured (2026-12-07); before the text-layer reader, none.
+    assert figures["accuracy"] >= 1154 / 1182 - 1e-9, figures
+    assert figures["ok_missing_cells"] == 0
+    assert figures["statuses"].get(STATUS_OK, 0) >= 2
+
+
+def test_row_printing_fewer_numbers_than_columns_is_missing_not_guessed() -> None:
+    active, _ = active_2021()
+    apply_rows, _ = apply_table(APPLY_LABELS_2021, header=APPLY_HEADER)
+    at = next(i for i, row in enumerate(apply_rows) if "2.重复申请" in row)
+    apply_rows[at] = ["2.重复申请", "3", "3"]  # blank cells leave no trace in the text
+    review = [["行政复议", "行政诉讼"], ["结果维持", "总计"], [str(n) for n in range(31, 46)]]
+    body = ("示例区2021年政府信息公开工作年度报告\n" + _text(active + apply_rows + review)).encode()
+    report = extract_document(body, "http://127.0.0.1/a.txt", {"content-type": "text/plain"})
+    assert report.status == STATUS_PARTIAL
+    assert report.missing_rows == ["apply.unprocessed.repeat"]
