@@ -150,6 +150,33 @@ def test_the_slim_database_has_no_texts_nor_page_records(seed_crawl: Crawl, rele
     assert slim.stat().st_size < seed_crawl.db.stat().st_size
 
 
+def _rows(db: Path, table: str, order: str) -> list[tuple]:
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute(f"SELECT * FROM [{table}] ORDER BY {order}").fetchall()
+    finally:
+        conn.close()
+
+
+def test_the_slim_metrics_and_checks_read_back_row_for_row(
+    seed_crawl: Crawl, release: Path
+) -> None:
+    slim = release / "nianbao-data.db"
+    for table, order in (("metrics", "report_id, key"), ("checks", "report_id, rule")):
+        assert _columns(slim, table) == _columns(seed_crawl.db, table), table
+        rows = _rows(seed_crawl.db, table, order)
+        assert rows and _rows(slim, table, order) == rows, table
+    # Stored coded: the views read tables of numbers and one table of strings.
+    conn = sqlite3.connect(slim)
+    kinds = dict(
+        conn.execute(
+            "SELECT name, type FROM sqlite_master WHERE name IN ('metrics', 'checks', 'slim_metrics')"
+        )
+    )
+    conn.close()
+    assert kinds == {"metrics": "view", "checks": "view", "slim_metrics": "table"}
+
+
 def test_the_dictionary_labels_every_column_and_metric_key(
     seed_crawl: Crawl, release: Path
 ) -> None:

@@ -5,7 +5,8 @@ metrics, checks, facts, versions, labels and the summary tables, with their inde
 convenience views) and leaves out what only the archive's own work needs: page records, crawl runs,
 the extracted texts and the search indexes over them. Tables are copied with their own CREATE
 statements, so primary and foreign keys (the links Datasette draws) and any column another part of
-nianbao adds later come along without being listed here.
+nianbao adds later come along without being listed here. `metrics` and `checks`, most of the
+bytes, are stored coded (`coded.py`) and read through views of the same names and columns.
 
 An `export_info` table marks the file as a slim export: `nianbao serve` then serves it as it is
 instead of trying to rebuild the search indexes it deliberately lacks.
@@ -17,6 +18,8 @@ import os
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
+
+from archive.export.coded import CODED, copy_coded, create_strings
 
 SLIM_TABLES = (
     "agencies",
@@ -34,9 +37,9 @@ SLIM_TABLES = (
     "active_disclosure_2021",
 )
 SLIM_VIEWS = ("metrics_long", "expected_reports")
-# The long tables, keyed by (report_id, …): stored WITHOUT ROWID in the slim file, so the primary
-# key is the table itself rather than a second copy of every key in an index (a third of the bytes).
-CLUSTERED = ("metrics", "checks", "facts")
+# A long table keyed by (report_id, …) not coded (coded.py): stored WITHOUT ROWID in the slim file,
+# so the primary key is the table itself rather than a second copy of every key in an index.
+CLUSTERED = ("facts",)
 # Columns whose bytes dominate the full database and which the slim file leaves out.
 DROPPED_COLUMNS = {"reports": ("text",)}
 EXPORT_INFO = "export_info"
@@ -78,8 +81,12 @@ def write_slim_db(full_db: Path, out_path: Path) -> dict[str, int]:
         conn.execute("ATTACH DATABASE ? AS full", [f"file:{full_db.resolve()}?mode=ro"])
         tables = _objects(conn, "table")
         conn.execute("BEGIN")
+        create_strings(conn)
         for name in SLIM_TABLES:
             if name not in tables:
+                continue
+            if name in CODED:
+                counts[name] = copy_coded(conn, name)
                 continue
             create = tables[name][1]
             if name in CLUSTERED and "PRIMARY KEY" in create.upper():
@@ -95,7 +102,11 @@ def write_slim_db(full_db: Path, out_path: Path) -> dict[str, int]:
             counts[name] = conn.execute(f"SELECT count(*) FROM main.[{name}]").fetchone()[0]
         for table, sql in _objects(conn, "index").values():
             dropped = DROPPED_COLUMNS.get(table, ())
-            if table in counts and not any(f"[{c}]" in sql or f'"{c}"' in sql for c in dropped):
+            if (
+                table in counts
+                and table not in CODED
+                and not any(f"[{c}]" in sql or f'"{c}"' in sql for c in dropped)
+            ):
                 conn.execute(sql)
         views = _objects(conn, "view")
         for name in SLIM_VIEWS:
