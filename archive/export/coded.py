@@ -2,26 +2,45 @@
 
 `metrics` and `checks` hold most of a database's bytes (about 200 numbers and 50 checks a report,
 each row repeating its report id, its key or rule, and for checks a description and evidence text
-shared by many reports). In the slim file each such text column holds a number into one table of
-strings (`slim_strings`), the rows go into `slim_metrics` / `slim_checks` (keyed as the originals,
-WITHOUT ROWID), and a view under the original name joins the strings back: every query,
-canned query and page written for `metrics` and `checks` reads the same columns and values.
+shared by many reports). In the slim file each such text column holds a number into a table of
+strings, the rows go into `slim_metrics` / `slim_checks` (keyed as the originals, WITHOUT ROWID),
+and a view under the original name joins the strings back: every query, canned query and page
+written for `metrics` and `checks` reads the same columns and values.
 
-Lookups stay fast both ways: by report (the coded key's first column) and by key or rule (an
-index on the coded column, as the full database has one on `metrics.key`).
+Two tables of strings: `slim_names` (report ids, keys, rules, verdicts: what queries filter by,
+indexed by text, so `WHERE key = ?` starts from the key) and `slim_texts` (details, evidence, raw
+cells, boxes: only ever read back, so their index by text lives only while the file is written).
+Lookups by report use the coded key's first column, by key or rule an index on it, as the full
+database has one on `metrics.key`.
 """
 
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import dataclass
 
-STRINGS = "slim_strings"
-# Table → (its coded copy, the text columns coded, the coded columns to index for lookups by them).
-CODED: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
-    "metrics": ("slim_metrics", ("report_id", "key", "raw", "bbox"), ("key",)),
-    "checks": (
+NAMES = "slim_names"
+TEXTS = "slim_texts"
+_TEXTS_LOOKUP = "slim_texts_lookup"
+
+
+@dataclass(frozen=True)
+class Coding:
+    """How one table is stored: its coded copy, its columns coded by `slim_names` (filtered on)
+    and by `slim_texts` (only read back), and the coded columns indexed for lookups."""
+
+    table: str
+    names: tuple[str, ...]
+    texts: tuple[str, ...]
+    indexed: tuple[str, ...]
+
+
+CODED = {
+    "metrics": Coding("slim_metrics", ("report_id", "key"), ("raw", "bbox"), ("key",)),
+    "checks": Coding(
         "slim_checks",
-        ("report_id", "rule", "detail", "severity", "verdict", "evidence"),
+        ("report_id", "rule", "severity", "verdict"),
+        ("detail", "evidence"),
         ("rule",),
     ),
 }
@@ -34,47 +53,60 @@ def _table_info(conn: sqlite3.Connection, table: str) -> list[tuple[str, str, in
 
 
 def create_strings(conn: sqlite3.Connection) -> None:
-    conn.execute(f"CREATE TABLE [{STRINGS}] (n INTEGER PRIMARY KEY, text TEXT NOT NULL UNIQUE)")
+    conn.execute(f"CREATE TABLE [{NAMES}] (n INTEGER PRIMARY KEY, text TEXT NOT NULL UNIQUE)")
+    conn.execute(f"CREATE TABLE [{TEXTS}] (n INTEGER PRIMARY KEY, text TEXT NOT NULL)")
+    conn.execute(f"CREATE UNIQUE INDEX [{_TEXTS_LOOKUP}] ON [{TEXTS}] (text)")
+
+
+def finish_strings(conn: sqlite3.Connection) -> None:
+    """Drop what only writing needed: the texts' index (as many bytes as the texts)."""
+    conn.execute(f"DROP INDEX [{_TEXTS_LOOKUP}]")
 
 
 def copy_coded(conn: sqlite3.Connection, table: str) -> int:
     """Copy the attached full database's `table` coded, with its view; returns the rows copied."""
-    coded_name, text_columns, indexed = CODED[table]
+    coding = CODED[table]
     info = _table_info(conn, table)
-    coded = [name for name, _, _ in info if name in text_columns]
-    for column in coded:
+    columns = [name for name, _, _ in info]
+    strings = {name: NAMES for name in coding.names if name in columns}
+    strings |= {name: TEXTS for name in coding.texts if name in columns}
+    for column, into in strings.items():
         conn.execute(
-            f"INSERT OR IGNORE INTO [{STRINGS}] (text) "
+            f"INSERT OR IGNORE INTO [{into}] (text) "
             f"SELECT DISTINCT [{column}] FROM full.[{table}] WHERE [{column}] IS NOT NULL"
         )
     keys = [name for name, _, position in sorted(info, key=lambda c: c[2]) if position]
     definitions = [
-        f"[{name}] {'INTEGER' if name in coded else declared}".rstrip()
+        f"[{name}] {'INTEGER' if name in strings else declared}".rstrip()
         for name, declared, _ in info
     ]
     definitions.append(f"PRIMARY KEY ({', '.join(f'[{k}]' for k in keys)})")
-    conn.execute(f"CREATE TABLE [{coded_name}] ({', '.join(definitions)}) WITHOUT ROWID")
+    conn.execute(f"CREATE TABLE [{coding.table}] ({', '.join(definitions)}) WITHOUT ROWID")
     selected = [
-        f"(SELECT n FROM [{STRINGS}] WHERE text = t.[{name}])" if name in coded else f"t.[{name}]"
-        for name, _, _ in info
+        f"(SELECT n FROM [{strings[name]}] WHERE text = t.[{name}])"
+        if name in strings
+        else f"t.[{name}]"
+        for name in columns
     ]
-    names = ", ".join(f"[{name}]" for name, _, _ in info)
+    names = ", ".join(f"[{name}]" for name in columns)
     conn.execute(
-        f"INSERT INTO [{coded_name}] ({names}) SELECT {', '.join(selected)} FROM full.[{table}] t"
+        f"INSERT INTO [{coding.table}] ({names}) SELECT {', '.join(selected)} FROM full.[{table}] t"
     )
-    for column in indexed:
-        if column in coded:
-            conn.execute(f"CREATE INDEX [idx_{coded_name}_{column}] ON [{coded_name}] ([{column}])")
+    for column in coding.indexed:
+        if column in strings:
+            conn.execute(
+                f"CREATE INDEX [idx_{coding.table}_{column}] ON [{coding.table}] ([{column}])"
+            )
     decoded = [
-        f"[s_{name}].text AS [{name}]" if name in coded else f"c.[{name}] AS [{name}]"
-        for name, _, _ in info
+        f"[s_{name}].text AS [{name}]" if name in strings else f"c.[{name}] AS [{name}]"
+        for name in columns
     ]
     # Key columns are never NULL: an inner join lets SQLite start from the string looked up.
     joins = " ".join(
-        f"{'' if name in keys else 'LEFT '}JOIN [{STRINGS}] [s_{name}] ON [s_{name}].n = c.[{name}]"
-        for name in coded
+        f"{'' if name in keys else 'LEFT '}JOIN [{into}] [s_{name}] ON [s_{name}].n = c.[{name}]"
+        for name, into in strings.items()
     )
     conn.execute(
-        f"CREATE VIEW [{table}] AS SELECT {', '.join(decoded)} FROM [{coded_name}] c {joins}"
+        f"CREATE VIEW [{table}] AS SELECT {', '.join(decoded)} FROM [{coding.table}] c {joins}"
     )
-    return int(conn.execute(f"SELECT count(*) FROM [{coded_name}]").fetchone()[0])
+    return int(conn.execute(f"SELECT count(*) FROM [{coding.table}]").fetchone()[0])

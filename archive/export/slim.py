@@ -19,7 +19,7 @@ import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
-from archive.export.coded import CODED, copy_coded, create_strings
+from archive.export.coded import CODED, copy_coded, create_strings, finish_strings
 
 SLIM_TABLES = (
     "agencies",
@@ -123,6 +123,7 @@ def write_slim_db(full_db: Path, out_path: Path) -> dict[str, int]:
                 ("left_out", LEFT_OUT),
             ],
         )
+        finish_strings(conn)
         conn.execute("COMMIT")
         conn.execute("DETACH DATABASE full")
         conn.execute("VACUUM")
