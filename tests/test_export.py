@@ -11,6 +11,7 @@ import csv
 import hashlib
 import io
 import json
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -77,6 +78,29 @@ def test_every_file_is_listed_with_a_checksum_that_verifies(release: Path) -> No
     assert set(sums) == expected
     for name, digest in sums.items():
         assert hashlib.sha256((release / name).read_bytes()).hexdigest() == digest, name
+
+
+def test_a_failed_export_leaves_the_previous_one_whole(
+    seed_crawl: Crawl, release: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "release"
+    shutil.copytree(release, out)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    empty_archive = tmp_path / "no-warcs"
+    empty_archive.mkdir()
+    result = run_nianbao(
+        "export",
+        "--db",
+        str(seed_crawl.db),
+        "--archive",
+        str(empty_archive),
+        "--out",
+        str(out),
+        "--wacz",
+        check=False,
+    )
+    assert result.returncode == 1 and "no WARC files" in result.stderr, result.stderr[-2000:]
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
 
 
 def test_the_data_package_describes_each_file_with_size_hash_and_schema(release: Path) -> None:

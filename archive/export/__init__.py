@@ -9,6 +9,8 @@ one folder and each replaces its previous version whole.
 
 from __future__ import annotations
 
+import os
+import shutil
 import sqlite3
 import time
 from dataclasses import dataclass, field
@@ -43,6 +45,7 @@ SLIM_DB = "nianbao-data.db"
 # Datasette's descriptions, which the data dictionary and the data package's fields are labelled from.
 METADATA = Path(__file__).resolve().parents[2] / "datasette" / "metadata.yml"
 DICTIONARY = "data-dictionary"
+STAGING = ".export-partial"
 
 
 @dataclass
@@ -85,15 +88,34 @@ def export_release(
     """Write the downloads of the database at `db_path` into `out_dir` (created if missing);
     with `wacz`, also the WARC archive of `archive_dir` as a WACZ."""
     started = time.perf_counter()
-    db_path, out = Path(db_path), Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    db_path, final = Path(db_path), Path(out_dir)
+    final.mkdir(parents=True, exist_ok=True)
+    # Written beside the previous export, then moved over it file by file: Datasette serving the
+    # folder never lists a half-written file, and a failed export leaves the previous one whole.
+    out = final / STAGING
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir()
+    try:
+        summary = _write_all(db_path, out, Path(metadata_path), archive_dir, wacz)
+        for name in sorted(summary.files, key=lambda n: n == SUMS_FILE):
+            os.replace(out / name, final / name)
+    finally:
+        shutil.rmtree(out, ignore_errors=True)
+    summary.out_dir = final
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def _write_all(
+    db_path: Path, out: Path, metadata_path: Path, archive_dir: str | Path | None, wacz: bool
+) -> ExportSummary:
     summary = ExportSummary(out)
     write_slim_db(db_path, out / SLIM_DB)
     conn = sqlite3.connect(f"file:{(out / SLIM_DB).resolve()}?mode=ro", uri=True)
     try:
         present = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
         described = [t for t in (*SLIM_TABLES, *SLIM_VIEWS) if t in present]
-        entries = dictionary_entries(conn, described, load_metadata(Path(metadata_path)))
+        entries = dictionary_entries(conn, described, load_metadata(metadata_path))
         resources = [
             Resource(
                 SLIM_DB,
@@ -163,7 +185,6 @@ def export_release(
             )
         )
     write_package(out, resources)
-    for resource in resources:
-        summary.files[resource.path] = (out / resource.path).stat().st_size
-    summary.seconds = time.perf_counter() - started
+    for name in [resource.path for resource in resources] + [PACKAGE_FILE, SUMS_FILE]:
+        summary.files[name] = (out / name).stat().st_size
     return summary
