@@ -203,6 +203,30 @@ def test_the_slim_metrics_and_checks_read_back_row_for_row(
     assert kinds == {"metrics": "view", "checks": "view", "slim_metrics": "table"}
 
 
+def test_every_table_and_view_of_the_slim_file_is_described_in_the_metadata(
+    release: Path,
+) -> None:
+    import yaml
+
+    metadata = yaml.safe_load((ROOT / "datasette" / "metadata.yml").read_text(encoding="utf-8"))
+    described = metadata["databases"]["nianbao"]["tables"]
+    conn = sqlite3.connect(release / "nianbao-data.db")
+    names = [
+        name
+        for (name,) in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type IN ('table', 'view')"
+        )
+    ]
+    conn.close()
+    for name in names:
+        assert name in described, f"{name} has no metadata"
+        columns = described[name].get("columns", {})
+        for column in _columns(release / "nianbao-data.db", name):
+            assert "·" in columns.get(column, ""), f"{name}.{column} lacks a bilingual description"
+    rows = (release / "data-dictionary.csv").read_text("utf-8-sig")
+    assert "slim_names" in rows and "export_info" in rows
+
+
 def test_the_dictionary_labels_every_column_and_metric_key(
     seed_crawl: Crawl, release: Path
 ) -> None:

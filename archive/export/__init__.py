@@ -24,7 +24,13 @@ from archive.export.dictionary import (
     write_dictionary_markdown,
 )
 from archive.export.package import PACKAGE_FILE, SUMS_FILE, Resource, write_package
-from archive.export.slim import SLIM_TABLES, SLIM_VIEWS, is_slim_export, write_slim_db
+from archive.export.slim import (
+    SLIM_TABLES,
+    SLIM_VIEWS,
+    STORAGE_TABLES,
+    is_slim_export,
+    write_slim_db,
+)
 from archive.export.tables import TABULAR, ExportError, write_csv, write_parquet
 from archive.export.wacz import WACZ_FILE, WaczError, validate_wacz, write_wacz
 
@@ -114,7 +120,7 @@ def _write_all(
     conn = sqlite3.connect(f"file:{(out / SLIM_DB).resolve()}?mode=ro", uri=True)
     try:
         present = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
-        described = [t for t in (*SLIM_TABLES, *SLIM_VIEWS) if t in present]
+        described = [t for t in (*SLIM_TABLES, *SLIM_VIEWS, *STORAGE_TABLES) if t in present]
         entries = dictionary_entries(conn, described, load_metadata(metadata_path))
         resources = [
             Resource(

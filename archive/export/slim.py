@@ -19,7 +19,14 @@ import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
-from archive.export.coded import CODED, copy_coded, create_strings, finish_strings
+from archive.export.coded import (
+    CODED,
+    NAMES,
+    TEXTS,
+    copy_coded,
+    create_strings,
+    finish_strings,
+)
 
 SLIM_TABLES = (
     "agencies",
@@ -43,6 +50,9 @@ CLUSTERED = ("facts",)
 # Columns whose bytes dominate the full database and which the slim file leaves out.
 DROPPED_COLUMNS = {"reports": ("text",)}
 EXPORT_INFO = "export_info"
+# The slim file's own tables: how it stores metrics and checks (read through their views), and
+# its record of itself.
+STORAGE_TABLES = (*(coding.table for coding in CODED.values()), NAMES, TEXTS, EXPORT_INFO)
 LEFT_OUT = (
     "reports.text (the extracted texts), pages (one row per archived response), crawl_runs, "
     "source_runs, the full-text search indexes (reports_fts, reports_bigrams)"
