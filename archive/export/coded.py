@@ -10,8 +10,10 @@ written for `metrics` and `checks` reads the same columns and values.
 Two tables of strings: `slim_names` (report ids, keys, rules, verdicts: what queries filter by,
 indexed by text, so `WHERE key = ?` starts from the key) and `slim_texts` (details, evidence, raw
 cells, boxes: only ever read back, so their index by text lives only while the file is written).
-Lookups by report use the coded key's first column, by key or rule an index on it, as the full
-database has one on `metrics.key`.
+Rows are ordered by key or rule first, then report, with no second index: a lookup by key is a
+range of the table, and a lookup by report (the report page) a skip-scan, one seek per key
+(a few hundred), which SQLite picks once `ANALYZE` has counted the keys. An index by key, as the
+full database has, would cost as many bytes as the rows' own numbers.
 """
 
 from __future__ import annotations
@@ -27,21 +29,21 @@ _TEXTS_LOOKUP = "slim_texts_lookup"
 @dataclass(frozen=True)
 class Coding:
     """How one table is stored: its coded copy, its columns coded by `slim_names` (filtered on)
-    and by `slim_texts` (only read back), and the coded columns indexed for lookups."""
+    and by `slim_texts` (only read back), and the key column its rows are ordered by first."""
 
     table: str
     names: tuple[str, ...]
     texts: tuple[str, ...]
-    indexed: tuple[str, ...]
+    leading: str
 
 
 CODED = {
-    "metrics": Coding("slim_metrics", ("report_id", "key"), ("raw", "bbox"), ("key",)),
+    "metrics": Coding("slim_metrics", ("report_id", "key"), ("raw", "bbox"), "key"),
     "checks": Coding(
         "slim_checks",
         ("report_id", "rule", "severity", "verdict"),
         ("detail", "evidence"),
-        ("rule",),
+        "rule",
     ),
 }
 
@@ -76,6 +78,7 @@ def copy_coded(conn: sqlite3.Connection, table: str) -> int:
             f"SELECT DISTINCT [{column}] FROM full.[{table}] WHERE [{column}] IS NOT NULL"
         )
     keys = [name for name, _, position in sorted(info, key=lambda c: c[2]) if position]
+    keys.sort(key=lambda name: name != coding.leading)
     definitions = [
         f"[{name}] {'INTEGER' if name in strings else declared}".rstrip()
         for name, declared, _ in info
@@ -92,11 +95,6 @@ def copy_coded(conn: sqlite3.Connection, table: str) -> int:
     conn.execute(
         f"INSERT INTO [{coding.table}] ({names}) SELECT {', '.join(selected)} FROM full.[{table}] t"
     )
-    for column in coding.indexed:
-        if column in strings:
-            conn.execute(
-                f"CREATE INDEX [idx_{coding.table}_{column}] ON [{coding.table}] ([{column}])"
-            )
     decoded = [
         f"[s_{name}].text AS [{name}]" if name in strings else f"c.[{name}] AS [{name}]"
         for name in columns
