@@ -29,16 +29,22 @@ _TEXTS_LOOKUP = "slim_texts_lookup"
 @dataclass(frozen=True)
 class Coding:
     """How one table is stored: its coded copy, its columns coded by `slim_names` (filtered on)
-    and by `slim_texts` (only read back), and the key column its rows are ordered by first."""
+    and by `slim_texts` (only read back), the key column its rows are ordered by first, and a
+    text column (printed) stored as 0 when it reads as the number column (value) does."""
 
     table: str
     names: tuple[str, ...]
     texts: tuple[str, ...]
     leading: str
+    printed_as: tuple[str, str] | None = None
 
 
 CODED = {
-    "metrics": Coding("slim_metrics", ("report_id", "key"), ("raw", "bbox"), "key"),
+    # Most cells are printed as their number reads ('12' for 12.0): 0 then, which SQLite stores
+    # in no bytes at all, instead of a number into slim_texts.
+    "metrics": Coding(
+        "slim_metrics", ("report_id", "key"), ("raw", "bbox"), "key", ("raw", "value")
+    ),
     "checks": Coding(
         "slim_checks",
         ("report_id", "rule", "severity", "verdict"),
@@ -65,6 +71,15 @@ def finish_strings(conn: sqlite3.Connection) -> None:
     conn.execute(f"DROP INDEX [{_TEXTS_LOOKUP}]")
 
 
+def _as_number_reads(column: str) -> str:
+    """SQL for the text a number column reads as: '12' for 12.0, '0.5' for 0.5. The same
+    expression decides what is stored as 0 and gives it back, so the round trip is exact."""
+    return (
+        f"(CASE WHEN typeof({column}) = 'real' AND {column} = CAST({column} AS INTEGER) "
+        f"THEN CAST(CAST({column} AS INTEGER) AS TEXT) ELSE CAST({column} AS TEXT) END)"
+    )
+
+
 def copy_coded(conn: sqlite3.Connection, table: str) -> int:
     """Copy the attached full database's `table` coded, with its view; returns the rows copied."""
     coding = CODED[table]
@@ -72,10 +87,13 @@ def copy_coded(conn: sqlite3.Connection, table: str) -> int:
     columns = [name for name, _, _ in info]
     strings = {name: NAMES for name in coding.names if name in columns}
     strings |= {name: TEXTS for name in coding.texts if name in columns}
+    printed, number = coding.printed_as or ("", "")
+    same = f"t.[{printed}] IS {_as_number_reads(f't.[{number}]')}"
     for column, into in strings.items():
         conn.execute(
             f"INSERT OR IGNORE INTO [{into}] (text) "
-            f"SELECT DISTINCT [{column}] FROM full.[{table}] WHERE [{column}] IS NOT NULL"
+            f"SELECT DISTINCT t.[{column}] FROM full.[{table}] t "
+            f"WHERE t.[{column}] IS NOT NULL{f' AND NOT ({same})' if column == printed else ''}"
         )
     keys = [name for name, _, position in sorted(info, key=lambda c: c[2]) if position]
     keys.sort(key=lambda name: name != coding.leading)
@@ -91,6 +109,10 @@ def copy_coded(conn: sqlite3.Connection, table: str) -> int:
         else f"t.[{name}]"
         for name in columns
     ]
+    if printed in columns:
+        selected[columns.index(printed)] = (
+            f"CASE WHEN {same} THEN 0 ELSE {selected[columns.index(printed)]} END"
+        )
     names = ", ".join(f"[{name}]" for name in columns)
     conn.execute(
         f"INSERT INTO [{coding.table}] ({names}) SELECT {', '.join(selected)} FROM full.[{table}] t"
@@ -99,6 +121,11 @@ def copy_coded(conn: sqlite3.Connection, table: str) -> int:
         f"[s_{name}].text AS [{name}]" if name in strings else f"c.[{name}] AS [{name}]"
         for name in columns
     ]
+    if printed in columns:
+        decoded[columns.index(printed)] = (
+            f"CASE WHEN c.[{printed}] = 0 THEN {_as_number_reads(f'c.[{number}]')} "
+            f"ELSE [s_{printed}].text END AS [{printed}]"
+        )
     # Key columns are never NULL: an inner join lets SQLite start from the string looked up.
     joins = " ".join(
         f"{'' if name in keys else 'LEFT '}JOIN [{into}] [s_{name}] ON [s_{name}].n = c.[{name}]"
