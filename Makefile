@@ -53,7 +53,7 @@ faults: install ## crawl REPORTS synthetic reports under heavy faults, kill -9 a
 
 lint: install ## ruff and mypy
 	$(BIN)/ruff check .
-	$(BIN)/mypy pipeline archive
+	$(BIN)/mypy pipeline archive crawler nianbao
 
 clean: ## remove generated data (keeps .venv)
 	rm -rf data .pytest_cache

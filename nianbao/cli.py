@@ -583,11 +583,11 @@ def sources_check(paths: tuple[str, ...], network: bool, mark: bool, db_path: st
     for error in errors:
         click.echo(f"✗ {error}", err=True)
     if mark:
-        seen = sources_with_reports(db_path) if db_path else set()
+        with_reports = sources_with_reports(db_path) if db_path else set()
         today = datetime.now(UTC).date().isoformat()
         for path in paths:
             try:
-                changed = mark_sources(path, answered, seen, today)
+                changed = mark_sources(path, answered, with_reports, today)
             except SourcesError:
                 continue  # already reported above; a file that does not load is left alone
             click.echo(f"marked {len(changed)} source(s) in {path}")

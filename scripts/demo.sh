@@ -7,7 +7,7 @@ BIN=.venv/bin
 OUT=${DEMO_DIR:-data/demo}
 PORTAL_PORT=${PORTAL_PORT:-8100}
 PORT=${PORT:-8001}
-SYNTHETIC=${SYNTHETIC:-60}
+SYNTHETIC=${SYNTHETIC:-300}
 
 rm -rf "$OUT" && mkdir -p "$OUT"
 "$BIN/nianbao" portal --port "$PORTAL_PORT" --synthetic "$SYNTHETIC" --seed 1 \
