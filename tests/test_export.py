@@ -16,8 +16,6 @@ import re
 import shutil
 import sqlite3
 import subprocess
-import sys
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -27,8 +25,8 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
-from conftest import ROOT, Crawl, run_nianbao
-from test_browser_datasette import CHROMIUM, CHROMIUM_ARGS, _free_port, _require_chromium
+from conftest import ROOT, Crawl, run_nianbao, served_datasette
+from test_browser_datasette import CHROMIUM, CHROMIUM_ARGS, _require_chromium
 from test_serve_any_name import _get
 
 # Runs the real command, servers, a crawl and a browser: left out of `make test-fast`.
@@ -307,43 +305,10 @@ def test_a_wacz_whose_warc_was_altered_is_refused(release: Path, tmp_path: Path)
         check_wacz(altered)
 
 
-def _serve(*args: str) -> tuple[subprocess.Popen[str], str]:
-    port = _free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "nianbao.cli", "serve", "--port", str(port), *args],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while True:
-        try:
-            if _get(base + "/-/versions.json")[0] == 200:
-                return server, base
-        except OSError:
-            pass
-        if server.poll() is not None or time.monotonic() > deadline:
-            server.kill()
-            pytest.fail(
-                "nianbao serve did not start: " + (server.stderr.read() if server.stderr else "")
-            )
-        time.sleep(0.2)
-
-
-def _stop(server: subprocess.Popen[str]) -> None:
-    server.terminate()
-    server.wait(timeout=20)
-
-
 @pytest.fixture(scope="module")
 def slim_site(release: Path) -> Iterator[str]:
-    server, base = _serve("--db", str(release / "nianbao-data.db"))
-    try:
+    with served_datasette(release / "nianbao-data.db") as base:
         yield base
-    finally:
-        _stop(server)
 
 
 def test_the_slim_database_serves_its_queries_and_dashboard(
@@ -386,18 +351,9 @@ def test_the_home_page_links_each_download_with_its_size(slim_site: str, release
 @pytest.fixture(scope="module")
 def full_site(seed_crawl: Crawl, release: Path) -> Iterator[str]:
     _require_chromium()
-    server, base = _serve(
-        "--db",
-        str(seed_crawl.db),
-        "--archive",
-        str(seed_crawl.archive),
-        "--downloads",
-        str(release),
-    )
-    try:
+    options = ("--archive", str(seed_crawl.archive), "--downloads", str(release))
+    with served_datasette(seed_crawl.db, *options) as base:
         yield base
-    finally:
-        _stop(server)
 
 
 def test_the_report_page_link_replays_the_archived_original_in_chromium(
