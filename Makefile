@@ -39,6 +39,10 @@ DATA ?= data
 nightly: install ## one incremental crawl of SOURCES into DATA (exit 1 when a source newly fails)
 	$(BIN)/nianbao crawl --sources $(SOURCES) --db $(DATA)/nianbao.db --archive $(DATA)/archive --log-level WARNING
 
+RELEASE ?= $(DATA)/release
+release: install ## the downloads of DATA's database and archive into RELEASE: slim DB, CSV, Parquet, dictionary, WACZ
+	$(BIN)/nianbao export --db $(DATA)/nianbao.db --archive $(DATA)/archive --out $(RELEASE) --wacz
+
 bench: install ## benchmarks on the sample portal (10k-report crawl, 100k-report DB; long): bench/results.json
 	$(BIN)/python bench/run.py --scale full $(if $(ONLY),--only $(ONLY))
 
@@ -54,4 +58,4 @@ lint: install ## ruff and mypy
 clean: ## remove generated data (keeps .venv)
 	rm -rf data .pytest_cache
 
-.PHONY: help install system-deps demo test test-fast nightly bench faults lint clean
+.PHONY: help install system-deps demo test test-fast nightly release bench faults lint clean

@@ -7,9 +7,6 @@ compared on the dashboard and in the canned query, against the generator's truth
 
 from __future__ import annotations
 
-import subprocess
-import sys
-import time
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
@@ -18,8 +15,8 @@ from typing import Any
 
 import pytest
 import sqlite_utils
-from conftest import ROOT, run_nianbao
-from test_browser_datasette import CHROMIUM, CHROMIUM_ARGS, _free_port, _require_chromium
+from conftest import run_nianbao, served_datasette
+from test_browser_datasette import CHROMIUM, CHROMIUM_ARGS, _require_chromium
 
 pytestmark = pytest.mark.slow
 
@@ -63,29 +60,8 @@ def _peers_in_truth(truth: dict[str, Any], province: str, department: str) -> di
 def site(crawled: tuple[Path, dict[str, Any]]) -> Iterator[str]:
     _require_chromium()
     db, _ = crawled
-    port = _free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "nianbao.cli", "serve", "--db", str(db), "--port", str(port)],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(f"{base}/-/versions.json", timeout=2).read()
-                break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    output = server.stdout.read().decode() if server.stdout else ""
-                    pytest.fail(f"nianbao serve did not start:\n{output[-4000:]}")
-                time.sleep(0.2)
+    with served_datasette(db) as base:
         yield base
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")
