@@ -110,10 +110,12 @@ def _delete(conn: sqlite3.Connection, entries: str) -> None:
 def prune(conn: sqlite3.Connection, keys_table: str) -> None:
     """Delete the entries of another version of the row building, and those whose key is not in
     `keys_table` (the pickled reports' table: entries of other extractors went from it)."""
-    conn.execute(
+    deleted = conn.execute(
         f"DELETE FROM [{HEAD}] WHERE version != ? OR key NOT IN (SELECT key FROM [{keys_table}])",
         [ROWS_VERSION],
-    )
+    ).rowcount
+    if not deleted:
+        return  # `store` deletes the rows of a head it replaces: none left without their head
     for table in CONTENT:
         conn.execute(f"DELETE FROM [rows_{table}] WHERE entry NOT IN (SELECT entry FROM [{HEAD}])")
 
