@@ -10,8 +10,10 @@ recogniser too (no text detection). Rows follow the contract of `tables.read_tab
 beside them `ScanContent.cells` says for every cell where it was printed and how sure the
 recogniser was, so that every metric can keep its page, box and confidence.
 
-OCR is slow, so work is capped per document (pages and seconds); a cap that was hit is the
-content's `problem`, and the pages after it are not read.
+OCR is slow, so work is capped per document (pages and CPU seconds); a cap that was hit is the
+content's `problem`, and the pages after it are not read. The time cap counts this process's CPU
+time, not the wall clock: what a document reads must not depend on how busy the machine is (the
+extraction cache keeps the result for good).
 """
 
 from __future__ import annotations
@@ -27,9 +29,7 @@ from pipeline.extraction.attachments.base import BinaryContent, cell_string
 from pipeline.extraction.attachments.pdf_ruling import Box, Edge, find_tables
 
 MAX_OCR_PAGES = 12
-# CPU seconds of the reading thread (onnxruntime runs on it with one intra-op thread), not wall
-# time: on a busy machine a wall-clock cap cut a three-page scan after its first page.
-MAX_OCR_SECONDS = 60.0
+MAX_OCR_CPU_SECONDS = 60.0
 # Pages are rendered (image-only PDFs) at, and images assumed scanned at, this resolution.
 RENDER_DPI = 150
 # A ruling line is at least this long (pixels at RENDER_DPI): shorter strokes are characters.
@@ -76,7 +76,7 @@ class ScanContent(BinaryContent):
 
     cells: list[list[CellReading | None]] = field(default_factory=list)
     pages_read: int = 0
-    seconds: float = 0.0  # CPU seconds the reading thread spent
+    seconds: float = 0.0
 
 
 def _grey(image: Any) -> Any:
@@ -336,8 +336,9 @@ def read_page_image(image: Any, page_number: int, dpi: float = RENDER_DPI) -> _P
 def read_scanned_pages(
     images: list[Any], first_page: int = 1, dpi: float = RENDER_DPI, pages_total: int | None = None
 ) -> ScanContent:
-    """Scanned pages (PIL images) read by OCR, within the page and time caps."""
-    started = time.thread_time()
+    """Scanned pages (PIL images) read by OCR, within the page and CPU-time caps."""
+    started = time.perf_counter()
+    cpu_started = time.process_time()
     content = ScanContent(has_text_layer=False)
     texts: list[str] = []
     problem = ocr.available()
@@ -349,9 +350,9 @@ def read_scanned_pages(
         if offset >= MAX_OCR_PAGES:
             content.problem = f"OCR page cap: read {MAX_OCR_PAGES} of {total} pages"
             break
-        if time.thread_time() - started > MAX_OCR_SECONDS:
+        if time.process_time() - cpu_started > MAX_OCR_CPU_SECONDS:
             content.problem = (
-                f"OCR time cap ({MAX_OCR_SECONDS:.0f} CPU s): read {offset} of {total} pages"
+                f"OCR time cap ({MAX_OCR_CPU_SECONDS:.0f} CPU-s): read {offset} of {total} pages"
             )
             break
         page = read_page_image(image, first_page + offset, dpi)
@@ -361,7 +362,7 @@ def read_scanned_pages(
         content.tables_found += page.tables
         content.pages_read += 1
     content.text = "\n".join(texts).strip()
-    content.seconds = time.thread_time() - started
+    content.seconds = time.perf_counter() - started
     return content
 
 
