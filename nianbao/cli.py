@@ -116,6 +116,13 @@ def cli() -> None:
     "by a getInfoList POST, Guangdong gkmlpt catalogue. With --synthetic and no --family, all "
     "of them are served.",
 )
+@click.option(
+    "--extra-formats",
+    is_flag=True,
+    help="Also publish synthetic reports as a scanned PDF, a page of table images (PNG) and a "
+    "legacy .doc on the plain site (needs --synthetic; rendering takes seconds, reading them "
+    "OCR and LibreOffice).",
+)
 def portal(
     synthetic: int,
     seed: int,
@@ -127,6 +134,7 @@ def portal(
     fault_spec: str | None,
     hostile: bool,
     styles: tuple[str, ...],
+    extra_formats: bool,
 ) -> None:
     """Serve the bundled sample portal on 127.0.0.1 until Ctrl-C."""
     from portal.faults import parse_spec
@@ -149,6 +157,7 @@ def portal(
         faults=faults,
         hostile=hostile,
         styles=styles,
+        extra_formats=extra_formats,
     )
     try:
         sample.start()

@@ -2,6 +2,9 @@
 
 Its list pages are paged by ordinary 上一页/下一页 links; each detail page says little and links
 its files under 附件. Seeds keep their original text as a `.txt` attachment, served byte for byte.
+With the portal's extra formats (`portal.published_formats`) a report may instead be a scanned
+PDF or a legacy .doc attachment, or a detail page showing its scanned pages as PNG images (the
+page itself is then the report).
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from html import escape
 from portal.content import NoiseItem, ReportSpec
 from portal.file_render import render_docx, render_pdf
 from portal.placement import Entry, FamilyLayout, ListPage, Navigation, ReportColumn
+from portal.published_formats import legacy_doc, scan_page_count, scanned
 from portal.sites import Placement, Site, html_page
 
 COLUMN = "/zwgk/ndbg/"
@@ -23,7 +27,13 @@ _TYPES = {
     "pdf": "application/pdf",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "txt": "text/plain; charset=utf-8",
+    "scan_pdf": "application/pdf",
+    "doc": "application/msword",
 }
+# The file name extension of each attachment format.
+_EXTENSIONS = {"scan_pdf": "pdf"}
+# A page showing a report's tables as pictures, not an attachment.
+IMAGE_PAGE = "scan_png"
 
 
 def _page_name(index: int) -> str:
@@ -61,14 +71,50 @@ def _page_index(path: str, query: str) -> int | None:
 
 def _attachment_path(spec: ReportSpec, fmt: str) -> str:
     digest = hashlib.sha1(f"{spec.agency}{spec.year}{fmt}".encode()).hexdigest()[:16]
-    return f"/uploads/{spec.published:%Y%m}/{digest}.{fmt}"
+    return f"/uploads/{spec.published:%Y%m}/{digest}.{_EXTENSIONS.get(fmt, fmt)}"
 
 
 def _render(spec: ReportSpec, fmt: str) -> bytes:
     if fmt == "txt":
         assert spec.seed_text is not None
         return spec.seed_text
+    if fmt == "scan_pdf":
+        return scanned(spec)[0]
+    if fmt == "doc":
+        return legacy_doc(spec)
     return render_pdf(spec) if fmt == "pdf" else render_docx(spec)
+
+
+def _image_path(spec: ReportSpec, page: int) -> str:
+    return _attachment_path(spec, IMAGE_PAGE).removesuffix(f".{IMAGE_PAGE}") + f"_{page + 1}.png"
+
+
+def _png(spec: ReportSpec, page: int) -> bytes:
+    return scanned(spec)[1][page]
+
+
+def _place_image_page(site: Site, spec: ReportSpec, detail: str) -> None:
+    """The report as a detail page whose tables are its scanned pages, shown as PNG images."""
+    pages = scan_page_count(spec)
+    for page in range(pages):
+        site.add(_image_path(spec, page), "image/png", spec.published, partial(_png, spec, page))
+    images = "".join(
+        f'<p style="text-align:center"><img src="{_image_path(spec, page)}" '
+        f'alt="{escape(spec.title)}（{page + 1}）" width="800"></p>'
+        for page in range(pages)
+    )
+
+    def render() -> str:
+        prose = "".join(f"<p>{escape(line)}</p>" for line in spec.intro)
+        after = "".join(f"<p>{escape(line)}</p>" for line in spec.outro)
+        body = (
+            f"<h2>{escape(spec.title)}</h2>\n<p>发布日期：{spec.published:%Y-%m-%d}</p>\n"
+            f'<div class="content">{prose}{images}{after}</div>'
+        )
+        return html_page(spec.title, body, site)
+
+    site.add_html(detail, spec.published, render)
+    site.publish(detail, spec)
 
 
 def _detail_page(
@@ -86,13 +132,16 @@ def _detail_page(
 def _place_report(site: Site, placement: Placement, detail: str) -> None:
     """The report's files, each holding its tables, and a detail page linking them."""
     spec = placement.spec
+    if placement.formats == (IMAGE_PAGE,):
+        _place_image_page(site, spec, detail)
+        return
     files: list[tuple[str, str]] = []
     for fmt in placement.formats:
         path = _attachment_path(spec, fmt)
         site.add(path, _TYPES[fmt], spec.published, partial(_render, spec, fmt))
         site.publish(path, spec)
         site.link(detail, path)
-        files.append((path, f"{spec.title}.{fmt}"))
+        files.append((path, f"{spec.title}.{_EXTENSIONS.get(fmt, fmt)}"))
     site.add_html(
         detail,
         spec.published,

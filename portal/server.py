@@ -103,6 +103,9 @@ _QUERY_PARAMS = {"hanweb": ("pageNum",), "query": pager_sites.QUERY_PARAMS}
 # as HTML on Hanweb, and every seed's original text on the plain site, two also as PDF / DOCX.
 _SEED_HTML_FAMILY = {0: "trs", 1: "trs", 2: "hanweb", 3: "hanweb", 4: "hanweb"}
 _SEED_EXTRA_FILES = {0: ("docx",), 1: ("pdf",)}
+# With `extra_formats`, the plain site's first synthetic reports with tables are published these
+# ways instead (`portal.published_formats`): a scanned PDF, a page of table images, a .doc.
+EXTRA_FORMATS = (("scan_pdf",), ("scan_png",), ("doc",))
 
 # How often each site's server checks whether it is asked to stop.
 STOP_POLL_SECONDS = 0.05
@@ -250,10 +253,14 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 def _placements(
-    seeds: list[ReportSpec], synthetic: list[ReportSpec], sites: tuple[str, ...] = FAMILY_ORDER
+    seeds: list[ReportSpec],
+    synthetic: list[ReportSpec],
+    sites: tuple[str, ...] = FAMILY_ORDER,
+    extra_formats: bool = False,
 ) -> dict[str, list[Placement]]:
     """Which site publishes each report: seeds on the three families, synthetic ones dealt
-    round-robin over every served site."""
+    round-robin over every served site; with `extra_formats` the plain site's first synthetic
+    reports with tables in `EXTRA_FORMATS`."""
     placed: dict[str, list[Placement]] = {family: [] for family in sites}
     for index, spec in enumerate(seeds):
         placed[_SEED_HTML_FAMILY.get(index, "trs")].append(Placement(spec, ("html",)))
@@ -265,6 +272,15 @@ def _placements(
             placed[family].append(Placement(spec, formats))
         else:
             placed[family].append(Placement(spec, ("html",)))
+    if extra_formats:
+        extra = iter(EXTRA_FORMATS)
+        plain = placed["plain"]
+        for index, placement in enumerate(plain):
+            if placement.spec.seed_text is None and placement.spec.has_tables:
+                published = next(extra, None)
+                if published is None:
+                    break
+                plain[index] = Placement(placement.spec, published)
     return placed
 
 
@@ -281,7 +297,11 @@ class SamplePortal:
         faults: FaultSpec | None = None,
         hostile: bool = False,
         styles: tuple[str, ...] = (),
+        extra_formats: bool = False,
     ) -> None:
+        """`extra_formats` publishes three synthetic reports on the plain site as a scanned PDF,
+        a page of table images and a .doc (`EXTRA_FORMATS`): seconds of rendering (made in the
+        background from `start`) and of OCR for whoever crawls them, so off unless asked for."""
         unknown = set(styles) - set(STYLE_ORDER)
         if unknown:
             raise ValueError(f"unknown site style(s): {', '.join(sorted(unknown))}")
@@ -290,8 +310,11 @@ class SamplePortal:
         self.families = FAMILY_ORDER + tuple(s for s in STYLE_ORDER if s in styles)
         seeds = load_seeds() if include_seeds else []
         self._placements = _placements(
-            seeds, generate(synthetic, seed) if synthetic else [], self.families
+            seeds, generate(synthetic, seed) if synthetic else [], self.families, extra_formats
         )
+        self._extra_specs = [
+            p.spec for p in self._placements["plain"] if p.formats in EXTRA_FORMATS
+        ]
         if hostile:
             # One report whose title and prose carry markup and script, for the escaping tests.
             self._placements["trs"].append(Placement(hostile_spec(), ("html",)))
@@ -340,7 +363,24 @@ class SamplePortal:
         if self.faults is not None:
             self.faults.sites = self.sites
             self.faults.choose_permanent(sorted(u for u, t in self.truth.items() if t.metrics))
+        if self._extra_specs:
+            # Scanning and LibreOffice take seconds: begun now, so the crawl rarely waits on them.
+            threading.Thread(target=self._render_extra, name="portal-extra", daemon=True).start()
         return self
+
+    def _render_extra(self) -> None:
+        site = self.site("plain")
+        paths = [
+            url[len(site.base_url) :]
+            for url, spec in site.specs.items()
+            if any(spec is extra for extra in self._extra_specs)
+        ]
+        paths += [path for path, r in site.resources.items() if r.content_type == "image/png"]
+        for path in paths:
+            try:
+                site.resources[path].body()
+            except Exception:  # noqa: BLE001 - the request for it will fail the same way
+                continue
 
     def stop(self) -> None:
         for server in self._servers:
@@ -366,6 +406,17 @@ class SamplePortal:
                 resource.body()
                 count += 1
         return count
+
+    def extra_documents(self) -> dict[str, str]:
+        """The URL of each extra format's document (`EXTRA_FORMATS`): the scanned PDF, the page
+        showing table images, the .doc."""
+        site = self.site("plain")
+        found = {}
+        for placement in self._placements["plain"]:
+            if placement.formats in EXTRA_FORMATS:
+                (fmt,) = placement.formats
+                found[fmt] = next(u for u, s in site.specs.items() if s is placement.spec)
+        return found
 
     def site(self, family: str) -> Site:
         return next(s for s in self.sites if s.family == family)

@@ -10,7 +10,7 @@ PORT=${PORT:-8001}
 SYNTHETIC=${SYNTHETIC:-300}
 
 rm -rf "$OUT" && mkdir -p "$OUT"
-"$BIN/nianbao" portal --port "$PORTAL_PORT" --synthetic "$SYNTHETIC" --seed 1 \
+"$BIN/nianbao" portal --port "$PORTAL_PORT" --synthetic "$SYNTHETIC" --seed 1 --extra-formats \
     --sources-out "$OUT/sources.yaml" > "$OUT/portal.log" 2>&1 &
 portal_pid=$!
 trap 'kill $portal_pid 2>/dev/null; wait $portal_pid 2>/dev/null || true' EXIT INT TERM

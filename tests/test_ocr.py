@@ -53,6 +53,15 @@ def test_scanned_report_is_read_by_ocr_with_the_generators_numbers(
     assert right / (right + len(wrong)) >= MIN_ACCURACY, wrong
 
 
+def test_a_scanned_pdfs_title_agency_and_year_are_read_from_its_prose(
+    reads: dict[str, tuple[ExtractedReport, int, list[str]]],
+) -> None:
+    # The 16 pt title's long horizontal strokes are not ruling lines (they were painted out).
+    report = reads["scan_pdf"][0]
+    truth = generate(1, seed=SEED)[0]
+    assert (report.title, report.agency, report.year) == (truth.title, truth.agency, truth.year)
+
+
 @pytest.mark.parametrize("fmt", ["scan_pdf", "scan_png"])
 def test_every_number_read_by_ocr_keeps_its_page_box_and_confidence(
     reads: dict[str, tuple[ExtractedReport, int, list[str]]], fmt: str

@@ -5,8 +5,8 @@ with OpenCV (morphological opening along each axis), and turned into the same ce
 PDF reader finds (`pdf_ruling.find_tables`, coordinates in PDF points at the scan's resolution).
 Each cell is read on its own: no ink inside it is an empty cell (read with certainty), otherwise
 its ink is cut into lines by the gaps between them and each line goes to the recogniser
-(`ocr.recognise`). The prose outside the tables is read by the engine's own text detection
-(`ocr.read_page`) with the tables blanked out. Rows follow the contract of `tables.read_tables`;
+(`ocr.recognise`). The prose outside the tables is cut into lines the same way and read by the
+recogniser too (no text detection). Rows follow the contract of `tables.read_tables`;
 beside them `ScanContent.cells` says for every cell where it was printed and how sure the
 recogniser was, so that every metric can keep its page, box and confidence.
 
@@ -34,6 +34,9 @@ MAX_OCR_CPU_SECONDS = 60.0
 RENDER_DPI = 150
 # A ruling line is at least this long (pixels at RENDER_DPI): shorter strokes are characters.
 MIN_RULE_PIXELS = 25
+# Outside the tables only strokes this long are rules (a page frame, a line under a header): a
+# 16 pt title's horizontal strokes pass 25 px, and painting them out made the title unreadable.
+PROSE_RULE_PIXELS = 100
 # Dark pixels inside a cell (after trimming its borders) below which it is empty: specks, JPEG noise.
 MIN_INK_PIXELS = 12
 # Pixels trimmed inside each cell border (the line and its blur).
@@ -44,10 +47,16 @@ MIN_LINE_PIXELS = 10
 SHORT_RUN_GAP_PIXELS = 5
 # A stroke this thin touching a cell's edge is a remnant of its ruling line, not a character.
 BORDER_REMNANT_PIXELS = 3
-# A number with stray marks around it: quotes, question marks, dots, bars, spaces.
+# A number with stray marks around it: quotes, question marks, dots, bars, spaces (`0.`: a speck
+# after a lone 0 cost the next row of table 三 its place).
 _FRAMED_NUMBER = re.compile(
-    r"""[\s"'“”‘’`?？.,，、|:：;；]*(\d+(?:\.\d+)?)[\s"'“”‘’`?？,，、|:：;；]*"""
+    r"""[\s"'“”‘’`?？.,，、|:：;；]*(\d+(?:\.\d+)?)[\s"'“”‘’`?？.,，、|:：;；]*"""
 )
+# Latin letters the recogniser gives for a blurred digit (a lone 5 read as S, 0 as O): a cell of
+# nothing else is that number, and doubtful whatever its score (LOOKALIKE_CONFIDENCE).
+_DIGIT_LOOKALIKES = str.maketrans("OoDSsIlZzB", "0005511228")
+_LOOKALIKE_NUMBER = re.compile(r"[0-9OoDSsIlZzB]{1,6}")
+LOOKALIKE_CONFIDENCE = 0.5
 # Skew beyond this is not corrected (a page photographed askew is not a scan this reader handles).
 MAX_SKEW_DEGREES = 5.0
 
@@ -84,11 +93,11 @@ def _ink(grey: Any) -> Any:
     return binary
 
 
-def _rules(binary: Any, horizontal: bool) -> Any:
-    """The mask of long straight strokes along one axis."""
+def _rules(binary: Any, horizontal: bool, length: int = MIN_RULE_PIXELS) -> Any:
+    """The mask of straight strokes at least `length` pixels long along one axis."""
     import cv2
 
-    size = (MIN_RULE_PIXELS, 1) if horizontal else (1, MIN_RULE_PIXELS)
+    size = (length, 1) if horizontal else (1, length)
     kernel = cv2.getStructuringElement(cv2.MORPH_RECT, size)
     return cv2.morphologyEx(binary, cv2.MORPH_OPEN, kernel)
 
@@ -180,12 +189,12 @@ def _without_border_remnants(cell_ink: Any) -> Any:
     return ink
 
 
-def _without_rules(grey: Any, binary: Any) -> tuple[Any, Any]:
+def _without_rules(grey: Any, binary: Any, length: int = MIN_RULE_PIXELS) -> tuple[Any, Any]:
     """The page with its ruling lines (and their blurred fringe) painted white, so that a cell's
     ink is its text only: a sliver of a skewed line inside a cell reads as 1, ' or ?."""
     import cv2
 
-    lines = cv2.bitwise_or(_rules(binary, True), _rules(binary, False))
+    lines = cv2.bitwise_or(_rules(binary, True, length), _rules(binary, False, length))
     lines = cv2.dilate(lines, cv2.getStructuringElement(cv2.MORPH_RECT, (3, 3)))
     clean_grey = grey.copy()
     clean_grey[lines > 0] = 255
@@ -208,17 +217,40 @@ def _text_lines(rows_inked: list[bool]) -> list[tuple[int, int]]:
     return lines
 
 
-def _line_crops(cell_ink: Any, cell_grey: Any) -> list[Any]:
-    """The cell's ink cut into text lines, each as an RGB crop with a little margin."""
+def _line_crops(ink: Any, grey: Any) -> list[Any]:
+    """The ink cut into text lines, each as an RGB crop with a little margin."""
+    return [crop for _start, _end, crop in _lines_with_crops(ink, grey)]
+
+
+def _lines_with_crops(ink: Any, grey: Any) -> list[tuple[int, int, Any]]:
+    """(first pixel row, end row, RGB crop) of each text line of the ink, top to bottom; specks
+    (under MIN_INK_PIXELS) are not lines."""
     import numpy as np
 
-    crops = []
-    for start, end in _text_lines((cell_ink.sum(axis=1) > 0).tolist()):
-        columns = np.flatnonzero(cell_ink[start:end].sum(axis=0))
-        top, bottom = max(start - 3, 0), min(end + 3, cell_grey.shape[0])
-        left, right = max(columns[0] - 4, 0), min(columns[-1] + 5, cell_grey.shape[1])
-        crops.append(np.stack([cell_grey[top:bottom, left:right]] * 3, axis=-1))
-    return crops
+    lines = []
+    for start, end in _text_lines((ink.sum(axis=1) > 0).tolist()):
+        if int(ink[start:end].sum() // 255) < MIN_INK_PIXELS:
+            continue
+        columns = np.flatnonzero(ink[start:end].sum(axis=0))
+        top, bottom = max(start - 3, 0), min(end + 3, grey.shape[0])
+        left, right = max(columns[0] - 4, 0), min(columns[-1] + 5, grey.shape[1])
+        lines.append((start, end, np.stack([grey[top:bottom, left:right]] * 3, axis=-1)))
+    return lines
+
+
+def _prose(grey: Any, ink: Any, scale: float) -> list[tuple[float, str]]:
+    """The text lines outside the tables, as (height on the page in points, text).
+
+    Report prose is one column, so blank pixel rows cut it into lines as they cut a cell, and each
+    line goes to the recogniser alone: no text detection. Detection cost 1.5 CPU s a page for the
+    few lines a table page has around its tables, and found the same lines."""
+    lines = _lines_with_crops(ink, grey)
+    readings = ocr.recognise([crop for _start, _end, crop in lines])
+    return [
+        ((start + end) / 2 * scale, text.strip())
+        for (start, end, _crop), (text, score) in zip(lines, readings, strict=True)
+        if score >= ocr.MIN_LINE_SCORE and text.strip()
+    ]
 
 
 def _read_cells(grey: Any, binary: Any, boxes: list[Box], scale: float) -> list[tuple[str, float]]:
@@ -243,7 +275,11 @@ def _read_cells(grey: Any, binary: Any, boxes: list[Box], scale: float) -> list[
         text = "\n".join(text for text, _score in lines)
         # Ink the recogniser could not read is a doubtful empty cell, not a certain one.
         confidence = min((score for _text, score in lines), default=0.0)
-        readings[index] = (_number_cleaned(cell_string(text)), confidence if text.strip() else 0.0)
+        cleaned = _number_cleaned(cell_string(text))
+        if _LOOKALIKE_NUMBER.fullmatch(cleaned) and not cleaned.isdigit():
+            cleaned = cleaned.translate(_DIGIT_LOOKALIKES)
+            confidence = min(confidence, LOOKALIKE_CONFIDENCE)
+        readings[index] = (cleaned, confidence if text.strip() else 0.0)
     return readings
 
 
@@ -264,16 +300,14 @@ class _PageReading:
 
 def read_page_image(image: Any, page_number: int, dpi: float = RENDER_DPI) -> _PageReading:
     """One scanned page (a PIL image): its prose and table rows with their cell readings."""
-    import numpy as np
-
     grey = _straighten(_grey(image))
     binary = _ink(grey)
     scale = 72.0 / dpi
     tables = find_tables(_edges(binary, scale))
+    prose_grey, outside = _without_rules(grey, binary, PROSE_RULE_PIXELS)
     grey, binary = _without_rules(grey, binary)
     rows: list[list[str]] = []
     cells: list[list[CellReading | None]] = []
-    blanked = grey.copy()
     table_lines: list[tuple[float, str]] = []
     for table in tables:
         boxes = [box for row in table for box in row]
@@ -291,11 +325,8 @@ def read_page_image(image: Any, page_number: int, dpi: float = RENDER_DPI) -> _P
         top = min(b[1] for b in boxes) / scale
         x1 = max(b[2] for b in boxes) / scale
         bottom = max(b[3] for b in boxes) / scale
-        blanked[int(top) : int(bottom) + 2, int(x0) : int(x1) + 2] = 255
-    prose = [
-        ((line.box[1] + line.box[3]) / 2 * scale, line.text)
-        for line in ocr.read_page(np.stack([blanked] * 3, axis=-1))
-    ]
+        outside[int(top) : int(bottom) + 2, int(x0) : int(x1) + 2] = 0
+    prose = _prose(prose_grey, outside, scale)
     # Page text in reading order: prose lines and table rows by their height on the page.
     ordered = sorted(prose + table_lines, key=lambda item: item[0])
     text = "\n".join(line for _y, line in ordered)
