@@ -112,10 +112,11 @@ def test_wps_pdfs_without_rules_are_read_from_their_text_and_never_ok_with_cells
         for i, spec in enumerate(specs)
     ]
     figures = score(renderings)
-    # 1,154 of 1,182 cells when measured (2026-12-07); before the text-layer reader, none.
-    assert figures["accuracy"] >= 1154 / 1182 - 1e-9, figures
+    # 1,182 of 1,182 cells when measured (2026-12-07; 1,154 before wrapped labels with typos
+    # and numbers beside a group label's line were read); before the text-layer reader, none.
+    assert figures["accuracy"] >= 1182 / 1182 - 1e-9, figures
     assert figures["ok_missing_cells"] == 0
-    assert figures["statuses"].get(STATUS_OK, 0) >= 2
+    assert figures["statuses"].get(STATUS_OK, 0) >= 5
 
 
 def test_row_printing_fewer_numbers_than_columns_is_missing_not_guessed() -> None:
