@@ -129,3 +129,20 @@ def test_row_printing_fewer_numbers_than_columns_is_missing_not_guessed() -> Non
     report = extract_document(body, "http://127.0.0.1/a.txt", {"content-type": "text/plain"})
     assert report.status == STATUS_PARTIAL
     assert report.missing_rows == ["apply.unprocessed.repeat"]
+
+
+def test_numbers_printed_above_a_label_after_a_wrapped_row_join_that_label() -> None:
+    # The wrapped row above got its numbers (printed above it); its last line, without numbers,
+    # is followed by the next label's numbers, then that numbered label.
+    text = (
+        "1 0 0 0 0 0 1\n5．要求行政机关确认或重新出\n具已获取信息\n"
+        "3 0 0 0 0 0 3\n（六）其他 1．申请人无正当理由逾期不补"
+    )
+    rows = layout_rows(text)
+    assert rows[1] == ["具已获取信息"]
+    assert rows[2] == ["（六）其他", "1．申请人无正当理由逾期不补", *"3000003"]
+
+
+def test_numbers_between_an_unnumbered_labels_lines_stay_with_it() -> None:
+    text = "（一）予以公开 11 0 0 0 0 0 11\n部分公开（区分处理的，只计这一情\n3 0 0 0 0 0 3\n形，不计其他情形）"
+    assert layout_rows(text)[1] == ["部分公开（区分处理的，只计这一情", *"3000003"]
