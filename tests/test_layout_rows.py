@@ -146,3 +146,17 @@ def test_numbers_printed_above_a_label_after_a_wrapped_row_join_that_label() -> 
 def test_numbers_between_an_unnumbered_labels_lines_stay_with_it() -> None:
     text = "（一）予以公开 11 0 0 0 0 0 11\n部分公开（区分处理的，只计这一情\n3 0 0 0 0 0 3\n形，不计其他情形）"
     assert layout_rows(text)[1] == ["部分公开（区分处理的，只计这一情", *"3000003"]
+
+
+def test_single_other_row_printing_fewer_numbers_than_columns_is_not_read() -> None:
+    active, _ = active_2021()
+    apply_rows, _ = apply_table(APPLY_LABELS_2021, header=APPLY_HEADER)
+    first = next(i for i, row in enumerate(apply_rows) if "（六）其他处理" in row)
+    # A hybrid table's 2019-style single row, with blank cells that leave no trace in the text.
+    apply_rows[first : first + 3] = [["（六）其他处理", "3", "3"]]
+    review = [["行政复议", "行政诉讼"], ["结果维持", "总计"], [str(n) for n in range(31, 46)]]
+    body = ("示例区2021年政府信息公开工作年度报告\n" + _text(active + apply_rows + review)).encode()
+    report = extract_document(body, "http://127.0.0.1/a.txt", {"content-type": "text/plain"})
+    assert report.status == STATUS_PARTIAL
+    assert not any(key.startswith("apply.other.single.") for key in report.metrics)
+    assert "apply.other.single: fewer numbers than columns" in report.status_reason
