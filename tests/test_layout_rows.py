@@ -160,3 +160,17 @@ def test_single_other_row_printing_fewer_numbers_than_columns_is_not_read() -> N
     assert report.status == STATUS_PARTIAL
     assert not any(key.startswith("apply.other.single.") for key in report.metrics)
     assert "apply.other.single: fewer numbers than columns" in report.status_reason
+
+
+def test_characters_of_a_vertical_group_label_never_take_a_rows_numbers() -> None:
+    # Numbers printed above their label land beside the group label's characters (年, 结),
+    # alone or on the same line; they belong to the next label, past those characters.
+    text = (
+        "8．属于行政查询事项 0 0 0 0 0 0 0\n年\n1 0 0 0 0 0 1\n度\n"
+        "（四）无 1．本机关不掌握相关政府信\n办\n法提供 息\n理\n"
+        "结 2 0 0 0 0 0 2\n果 2．没有现成信息需要另行制\n作"
+    )
+    rows = layout_rows(text)
+    assert ["（四）无", "1．本机关不掌握相关政府信", *"1000001"] in rows
+    assert ["果", "2．没有现成信息需要另行制", *"2000002"] in rows
+    assert ["年"] in rows and ["结"] in rows
