@@ -39,6 +39,10 @@ DATA ?= data
 nightly: install ## one incremental crawl of SOURCES into DATA (exit 1 when a source newly fails)
 	$(BIN)/nianbao crawl --sources $(SOURCES) --db $(DATA)/nianbao.db --archive $(DATA)/archive --log-level WARNING
 
+RELEASE ?= $(DATA)/release
+release: install ## the downloads of DATA's database and archive into RELEASE: slim DB, CSV, Parquet, dictionary, WACZ
+	$(BIN)/nianbao export --db $(DATA)/nianbao.db --archive $(DATA)/archive --out $(RELEASE) --wacz
+
 bench: install ## benchmarks on the sample portal (10k-report crawl, 100k-report DB; long): bench/results.json
 	$(BIN)/python bench/run.py --scale full $(if $(ONLY),--only $(ONLY))
 
@@ -49,9 +53,9 @@ faults: install ## crawl REPORTS synthetic reports under heavy faults, kill -9 a
 
 lint: install ## ruff and mypy
 	$(BIN)/ruff check .
-	$(BIN)/mypy pipeline archive
+	$(BIN)/mypy pipeline archive crawler nianbao
 
 clean: ## remove generated data (keeps .venv)
 	rm -rf data .pytest_cache
 
-.PHONY: help install system-deps demo test test-fast nightly bench faults lint clean
+.PHONY: help install system-deps demo test test-fast nightly release bench faults lint clean

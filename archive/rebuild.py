@@ -9,7 +9,7 @@ metadata records each run leaves in the archive. A damaged WARC file costs only 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -83,7 +83,7 @@ def rebuild(
     db_path: str | Path,
     *,
     progress: bool = False,
-    sources: list[PortalSource] | None = None,
+    sources: Sequence[PortalSource] | None = None,
     process: Processor | None = None,
     workers: int | None = None,
     cache: bool = True,

@@ -8,7 +8,8 @@ Stages (all on the sample portal or synthetic data, over loopback):
 - crawl: pages/s of `nianbao crawl` ÷ a bare Scrapy spider on the same URLs; the incremental second
   run's downloads and wall time ÷ the first's; peak RSS of the crawl; `nianbao rebuild` reports/s,
   and its time without the extraction cache ÷ with it warm (`bench/crawl_bench.py`);
-- build: seconds and MB to load N synthetic reports into SQLite (`bench/synthetic_db.py`);
+- build: seconds and MB to load N synthetic reports into SQLite (`bench/synthetic_db.py`), and the
+  slim download `nianbao export` makes of it: bytes per report, and ÷ the full database's;
 - serve: p50/p95 of the dashboard queries, a facet page, search and a report page on that database
   (`bench/serve_bench.py`);
 - revisits: requests a night with adaptive revisits ÷ revalidating every known report, on a portal
@@ -47,7 +48,8 @@ from portal.formats import FORMATS as ACCURACY_FORMATS  # noqa: E402
 
 STAGES = ("extract", "crawl", "build", "serve", "revisits", "accuracy")
 SCALES: dict[str, dict[str, int]] = {
-    "small": {"extract_reports": 20, "extract_repeat": 1, "crawl_reports": 30, "build_reports": 300, "serve_repeat": 3, "accuracy_reports": 3, "accuracy_scan_reports": 1, "revisit_reports": 400, "revisit_nights": 40},
+    # Proves every stage runs (tests/test_bench_smoke.py): the least that exercises each path.
+    "small": {"extract_reports": 20, "extract_repeat": 1, "crawl_reports": 12, "build_reports": 200, "serve_repeat": 3, "accuracy_reports": 1, "accuracy_scan_reports": 1, "revisit_reports": 200, "revisit_nights": 35},
     # The issue's sizes except the crawl (2,000 reports, the incremental figure's size): fits a
     # session on a 2-core machine.
     "medium": {"extract_reports": 300, "extract_repeat": 3, "crawl_reports": 2_000, "build_reports": 100_000, "serve_repeat": 20, "accuracy_reports": 30, "accuracy_scan_reports": 10, "revisit_reports": 10_000, "revisit_nights": 120},
@@ -62,6 +64,7 @@ RESULT_KEYS = (
     "incremental_download_ratio",
     "incremental_time_ratio",
     "build_100k_s",
+    "export_slim_bytes_per_report",
     "serve_p95_ms",
     "crawl_peak_rss_mb",
     "rebuild_cached_speedup",
@@ -104,6 +107,24 @@ def bench_build(work: Path, reports: int) -> dict[str, float]:
         # The issue's key names the 100k database; at small scale it holds the small build's time.
         "build_100k_s": result.load_s + result.publish_s,
         "build_mb": result.megabytes,
+        **bench_export(work / "build" / "nianbao.db", result.reports),
+    }
+
+
+def bench_export(db: Path, reports: int) -> dict[str, float]:
+    """The slim database `nianbao export` writes, per report, against the full one it came from."""
+    from archive.export.slim import write_slim_db
+
+    slim = db.with_name("nianbao-data.db")
+    started = time.perf_counter()
+    write_slim_db(db, slim)
+    full_bytes, slim_bytes = db.stat().st_size, slim.stat().st_size
+    return {
+        "export_slim_s": round(time.perf_counter() - started, 2),
+        "export_full_report_bytes": round(full_bytes / max(reports, 1)),
+        "export_slim_report_bytes": round(slim_bytes / max(reports, 1)),
+        # The issue's key: the slim file's bytes per report ÷ the full database's (aim ≤ 0.10).
+        "export_slim_bytes_per_report": round(slim_bytes / full_bytes, 4),
     }
 
 

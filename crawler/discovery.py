@@ -57,12 +57,13 @@ def http_fetch(url: str) -> tuple[str, bytes, dict[str, str]]:
 
 
 def family_of(body: bytes) -> str:
-    """The CMS family a page looks like it was made with."""
+    """The CMS family a page looks like it was made with; `auto` (the crawl detects the pager
+    and list style on each list page) when it carries no CMS's fingerprint."""
     if _TRS.search(body):
         return "trs"
     if _HANWEB.search(body):
         return "hanweb"
-    return "plain"
+    return "auto"
 
 
 def _page(url: str, fetch: Fetch) -> HtmlResponse:
@@ -76,7 +77,7 @@ def discover(home_url: str, fetch: Fetch = http_fetch) -> Discovery:
     try:
         home = _page(home_url, fetch)
     except (OSError, urllib.error.URLError, ValueError) as exc:
-        return Discovery(home_url, "plain", problem=f"home page unreachable: {exc}")
+        return Discovery(home_url, "auto", problem=f"home page unreachable: {exc}")
     found = Discovery(home_url, family_of(home.body), path=[home.url])
     found.title = (home.xpath("//title/text()").get() or "").strip()
     frontier: list[HtmlResponse] = [home]

@@ -23,6 +23,7 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
 from archive.clock import CLOCK_OFFSET_SETTING, clock_now
+from archive.export import PACKAGE_FILE, export_release
 from archive.load import load_pending
 from archive.publish import is_prepared, prepare_for_publishing
 from archive.revisits import parse_ladder, refresh_revisits
@@ -196,7 +197,8 @@ def run_crawl(
     try:
         # Once, with every report in; a run that changed no report (a quiet night of 304s) leaves
         # the published tables be.
-        if stats.get(REPORTS_REWRITTEN_STAT) or loaded.rewrote or not is_prepared(db):
+        published = stats.get(REPORTS_REWRITTEN_STAT) or loaded.rewrote or not is_prepared(db)
+        if published:
             prepare_for_publishing(db)
         store_run(db, run)
         refresh_revisits(db, parse_ladder(settings.get("NIANBAO_REVISIT_SCHEDULE")))
@@ -204,4 +206,8 @@ def run_crawl(
         db.close()
     with WarcWriter(archive_dir, prefix="nianbao-run") as writer:
         archive_run(writer, run)
+    # Last, so a failing export (it raises ExportError) leaves the run recorded and archived.
+    export_dir = settings.get("NIANBAO_EXPORT_DIR")
+    if export_dir and (published or not (Path(export_dir) / PACKAGE_FILE).is_file()):
+        export_release(db_path, export_dir)
     return run

@@ -152,6 +152,8 @@ NIANBAO_EXTRACT_AHEAD_DIR = ""
 # <archive>/extraction-cache.sqlite (archive.extraction_cache), so the load and `nianbao rebuild`
 # never extract the same bytes twice with the same extractor; 0 turns it off.
 NIANBAO_EXTRACTION_CACHE = _env_on("NIANBAO_EXTRACTION_CACHE")
+# Where each crawl's publishing step writes the downloads (`nianbao export`); empty: no export.
+NIANBAO_EXPORT_DIR = os.environ.get("NIANBAO_EXPORT_DIR", "")
 
 # Distributed crawls (crawler.distributed): the Redis URL, and how long a silent worker lives.
 NIANBAO_REDIS_URL = os.environ.get("NIANBAO_REDIS_URL", "")

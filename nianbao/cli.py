@@ -7,7 +7,6 @@ a `click.ClickException` with a message saying what to fix; nothing here holds l
 from __future__ import annotations
 
 import json
-import os
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -236,6 +235,13 @@ def _pairs(pairs: tuple[str, ...], option: str) -> dict[str, str]:
     "(default: $NIANBAO_REDIS_URL); build the database with 'nianbao rebuild' afterwards.",
 )
 @click.option(
+    "--export",
+    "export_dir",
+    type=click.Path(file_okay=False),
+    help="After publishing, write the downloads into this folder, as 'nianbao export' does "
+    "(default: $NIANBAO_EXPORT_DIR; none when unset).",
+)
+@click.option(
     "--crawl-key",
     help="Name of the distributed crawl in Redis (default: derived from the source ids).",
 )
@@ -250,6 +256,7 @@ def crawl(
     verbose: bool,
     table: bool | None,
     redis_url: str | None,
+    export_dir: str | None,
     crawl_key: str | None,
 ) -> None:
     """Crawl the portals of a source file into the archive and the database.
@@ -257,6 +264,7 @@ def crawl(
     Incremental by default: known reports are revalidated with conditional requests and nothing
     unchanged is extracted again. Exits 1 when a source that did not fail last time fails now.
     """
+    from archive.export import ExportError
     from archive.run_record import summary_table
     from crawler.runner import run_crawl
     from crawler.sources import SourcesError, load_sources
@@ -272,18 +280,24 @@ def crawl(
                 f"no source with id {', '.join(sorted(unknown))} in {sources_path}"
             )
         sources = [s for s in sources if s.id in only]
-    run = run_crawl(
-        sources,
-        db_path,
-        archive_dir,
-        sources_file=str(sources_path),
-        full_revalidation=full,
-        redis_url=redis_url,
-        crawl_key=crawl_key,
-        LOG_LEVEL=log_level or ("INFO" if verbose else "WARNING"),
-        NIANBAO_PROGRESS=not verbose and sys.stderr.isatty(),
-        **_pairs(settings, "--set"),
-    )
+    try:
+        run = run_crawl(
+            sources,
+            db_path,
+            archive_dir,
+            sources_file=str(sources_path),
+            full_revalidation=full,
+            redis_url=redis_url,
+            crawl_key=crawl_key,
+            LOG_LEVEL=log_level or ("INFO" if verbose else "WARNING"),
+            NIANBAO_PROGRESS=not verbose and sys.stderr.isatty(),
+            **({"NIANBAO_EXPORT_DIR": export_dir} if export_dir else {}),
+            **_pairs(settings, "--set"),
+        )
+    except ExportError as exc:
+        raise click.ClickException(
+            f"the crawl is stored, but writing the downloads failed: {exc}"
+        ) from exc
     if table or (table is None and (sys.stdout.isatty() or run.exit_code)):
         click.echo(summary_table(run))
     failing = [s for s in run.sources if s.status != "ok"]
@@ -425,23 +439,89 @@ def extract(path: str, as_json: bool) -> None:
     is_flag=True,
     help="The database is being written (a crawl is running): serve it read-only, not immutable.",
 )
+@click.option(
+    "--downloads",
+    "downloads_dir",
+    type=click.Path(file_okay=False, exists=True),
+    help="Folder of 'nianbao export' files to list on the home page and serve under /downloads/ "
+    "(default: the database's own folder when it holds a datapackage.json).",
+)
 @archive_option
-def serve(db_path: str, port: int, host: str, live: bool, archive_dir: str) -> None:
+def serve(
+    db_path: str, port: int, host: str, live: bool, downloads_dir: str | None, archive_dir: str
+) -> None:
     """Publish the database with Datasette (read-only; immutable unless --live)."""
+    from archive.export import PACKAGE_FILE
     from nianbao.serve import run_datasette
 
-    # The report page draws a PDF cell on its page, rendered from the archived document.
-    os.environ["NIANBAO_ARCHIVE"] = str(Path(archive_dir).resolve())
-
-    if not Path(db_path).is_file():
+    db = Path(db_path)
+    if not db.is_file():
         raise click.ClickException(
             f"no database at {db_path}: run 'nianbao crawl' or 'nianbao rebuild' first"
         )
+    if downloads_dir is None and (db.parent / PACKAGE_FILE).is_file():
+        downloads_dir = str(db.parent)
+    # The report page replays originals and draws PDF cells from the archive; without one (the
+    # default folder absent, as beside a downloaded slim file) it offers no replay.
+    archive: Path | None = Path(archive_dir)
+    if not Path(archive_dir).is_dir():
+        given = click.get_current_context().get_parameter_source("archive_dir")
+        if given is not click.core.ParameterSource.DEFAULT:
+            raise click.ClickException(f"no archive directory at {archive_dir}")
+        archive = None
     click.echo(f"Datasette: http://{host}:{port}/")
     sys.stdout.flush()
     sys.exit(
-        run_datasette(Path(db_path), host=host, port=port, config_dir=DATASETTE_DIR, live=live)
+        run_datasette(
+            db,
+            host=host,
+            port=port,
+            config_dir=DATASETTE_DIR,
+            live=live,
+            downloads_dir=Path(downloads_dir) if downloads_dir else None,
+            archive_dir=archive,
+        )
     )
+
+
+@cli.command()
+@db_option("The database to export.", exists=True)
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False),
+    help="Folder to write the downloads into (created if missing).",
+)
+@click.option(
+    "--archive",
+    "archive_dir",
+    default=DEFAULT_ARCHIVE,
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="Directory of the WARC archive (for --wacz).",
+)
+@click.option("--wacz", is_flag=True, help="Also package the WARC archive as nianbao-archive.wacz.")
+def export(db_path: str, out_dir: str, archive_dir: str, wacz: bool) -> None:
+    """Write the downloads: a slim SQLite (no texts), CSV and Parquet of metrics_long,
+    report_summary and agencies, a data dictionary, SHA256SUMS and datapackage.json."""
+    from archive.export import ExportError, WaczError, export_release
+
+    if wacz and not Path(archive_dir).is_dir():
+        raise click.ClickException(f"no archive directory at {archive_dir}")
+    try:
+        summary = export_release(
+            db_path,
+            out_dir,
+            metadata_path=DATASETTE_DIR / "metadata.yml",
+            archive_dir=archive_dir,
+            wacz=wacz,
+        )
+    except (ExportError, WaczError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    for name, size in summary.files.items():
+        click.echo(f"{size:>14,}  {name}")
+    click.echo(f"written to {out_dir} in {summary.seconds:.1f} s (SHA256SUMS, datapackage.json)")
 
 
 @cli.group()
@@ -503,11 +583,11 @@ def sources_check(paths: tuple[str, ...], network: bool, mark: bool, db_path: st
     for error in errors:
         click.echo(f"✗ {error}", err=True)
     if mark:
-        seen = sources_with_reports(db_path) if db_path else set()
+        with_reports = sources_with_reports(db_path) if db_path else set()
         today = datetime.now(UTC).date().isoformat()
         for path in paths:
             try:
-                changed = mark_sources(path, answered, seen, today)
+                changed = mark_sources(path, answered, with_reports, today)
             except SourcesError:
                 continue  # already reported above; a file that does not load is left alone
             click.echo(f"marked {len(changed)} source(s) in {path}")

@@ -10,6 +10,11 @@ Live mode (`live=True`) serves a database a crawl is still writing: no `-i` and 
 (both promise the file never changes), nothing written to it first; Datasette then opens it with
 `?mode=ro` connections, which in WAL mode read the last committed state without ever taking a
 lock the writer could be refused.
+
+A slim export (`nianbao export`'s nianbao-data.db) is served as it is: it lacks the texts and search
+indexes on purpose. The downloads folder, when given, is served under /downloads/ and listed on the
+home page; the archive folder, when given, lets the report page replay the archived original.
+Both reach Datasette's plugins as environment variables (DOWNLOADS_ENV, ARCHIVE_ENV).
 """
 
 from __future__ import annotations
@@ -22,16 +27,25 @@ from pathlib import Path
 
 import sqlite_utils
 
+from archive.export import is_slim_export
 from archive.publish import is_prepared, prepare_for_publishing
 from archive.schema import SCHEMA_VERSION, ensure_schema, schema_version
 
 SQL_TIME_LIMIT_MS = 5000
 MAX_RETURNED_ROWS = 2000
 DATABASE_NAME = "nianbao"
+DOWNLOADS_ENV = "NIANBAO_DOWNLOADS_DIR"
+ARCHIVE_ENV = "NIANBAO_ARCHIVE"
 
 
 def datasette_command(
-    db_path: Path, *, host: str, port: int, config_dir: Path, inspect_file: Path | None
+    db_path: Path,
+    *,
+    host: str,
+    port: int,
+    config_dir: Path,
+    inspect_file: Path | None,
+    downloads_dir: Path | None = None,
 ) -> list[str]:
     """The `datasette serve` command line for `db_path` (immutable unless `inspect_file` is None)."""
     command = [sys.executable, "-m", "datasette", "serve"]
@@ -72,6 +86,8 @@ def datasette_command(
         path = config_dir / folder
         if path.is_dir() and any(path.iterdir()):
             command += [flag, f"static:{path}" if folder == "static" else str(path)]
+    if downloads_dir is not None:
+        command += ["--static", f"downloads:{downloads_dir.resolve()}"]
     return command
 
 
@@ -117,6 +133,8 @@ def ensure_prepared(db_path: Path) -> bool:
     facet indexes, then the views, summaries and search index); True if it had to."""
     db = sqlite_utils.Database(db_path)
     try:
+        if is_slim_export(db.conn):
+            return False
         # Only a nianbao database (one with migrations recorded) is migrated: any other SQLite
         # file is served as it is.
         migrated = 0 < schema_version(db) < SCHEMA_VERSION
@@ -131,7 +149,14 @@ def ensure_prepared(db_path: Path) -> bool:
 
 
 def run_datasette(
-    db_path: Path, *, host: str, port: int, config_dir: Path, live: bool = False
+    db_path: Path,
+    *,
+    host: str,
+    port: int,
+    config_dir: Path,
+    live: bool = False,
+    downloads_dir: Path | None = None,
+    archive_dir: Path | None = None,
 ) -> int:
     """Serve until interrupted; returns Datasette's exit code. `live`: the file is being written."""
     inspect_file: Path | None = None
@@ -142,8 +167,18 @@ def run_datasette(
     if inspect_file is not None:
         write_inspect_file(published, inspect_file)
     command = datasette_command(
-        published, host=host, port=port, config_dir=config_dir, inspect_file=inspect_file
+        published,
+        host=host,
+        port=port,
+        config_dir=config_dir,
+        inspect_file=inspect_file,
+        downloads_dir=downloads_dir,
     )
+    for name, folder in ((DOWNLOADS_ENV, downloads_dir), (ARCHIVE_ENV, archive_dir)):
+        if folder is not None:
+            os.environ[name] = str(folder.resolve())
+        else:
+            os.environ.pop(name, None)
     sys.stdout.flush()
     sys.stderr.flush()
     # Become Datasette rather than wait for it: a stop signal (Ctrl-C, SIGTERM from a supervisor or

@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 from html import escape
 from http.server import ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 from crawler.sources import Source, dump_sources
 from portal.content import ReportSpec
@@ -199,7 +200,7 @@ class CityPortal:
     def start(self) -> CityPortal:
         if self._server is not None:
             return self
-        handler = type("CityHandler", (_Handler,), {"server_version": "nginx"})
+        handler: Any = type("CityHandler", (_Handler,), {"server_version": "nginx"})
         server = ThreadingHTTPServer((self.host, 0), handler)
         server.daemon_threads = True
         site = Site(

@@ -294,7 +294,7 @@ class FaultInjector:
         _head(handler, 200, "application/pdf", OVERSIZE_BYTES, {})
         chunk = b"\0" * 65536
         try:
-            for _ in range(OVERSIZE_BYTES // len(chunk)):
+            for _chunk_number in range(OVERSIZE_BYTES // len(chunk)):
                 handler.wfile.write(chunk)
         except OSError:
             pass  # the crawler hung up on seeing the Content-Length, as it should

@@ -306,7 +306,7 @@ class SamplePortal:
             return self
         for offset, family in enumerate(self.families):
             name, agency, banner, charset = _SITE_PROFILES[family]
-            handler = type(f"{family.title()}Handler", (_Handler,), {"server_version": banner})
+            handler: Any = type(f"{family.title()}Handler", (_Handler,), {"server_version": banner})
             port = self.base_port + offset if self.base_port else 0
             server = ThreadingHTTPServer((self.host, port), handler)
             server.daemon_threads = True

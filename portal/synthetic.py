@@ -4,7 +4,7 @@ Each report is a `ReportSpec` whose metrics are the ground truth: the template's
 totals over the applicant columns, result rows summing to （七）总计, new + carried-in equal to
 total + carried-out, review totals), numbers are mostly small and some zero cells print blank.
 Across years an agency's 2021-template 现行有效件数 carries on: last year's + 本年制发 − 本年废止.
-Years run 2019–2024; reports for 2019 and 2020 use the 2019 template, later ones the 2021 template.
+Years run 2019–2025; reports for 2019 and 2020 use the 2019 template, later ones the 2021 template.
 Everything comes from `random.Random(seed)`, so a seed always yields the same portal.
 """
 
@@ -25,8 +25,14 @@ from pipeline.extraction.keys import (
 from pipeline.extraction.report import DOC_ANNUAL_REPORT
 from portal.content import ReportSpec
 
-YEARS = tuple(range(2019, 2025))
+YEARS = tuple(range(2019, 2026))
+# Real provinces the fictional districts sit in, so the archive's regional views and peer
+# comparisons have something to show; the districts themselves (示例市示例一区) are no real place.
+PROVINCES = ("河南省", "浙江省", "四川省", "广东省", "湖北省", "江苏省", "山东省", "云南省")
+# Districts given to one province in a row: its departments of one type have peers to compare.
+_DISTRICTS_PER_PROVINCE = 2
 _DEPARTMENTS = (
+    "人民政府",
     "民政局",
     "人力资源和社会保障局",
     "自然资源和规划局",
@@ -65,8 +71,13 @@ def chinese_numeral(number: int) -> str:
 
 
 def _district(index: int) -> str:
-    """示例一区, 示例二区, …, 示例十一区, … — fictional by name."""
-    return f"示例市示例{chinese_numeral(index + 1)}区"
+    """河南省示例市示例一区, 河南省示例市示例二区, 浙江省示例市示例一区, … — in a real province,
+    fictional by name; after the last province the next round goes on counting (示例三区, …)."""
+    per_round = len(PROVINCES) * _DISTRICTS_PER_PROVINCE
+    round_number, position = divmod(index, per_round)
+    province = PROVINCES[position // _DISTRICTS_PER_PROVINCE]
+    number = round_number * _DISTRICTS_PER_PROVINCE + position % _DISTRICTS_PER_PROVINCE + 1
+    return f"{province}示例市示例{chinese_numeral(number)}区"
 
 
 def agency_name(index: int) -> str:

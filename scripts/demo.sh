@@ -7,7 +7,7 @@ BIN=.venv/bin
 OUT=${DEMO_DIR:-data/demo}
 PORTAL_PORT=${PORTAL_PORT:-8100}
 PORT=${PORT:-8001}
-SYNTHETIC=${SYNTHETIC:-60}
+SYNTHETIC=${SYNTHETIC:-300}
 
 rm -rf "$OUT" && mkdir -p "$OUT"
 "$BIN/nianbao" portal --port "$PORTAL_PORT" --synthetic "$SYNTHETIC" --seed 1 \
@@ -22,7 +22,8 @@ for _ in $(seq 1 100); do
 done
 echo "Sample portal:"; grep -E '^[a-z]+ +http' "$OUT/portal.log" || true
 
-"$BIN/nianbao" crawl --sources "$OUT/sources.yaml" --db "$OUT/nianbao.db" --archive "$OUT/archive" --log-level WARNING
+"$BIN/nianbao" crawl --sources "$OUT/sources.yaml" --db "$OUT/nianbao.db" --archive "$OUT/archive" --log-level WARNING \
+    --export "$OUT/release"
 echo
 echo "Open http://127.0.0.1:$PORT/ (Ctrl-C stops the portal and Datasette)"
-"$BIN/nianbao" serve --db "$OUT/nianbao.db" --port "$PORT"
+"$BIN/nianbao" serve --db "$OUT/nianbao.db" --port "$PORT" --archive "$OUT/archive" --downloads "$OUT/release"

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import os
+import socket
 import sqlite3
 import subprocess
 import sys
+import time
+import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,6 +44,42 @@ def run_nianbao(
             f"stdout:\n{result.stdout[-4000:]}\nstderr:\n{result.stderr[-8000:]}"
         )
     return result
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def served_datasette(db: Path, *options: str, start_seconds: float = 60) -> Iterator[str]:
+    """`nianbao serve --db DB` in a child process, as a user starts it; yields its base URL once
+    it answers, and stops it afterwards."""
+    port = free_port()
+    server = subprocess.Popen(
+        [*NIANBAO, "serve", "--db", str(db), "--port", str(port), *options],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + start_seconds
+        while True:
+            try:
+                urllib.request.urlopen(f"{base}/-/versions.json", timeout=2).read()
+                break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    server.kill()
+                    output = server.stdout.read().decode() if server.stdout else ""
+                    pytest.fail(f"nianbao serve did not start:\n{output[-4000:]}")
+                time.sleep(0.2)
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
 
 
 def reports_and_failures(db_path: Path) -> tuple[dict[str, dict], dict[str, list[str]]]:

@@ -69,6 +69,26 @@ def test_cpu_spent_by_a_child_process_is_counted_on_the_machine_not_in_this_proc
     assert own_cpu_s() - own < 0.2
 
 
+def test_the_build_stage_measures_the_slim_download_against_the_full_database(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "results.json"
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "run.py"), "--scale", "small", "--only", "build",
+         "--work", str(tmp_path / "work"), "--out", str(out)],
+        cwd=ROOT, capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-5000:]
+    results = json.loads(out.read_text(encoding="utf-8"))
+    slim = tmp_path / "work" / "build" / "nianbao-data.db"
+    full = tmp_path / "work" / "build" / "nianbao.db"
+    assert results["export_slim_bytes_per_report"] == round(
+        slim.stat().st_size / full.stat().st_size, 4
+    )
+    assert 0 < results["export_slim_report_bytes"] < results["export_full_report_bytes"]
+    assert "slim download" in result.stdout
+
+
 def test_every_bench_stage_runs_and_writes_results(tmp_path: Path) -> None:
     out = tmp_path / "results.json"
     result = subprocess.run(
@@ -87,6 +107,7 @@ def test_every_bench_stage_runs_and_writes_results(tmp_path: Path) -> None:
         "incremental_download_ratio",
         "incremental_time_ratio",
         "build_100k_s",
+        "export_slim_bytes_per_report",
         "serve_p95_ms",
         "crawl_peak_rss_mb",
         "rebuild_cached_speedup",

@@ -7,17 +7,14 @@ missing Chromium fails these tests instead of skipping them.
 from __future__ import annotations
 
 import os
-import socket
 import sqlite3
-import subprocess
-import sys
-import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import served_datasette
 from test_datasette_queries import R1, XSS_TITLE, build_known_db
 
 # Runs the real command, servers or crawls over HTTP: left out of `make test-fast`.
@@ -46,39 +43,12 @@ def _require_chromium() -> None:
     pytest.skip(message)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     _require_chromium()
     db_path = build_known_db(tmp_path_factory.mktemp("browser") / "nianbao.db")
-    port = _free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "nianbao.cli", "serve", "--db", str(db_path), "--port", str(port)],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(f"{base}/-/versions.json", timeout=2).read()
-                break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    output = server.stdout.read().decode() if server.stdout else ""
-                    pytest.fail(f"nianbao serve did not start:\n{output[-4000:]}")
-                time.sleep(0.2)
+    with served_datasette(db_path) as base:
         yield base
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")

@@ -9,9 +9,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from conftest import NIANBAO, ROOT, run_nianbao
 
 from crawler.extensions.progress import progress_counts, progress_line
-from tests.conftest import NIANBAO, ROOT, run_nianbao
 
 pytestmark = pytest.mark.slow
 

@@ -15,7 +15,8 @@ from typing import Any
 import pytest
 from conftest import ROOT
 
-from portal.formats import FORMATS, FormatSet, render_formats
+from portal.formats import FORMATS as ALL_FORMATS
+from portal.formats import SCAN_FORMATS, FormatSet, render_formats
 from portal.synthetic import generate
 
 sys.path.insert(0, str(ROOT / "bench"))
@@ -41,11 +42,13 @@ FLOORS = {
     "pdf_office": 1.0,
 }
 PDF_FORMATS = ("pdf_reportlab", "pdf_browser", "pdf_office")
+# Scans are read by OCR (seconds a page): tests/test_ocr.py holds their floors.
+FORMATS = tuple(fmt for fmt in ALL_FORMATS if fmt not in SCAN_FORMATS)
 
 
 @pytest.fixture(scope="module")
 def rendered() -> FormatSet:
-    return render_formats(generate(REPORTS, seed=SEED))
+    return render_formats(generate(REPORTS, seed=SEED), FORMATS)
 
 
 @pytest.fixture(scope="module")

@@ -17,8 +17,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from conftest import NIANBAO, ROOT
-from test_browser_datasette import _free_port
+from conftest import NIANBAO, ROOT, free_port
 
 # Runs the real command, servers or crawls over HTTP: left out of `make test-fast`.
 pytestmark = pytest.mark.slow
@@ -56,7 +55,7 @@ def test_live_datasette_serves_a_database_being_crawled_without_errors(tmp_path:
         deadline = time.monotonic() + 60
         while not db.exists() and time.monotonic() < deadline:
             time.sleep(0.1)
-        port = _free_port()
+        port = free_port()
         server = subprocess.Popen(
             [sys.executable, "-m", "nianbao.cli", "serve", "--live", "--db", str(db),
              "--port", str(port)],

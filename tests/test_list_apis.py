@@ -220,3 +220,39 @@ def test_gkmlpt_answer_pages_by_its_total() -> None:
         {"page": "2", "sid": "662021"},
         {"page": "3", "sid": "662021"},
     ]
+
+
+def trs_list_model(static: str, pagebar: str) -> str:
+    """A TRS avalon list model as the Pingtan column page writes it, with its pagebar varied."""
+    return (
+        "<script>var SiteInfo = {searchId: 200210, defaultPgTemp: 'pgBar_pt.html'};</script>"
+        '<script>require(["list2.trsapi"], function(listModel) { listModel({'
+        f'quickMode: "动静结合", {static}'
+        'listArgs: {channelid: SiteInfo.searchId, classsql: "" || "chnlid=1813",'
+        ' sortfield: "-docorderpri,-docreltime"},'
+        f"pagebar: {{{pagebar}}} }}); }});</script>"
+    )
+
+
+def test_trs_list_model_posts_every_page_past_the_static_ones_to_the_search() -> None:
+    html = trs_list_model("maxStaticIndex: 2,", "prepage: 10, recordCount: '45'")
+    calls = list_calls(html, "https://www.pingtan.gov.cn/zwgk/zfxxgk/zfxxgknb/", 200)
+    assert {c.url for c in calls} == {"https://www.pingtan.gov.cn/fjdzapp/search"}
+    assert [dict(c.form)["page"] for c in calls] == ["3", "4", "5"]
+    assert dict(calls[0].form) == {
+        "channelid": "200210",
+        "classsql": "chnlid=1813",
+        "sortfield": "-docorderpri,-docreltime",
+        "page": "3",
+        "prepage": "10",
+    }
+
+
+def test_trs_list_model_without_a_record_count_asks_for_the_next_page_only() -> None:
+    calls = list_calls(trs_list_model("", "prepage: 15"), "https://a.example/col/", 200)
+    assert [(dict(c.form)["page"], dict(c.form)["prepage"]) for c in calls] == [("2", "15")]
+
+
+def test_trs_list_model_with_a_hostile_record_count_is_capped() -> None:
+    html = trs_list_model("maxStaticIndex: 1,", "prepage: 10, recordCount: '99999999'")
+    assert len(list_calls(html, "https://a.example/col/", 30)) == 30

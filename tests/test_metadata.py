@@ -26,6 +26,9 @@ from pipeline.extraction.metadata import (
         ("洛阳市民政局政府信息公开指南", "other"),
         ("关于做好2020年政府信息公开工作年度报告编制发布工作的通知", "other"),
         ("2020年政府信息公开工作年度报告（洛阳市民政局）", "annual_report"),
+        # Real titles: the Pingtan police's 2017 report, and a letter filed in a 年报 column.
+        ("区公安局2017年度政府信息公开报告", "annual_report"),
+        ("关于2014年政府信息公开工作要点落实情况的函", "other"),
     ],
 )
 def test_titles_are_classified(title: str, doc_type: str) -> None:

@@ -164,6 +164,23 @@ def test_a_national_agency_has_its_level_and_no_code(
             "示例区",
         ),
         ("河南省示例县人民政府", "河南省", None, "government", None, "示例县"),
+        # Two unknown divisions before a government: both are peeled, not only the first.
+        (
+            "河南省示例市示例一区人民政府（示例）",
+            "河南省",
+            None,
+            "government",
+            None,
+            "示例市示例一区",
+        ),
+        (
+            "河南省示例市示例一区人民政府办公室（示例）",
+            "河南省",
+            None,
+            "general_office",
+            None,
+            "示例市示例一区",
+        ),
     ],
 )
 def test_a_division_missing_from_the_table_gets_no_code_but_keeps_the_names_above_it(

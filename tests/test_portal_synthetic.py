@@ -38,7 +38,7 @@ def test_agency_and_year_never_repeat() -> None:
 
 
 def test_years_pick_the_template() -> None:
-    assert {s.year for s in REPORTS} == set(range(2019, 2025))
+    assert {s.year for s in REPORTS} == set(range(2019, 2026))
     for spec in REPORTS:
         assert spec.template == (TEMPLATE_2019 if spec.year <= 2020 else TEMPLATE_2021)
 

@@ -33,6 +33,13 @@ def test_the_real_corpus_is_found() -> None:
     assert all(report.body for report in REPORTS)
 
 
+def test_the_real_corpus_holds_both_templates_and_forms() -> None:
+    # accuracy_real is only worth its name while the corpus spans what agencies publish: reports in
+    # the 2019 and the 2021 template, as web pages and as text copied out of a PDF.
+    assert {str(report.truth["template"]) for report in REPORTS} >= {"2019", "2021"}
+    assert {report.truth.get("format", "html") for report in REPORTS} >= {"html", "text"}
+
+
 @pytest.mark.parametrize("report", REPORTS, ids=_ids)
 def test_real_report_truth_covers_its_template(report: RealReport) -> None:
     # A truth file that leaves cells out would let a wrong read pass unseen: it gives every cell

@@ -11,9 +11,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -21,8 +18,8 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
-from conftest import ROOT, run_nianbao
-from test_browser_datasette import CHROMIUM, CHROMIUM_ARGS, _free_port, _require_chromium
+from conftest import run_nianbao, served_datasette
+from test_browser_datasette import CHROMIUM, CHROMIUM_ARGS, _require_chromium
 
 from portal.hostile import HOSTILE_AGENCY, MARKER
 
@@ -46,26 +43,8 @@ def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str
     row = conn.execute("select id from reports where agency = ?", [HOSTILE_AGENCY]).fetchone()
     conn.close()
     assert row, "the hostile report was not stored"
-    port = _free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "nianbao.cli", "serve", "--db", str(db), "--port", str(port)],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(f"{base}/-/versions.json", timeout=2).read()
-                break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail("nianbao serve did not start")
-                time.sleep(0.2)
+    with served_datasette(db) as base:
         yield base, row[0]
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 def test_the_stored_report_really_carries_the_payloads(hostile_site: tuple[str, str]) -> None:

@@ -17,8 +17,7 @@ from pathlib import Path
 
 import pytest
 import sqlite_utils
-from conftest import ROOT, Crawl
-from test_browser_datasette import _free_port
+from conftest import ROOT, Crawl, free_port
 
 # Runs the real command, servers or crawls over HTTP: left out of `make test-fast`.
 pytestmark = pytest.mark.slow
@@ -42,7 +41,7 @@ def served(
     db = tmp_path_factory.mktemp("any-name") / "research" / "a.db"
     db.parent.mkdir()
     shutil.copy(seed_crawl.db, db)
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "nianbao.cli", "serve", "--db", str(db), "--port", str(port)],
         cwd=ROOT,

@@ -46,6 +46,7 @@ def test_default_port_is_dropped() -> None:
         "2021年度政府信息公开年报",
         "濮阳市民政局2020年度政府信息和政务公开工作自查情况的报告",
         "示例县人民政府2019年政府信息公开工作报告",
+        "区公安局2017年度政府信息公开报告",  # real (Pingtan), no 工作 and no 年度报告
     ],
 )
 def test_report_titles_are_recognised(title: str) -> None:
@@ -60,6 +61,9 @@ def test_report_titles_are_recognised(title: str) -> None:
         "关于做好2020年政府信息公开工作年度报告编制发布工作的通知",
         "示例市2021年政务公开工作要点",
         "《2020年政府信息公开工作年度报告》解读",
+        # Real titles filed in 年报 columns (Pingtan): a letter, a self-check with no year.
+        "关于2014年政府信息公开工作要点落实情况的函",
+        "平潭综合实验区财政金融局关于做好政务公开财政牵头任务落实情况的自查报告",
     ],
 )
 def test_non_reports_are_skipped(title: str) -> None:
@@ -120,3 +124,17 @@ def test_a_page_in_utf16_is_always_parsed() -> None:
     body = '<html><body><a href="/a.pdf">附件</a></body></html>'.encode("utf-16")
     response = HtmlResponse("http://h/art/1.html", body=body, encoding="utf-16")
     assert may_link_attachments(response)
+
+
+def test_avalon_path_templates_are_read_and_other_expressions_left() -> None:
+    body = (
+        '<a ms-attr-href="/zwgk/{{paths[4]}}/zfxxgknb/">年报</a>'
+        '<a ms-attr-href="el.url">模型数据</a>'
+        '<a ms-attr-href="/x/{{paths[40]}}/">越界</a>'
+        '<a ms-attr-href="/x/{{el.id}}/">表达式</a>'
+    )
+    url = "http://www.example.gov.cn/zwgk/bm/sub/index.htm"
+    response = HtmlResponse(url, body=body.encode(), encoding="utf-8")
+    assert [(link.url, link.text) for link in links_of(response)] == [
+        ("http://www.example.gov.cn/zwgk/bm/zfxxgknb/", "年报")
+    ]

@@ -208,19 +208,20 @@ def _unknown_divisions(rest: str) -> tuple[str, str]:
     whole = agency_kind(rest)
     if whole.zone:
         return "", rest
-    unknown = ""
-    while match := _DIVISION_LIKE.match(rest):
-        after = rest[match.end() :]
+    # Every run of division-like names at the start (示例市, 示例市示例一区, …); the longest after
+    # which an agency of the right kind follows is taken.
+    found, peeled, after = ("", rest), "", rest
+    while match := _DIVISION_LIKE.match(after):
+        peeled, after = peeled + match.group(0), after[match.end() :]
         kind = agency_kind(after)
         same_department = (
             kind.kind == KIND_DEPARTMENT
             and kind.department_type not in (None, "other")
             and kind.department_type == whole.department_type
         )
-        if not (kind.kind in (KIND_GOVERNMENT, KIND_GENERAL_OFFICE) or same_department):
-            break
-        unknown, rest = unknown + match.group(0), after
-    return unknown, rest
+        if kind.kind in (KIND_GOVERNMENT, KIND_GENERAL_OFFICE) or same_department:
+            found = (peeled, after)
+    return found
 
 
 @lru_cache(maxsize=65536)

@@ -132,7 +132,7 @@ class HostGuardMiddleware:
         except ValueError:
             pass
         try:
-            address = await maybe_deferred_to_future(reactor.resolve(host))  # type: ignore[attr-defined]
+            address = await maybe_deferred_to_future(reactor.resolve(host))  # type: ignore[attr-defined,arg-type]
         except Exception:  # noqa: BLE001 (the download itself fails and is recorded)
             return None
         reason = forbidden_address(str(address))
@@ -143,7 +143,7 @@ class HostGuardMiddleware:
     ) -> Response:
         reason: str | None = None
         if 300 <= response.status < 400 and b"Location" in response.headers:
-            location = response.headers[b"Location"].decode("latin-1")
+            location = (response.headers[b"Location"] or b"").decode("latin-1")
             target = urljoin(response.url, location)
             hops = len(request.meta.get("redirect_urls", ()))
             source, sources = self._source_of(request)
@@ -154,7 +154,7 @@ class HostGuardMiddleware:
                 if refused:
                     reason = f"redirect to {target[:200]}: {refused}"
         elif response.headers.get(b"Content-Encoding") and self.max_size:
-            encoding = response.headers[b"Content-Encoding"].decode("latin-1")
+            encoding = (response.headers[b"Content-Encoding"] or b"").decode("latin-1")
             try:
                 decode_content(response.body, encoding, max_size=self.max_size)
             except ContentDecodingError as exc:

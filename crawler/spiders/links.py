@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
-from parsel import Selector
 from scrapy.http import Response, TextResponse
+from scrapy.selector import Selector
 
 from pipeline.extraction.document import ROLE_ATTACHMENT, ROLE_DOCUMENT, ROLE_LIST, ROLE_OTHER
 
@@ -27,7 +27,8 @@ if TYPE_CHECKING:
 ATTACHMENT_EXTENSIONS = (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".txt", ".wps", ".et")
 _TRACKING_PARAMS = re.compile(r"^(utm_.*|spm|from|isappinstalled|share_?from|wxfrom)$", re.I)
 _YEAR = re.compile(r"(?:19|20)\d{2}")
-_REPORT_WORDS = re.compile(r"年度报告|年报|年度工作报告|信息公开工作报告|政务公开工作报告")
+# 信息公开报告 without 工作: the title a real 区公安局 gave its report ("区公安局2017年度政府信息公开报告").
+_REPORT_WORDS = re.compile(r"年度报告|年报|年度工作报告|(?:信息|政务)公开(?:工作)?报告")
 _SELF_INSPECTION = re.compile(r"自查(?:情况)?(?:的)?报告")
 # Titles that mention reports without being one: guides, notices about compiling reports,
 # work plans, explanations of a report.
@@ -101,6 +102,33 @@ def links_of(response: Response) -> list[Link]:
             if len(title) > len(text.rstrip(".…")):
                 text = title
             found.append(Link(canonical_url(url), text))
+    found.extend(_template_links(response))
+    return found
+
+
+# TRS's avalon templates write some menu links only as `ms-attr-href`, built from the page's own
+# path: `/zwgk/zfxxgk/{{paths[5]}}/{{paths[6]}}/{{paths[7]}}/zfxxgknb/` (avalon's windowRoot.paths
+# is the page URL split on "/"). A department catalogue on such a portal links its 年报 column
+# only this way.
+_TEMPLATE_HREF = re.compile(r"^(?:[^{}]|\{\{paths\[\d+\]\}\})+$")
+_PATHS_SLOT = re.compile(r"\{\{paths\[(\d+)\]\}\}")
+
+
+def _template_links(response: TextResponse) -> list[Link]:
+    """The `ms-attr-href` links whose only placeholders are the page URL's own path segments."""
+    found: list[Link] = []
+    segments = response.url.split("/")
+    for anchor in response.xpath("//a[@ms-attr-href and not(@href)]"):
+        template = anchor.attrib["ms-attr-href"].strip()
+        if "{{" not in template or not _TEMPLATE_HREF.match(template):
+            continue  # a bare expression (el.url): the model's data, not readable here
+        slots = [int(n) for n in _PATHS_SLOT.findall(template)]
+        if any(n >= len(segments) or not segments[n] for n in slots):
+            continue
+        href = _PATHS_SLOT.sub(lambda m: segments[int(m[1])], template)
+        url = urljoin(response.url, href)
+        text = _clean("".join(anchor.xpath(".//text()").getall()))
+        found.append(Link(canonical_url(url), text))
     return found
 
 

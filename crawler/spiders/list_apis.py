@@ -18,6 +18,11 @@ script's parameters sit in the page, so the calls can be read from it without ru
   page `…/gkmlpt/index` carries `window._CONFIG = {SID: '…', TREE: [{id, name, children}…]}`;
   each category whose name is the 年报's is listed by `GET …/gkmlpt/api/all/{id}?page=N&sid=SID`,
   answering `{"articles": [{title, url, …}], "total": N}` (read as a `json_list` answer).
+- `trs_search`: TRS's avalon list model (`require(["list2.trsapi"], … listModel({maxStaticIndex: 1,
+  listArgs: {channelid, classsql: "chnlid=…", sortfield}, pagebar: {prepage, recordCount}}))`):
+  the pages past the static ones are POSTed to the site's document search, `/fjdzapp/search`,
+  with the list arguments and `page`, `prepage`, answering `{"pageCount": N, "data": [{doctitle,
+  docpuburl, chnldocurl, …}]}` (read as a `json_list` answer).
 
 `list_calls` reads a list page and returns the calls to make; `read_answer` reads an answer and
 returns its links and the calls that follow (the rest of the pages when the answer states the
@@ -41,6 +46,7 @@ STYLE_HANWEB_DATAPROXY = "hanweb_dataproxy"
 STYLE_JPAAS_UNIT = "jpaas_unit"
 STYLE_JSON_LIST = "json_list"
 STYLE_GKMLPT = "gkmlpt"
+STYLE_TRS_SEARCH = "trs_search"
 
 
 @dataclass(frozen=True)
@@ -461,6 +467,73 @@ def _gkmlpt(html: str, url: str, max_pages: int) -> list[ListCall]:
     return calls
 
 
+# -- TRS avalon list model (list2.trsapi) -----------------------------------------------------------
+
+# The document search the list model posts to, as the portals of Fujian's TRS platform serve it
+# (the Pingtan archive's crawler and open crawlers of gxt, sthjt, scjgj, yjj and tjj.fujian.gov.cn
+# all POST there); the path is in the model's own script, not the page.
+_TRS_SEARCH_PATH = "/fjdzapp/search"
+_TRS_LIST_MODEL = re.compile(r"\blistModel\s*\(\s*\{")
+_TRS_BLOCK = r"\b{}\s*:\s*\{{([^{{}}]*)\}}"
+# `key: value,` inside a block; the value may be an expression (`"" || "chnlid=1813"`).
+_TRS_ARG = re.compile(r"""(\w+)\s*:\s*((?:'[^'\n]*'|"[^"\n]*"|[^,\n'"])+)""")
+_TRS_LITERAL = re.compile(r"""'([^']*)'|"([^"]*)"|(?<![\w.])(-?\d+)(?![\w.])""")
+_TRS_REFERENCE = re.compile(r"^[A-Za-z_$][\w$]*\.([A-Za-z_$][\w$]*)$")
+
+
+def _trs_value(expression: str, html: str) -> str | None:
+    """What a list argument is: its last non-empty literal (`"" || "chnlid=1813"` is the second),
+    or the number a `SiteInfo.searchId` reference is set to elsewhere in the page."""
+    expression = expression.strip()
+    reference = _TRS_REFERENCE.match(expression)
+    if reference:
+        return _page_number(html, reference[1])
+    literals = [a or b or c for a, b, c in _TRS_LITERAL.findall(expression)]
+    literals = [value for value in literals if value]
+    return literals[-1] if literals else None
+
+
+def _page_number(html: str, name: str) -> str | None:
+    match = re.search(rf"\b{name}\s*:\s*['\"]?(\d+)", html)
+    return match[1] if match else None
+
+
+def _trs_search(html: str, url: str, max_pages: int) -> list[ListCall]:
+    if "listArgs" not in html:
+        return []  # a quick look before the patterns
+    model = _TRS_LIST_MODEL.search(html)
+    if model is None:
+        return []
+    script = html[model.end() :].split("</script>")[0]
+    block = re.search(_TRS_BLOCK.format("listArgs"), script)
+    if block is None:
+        return []
+    args = [(key, _trs_value(value, html)) for key, value in _TRS_ARG.findall(block[1])]
+    form = [(key, value) for key, value in args if value is not None]
+    if not any(key == "channelid" for key, _ in form):
+        return []
+    pagebar = re.search(_TRS_BLOCK.format("pagebar"), script)
+    bar = dict(_TRS_ARG.findall(pagebar[1])) if pagebar else {}
+    size = int(_trs_value(bar.get("prepage", ""), script) or 0) or 15
+    records = _trs_value(bar.get("recordCount", ""), script)
+    static = int(_trs_value(_option_text(script, "maxStaticIndex"), script) or 1)
+    first = static + 1
+    # The pages the stated record count makes; without one, the first page past the static ones
+    # (its answer's pageCount asks for the rest).
+    last = -(-int(records) // size) if records and records.isdigit() else first
+    target = urljoin(url, _TRS_SEARCH_PATH)
+    pages = range(first, min(last, static + max_pages) + 1)
+    return [
+        _json_list_call(target, [*form, ("page", "1"), ("prepage", str(size))], "page", n, True)
+        for n in pages
+    ]
+
+
+def _option_text(script: str, name: str) -> str:
+    match = re.search(rf"\b{name}\s*:\s*([^,\n]+)", script)
+    return match[1] if match else ""
+
+
 # -- entry points ----------------------------------------------------------------------------------
 
 _DETECTORS = (
@@ -468,6 +541,7 @@ _DETECTORS = (
     (STYLE_JPAAS_UNIT, _jpaas_unit),
     (STYLE_JSON_LIST, _json_list),
     (STYLE_GKMLPT, _gkmlpt),
+    (STYLE_TRS_SEARCH, _trs_search),
 )
 # The styles that may answer on a portal's navigation pages: a catalogue platform's home is the
 # column (its 年报 category is in its tree, not in a link).

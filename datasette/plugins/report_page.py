@@ -4,14 +4,15 @@ Each table is drawn from `metric_labels` (its row and column labels as printed) 
 `metrics`; cells named by a failing check are highlighted, and the rows of the template the report
 lacks (`reports.missing_rows`) are listed with their printed labels and marked in the tables. A
 cell read from a PDF links to its page rendered with the cell outlined (`page_image.py`). The
-archived document is shown only as
-the text extracted from it, escaped: scraped HTML is never rendered. Report ids in tables, views and
+archived document is shown here only as the text extracted from it, escaped; its original bytes are
+replayed, sandboxed, by `replay.py`. Report ids in tables, views and
 queries link here.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
 from typing import Any
 
@@ -21,6 +22,7 @@ from markupsafe import Markup, escape
 from datasette import hookimpl
 
 DATABASE = "nianbao"
+ARCHIVE_ENV = "NIANBAO_ARCHIVE"
 REPORT_ID_RE = re.compile(r"^[0-9a-f]{16}$")
 TABLES = ("二", "三", "四")
 
@@ -189,6 +191,11 @@ async def report_page(datasette: Any, request: Any) -> Response:
         "failed_count": sum(1 for check in checks if check["verdict"] == "fail"),
         "unverifiable_count": sum(1 for check in checks if check["verdict"] == "unverifiable"),
         "original_url": url if url.startswith(("http://", "https://")) else None,
+        # The replay route (replay.py) serves the record when `nianbao serve` was given the archive.
+        "replay_url": f"{datasette.urls.path('-/archived/')}{report_id}"
+        if os.environ.get(ARCHIVE_ENV) and report.get("warc_file")
+        else None,
+        "has_text": "text" in report,
         "database": db.name,
     }
     return Response.html(await datasette.render_template("report.html", context, request=request))

@@ -106,7 +106,8 @@ def classify(title: str | None, text: str = "") -> str:
     if "自查" in subject:
         return DOC_SELF_INSPECTION
     about_disclosure = any(word in subject for word in ("信息公开", "政务公开", "年报"))
-    if about_disclosure and re.search(r"(年度报告|年报|工作报告)$", subject):
+    # 公开报告: "区公安局2017年度政府信息公开报告", a real title without 工作 or 年度报告.
+    if about_disclosure and re.search(r"(年度报告|年报|工作报告|公开报告)$", subject):
         return DOC_ANNUAL_REPORT
     if about_disclosure and "年度报告" in subject and not _OTHER_TITLE_END.search(subject):
         return DOC_ANNUAL_REPORT
