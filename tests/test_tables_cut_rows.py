@@ -199,3 +199,31 @@ def test_short_first_line_with_a_typo_is_not_taken_for_a_label() -> None:
     # Six characters afford no edit at one per eight: only an exact beginning names the row.
     assert not labels.nearly("本机不关掌握", "本机关不掌握相关政府信息")
     assert labels.nearly("本机关不掌握", "本机关不掌握相关政府信息")
+
+
+def test_wrapped_label_with_a_typo_past_its_first_line_and_a_group_label_piece_is_found() -> None:
+    def wrap(rows: list[list[str]]) -> list[list[str]]:
+        at = _at(rows, "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请")
+        numbers = rows[at][1:]
+        wrapped = [  # 行 dropped from the second line; 理 (of （六）其他处理) before it
+            ["2．申请人逾期未按收费通知要求缴纳费"],
+            ["理", "用、政机关不再处理其政府信息公开申", *numbers],
+            ["请"],
+        ]
+        return rows[:at] + wrapped + rows[at + 1 :]
+
+    rows, expected = _tables(wrap)
+    result = read_tables(rows)
+    assert values_of(result) == expected
+    assert result.missing_rows == ()
+
+
+def test_first_line_of_a_label_with_no_numbers_after_it_is_a_missing_row() -> None:
+    def cut(rows: list[list[str]]) -> list[list[str]]:
+        at = _at(rows, "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请")
+        return rows[:at] + [["2．申请人逾期未按收费通知要求缴纳费"], ["（页脚）"]] + rows[at + 1 :]
+
+    rows, _ = _tables(cut)
+    result = read_tables(rows)
+    assert result.missing_rows == ("apply.other.no_fee",)
+    assert result.metrics["apply.other.no_fee.natural"].value is None

@@ -232,6 +232,9 @@ def _find_labelled(
         run, first, resume, tail_aligned = _continued(
             cells, run, first, resume, len(spec.columns), later
         )
+        if not run:  # a label's first line whose numbers were not found after it: not the row
+            index += 1
+            continue
         found[spec.key] = _RowRead(index, run, first, len(run), tail_aligned)
         next_row = matched + 1
         index = end = resume
@@ -339,20 +342,25 @@ def _near_position(
 def _near_label(cells: _Cells, index: int, spec: RowLabel) -> bool:
     """Whether the cell at `index`, followed by cells, names `spec` but for a typo: a dropped,
     added, swapped or wrong character or two, or the label's end cut off. A label's first line
-    followed by no cells may be it too when the next text cell, unnumbered, prints numbers: the
-    label wrapped, its numbers beside its next line (`_continued` takes them from there)."""
+    followed by no cells may be it too when a text cell just after it prints numbers: the
+    label wrapped, its numbers beside a later line (`_continued` takes them from there)."""
     if spec.ambiguous:
         return False
-    if cells.run_end[index] == index + 1:
-        rest = index + 1
-        if (
-            rest >= len(cells)
-            or labels.numbering(cells.texts[rest])
-            or all(is_blank(cell) for cell in cells.run_after(rest))
-        ):
-            return False
+    if cells.run_end[index] == index + 1 and not _rest_prints(cells, index):
+        return False
     cell_core = cells.cores[index]
     return any(labels.nearly(cell_core, word) for word in spec.words)
+
+
+def _rest_prints(cells: _Cells, index: int) -> bool:
+    """Whether one of the few unnumbered text cells after the cell at `index` (the rest of a
+    wrapped label, pieces of its group label) is followed by printed numbers."""
+    for position in _following_texts(cells, index, MAX_FRAGMENTS):
+        if labels.numbering(cells.texts[position]):
+            return False
+        if any(not is_blank(cell) for cell in cells.run_after(position)):
+            return True
+    return False
 
 
 def _continued(
