@@ -7,15 +7,16 @@ the Chromium and LibreOffice prints of the sample portal's reports show them.
 
 from __future__ import annotations
 
-from pipeline.extraction import keys
-from pipeline.extraction.tables import read_tables
-from tests.test_tables_constructed import (
+from test_tables_constructed import (
     APPLY_LABELS_2021,
     active_2021,
     apply_table,
     review_table,
     values_of,
 )
+
+from pipeline.extraction import keys, labels
+from pipeline.extraction.tables import read_tables
 
 COLUMNS = len(keys.APPLY_COLUMNS)
 
@@ -146,3 +147,83 @@ def test_label_wrapped_in_three_parts_around_its_group_label_is_found() -> None:
     result = read_tables(rows)
     assert values_of(result) == expected
     assert result.missing_rows == ()
+
+
+def test_wrapped_label_with_a_typo_in_its_first_line_is_found() -> None:
+    def wrap(rows: list[list[str]]) -> list[list[str]]:
+        # 律 and 行 swapped in the label's first line, its numbers beside that line, the rest
+        # of the label on the next: the rows after it are found too.
+        at = _at(rows, "2.其他法律行政法规禁止公开")
+        numbers = rows[at][1:]
+        return rows[:at] + [["2．其他法行律政法规禁止公", *numbers], ["开"]] + rows[at + 1 :]
+
+    rows, expected = _tables(wrap)
+    result = read_tables(rows)
+    assert values_of(result) == expected
+    assert result.missing_rows == ()
+
+
+def test_wrapped_label_with_a_typo_and_its_numbers_beside_its_second_line_is_found() -> None:
+    def wrap(rows: list[list[str]]) -> list[list[str]]:
+        at = _at(rows, "不再处理其政府信息公开申请")
+        numbers = rows[at][2:]
+        wrapped = [  # 无 dropped from the first line; the label wraps in three lines
+            ["（六）其他处理", "1．申请人正当理由逾期不补正"],
+            ["、行政机关不再处理其政府信", *numbers],
+            ["息公开申请"],
+        ]
+        return rows[:at] + wrapped + rows[at + 1 :]
+
+    rows, expected = _tables(wrap)
+    result = read_tables(rows)
+    assert values_of(result) == expected
+    assert result.missing_rows == ()
+
+
+def test_numbers_beside_a_group_label_line_between_a_wrapped_labels_lines_are_its_own() -> None:
+    def wrap(rows: list[list[str]]) -> list[list[str]]:
+        # The group label （四）无法提供 wraps beside the row; the row's numbers, centred in it,
+        # land on the group label's second line, between the label's two lines.
+        at = _at(rows, "2.没有现成信息需要另行制作")
+        numbers = rows[at][1:]
+        wrapped = [["2．没有现成信息需要另行制"], ["（四）无"], ["法提供", *numbers], ["作"]]
+        return rows[:at] + wrapped + rows[at + 1 :]
+
+    rows, expected = _tables(wrap)
+    result = read_tables(rows)
+    assert values_of(result) == expected
+    assert result.missing_rows == ()
+
+
+def test_short_first_line_with_a_typo_is_not_taken_for_a_label() -> None:
+    # Six characters afford no edit at one per eight: only an exact beginning names the row.
+    assert not labels.nearly("本机不关掌握", "本机关不掌握相关政府信息")
+    assert labels.nearly("本机关不掌握", "本机关不掌握相关政府信息")
+
+
+def test_wrapped_label_with_a_typo_past_its_first_line_and_a_group_label_piece_is_found() -> None:
+    def wrap(rows: list[list[str]]) -> list[list[str]]:
+        at = _at(rows, "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请")
+        numbers = rows[at][1:]
+        wrapped = [  # 行 dropped from the second line; 理 (of （六）其他处理) before it
+            ["2．申请人逾期未按收费通知要求缴纳费"],
+            ["理", "用、政机关不再处理其政府信息公开申", *numbers],
+            ["请"],
+        ]
+        return rows[:at] + wrapped + rows[at + 1 :]
+
+    rows, expected = _tables(wrap)
+    result = read_tables(rows)
+    assert values_of(result) == expected
+    assert result.missing_rows == ()
+
+
+def test_first_line_of_a_label_with_no_numbers_after_it_is_a_missing_row() -> None:
+    def cut(rows: list[list[str]]) -> list[list[str]]:
+        at = _at(rows, "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请")
+        return rows[:at] + [["2．申请人逾期未按收费通知要求缴纳费"], ["（页脚）"]] + rows[at + 1 :]
+
+    rows, _ = _tables(cut)
+    result = read_tables(rows)
+    assert result.missing_rows == ("apply.other.no_fee",)
+    assert result.metrics["apply.other.no_fee.natural"].value is None

@@ -196,12 +196,29 @@ def _reads_more(result: TablesResult, best: TablesResult | None) -> bool:
 def _short_rows_missing(result: TablesResult) -> TablesResult:
     """`result` read from a text layout, with its rows that printed fewer cells than their columns
     counted missing: text keeps no trace of a blank cell, so which columns the printed numbers
-    belong to is unknown (the report is `partial` rather than `ok` with cells in doubt)."""
+    belong to is unknown (the report is `partial` rather than `ok` with cells in doubt). Such a
+    row that is no template row is not read at all, with a problem saying why."""
     if not result.short_rows or result.template not in TEMPLATE_ROWS:
         return result
+    template_rows = TEMPLATE_ROWS[result.template]
     missing = set(result.missing_rows) | set(result.short_rows)
-    ordered = tuple(row for row in TEMPLATE_ROWS[result.template] if row in missing)
-    return replace(result, missing_rows=ordered)
+    ordered = tuple(row for row in template_rows if row in missing)
+    # A short row outside the template (a hybrid table's single 其他处理 row) cannot be named
+    # missing: its numbers are dropped rather than kept in columns they may not belong to.
+    doubtful = [row for row in result.short_rows if row not in template_rows]
+    metrics = {
+        key: metric
+        for key, metric in result.metrics.items()
+        if not any(key.startswith(f"{row}.") for row in doubtful)
+    }
+    problems = [
+        *result.problems,
+        *(
+            f"{row}: fewer numbers than columns, which columns is unknown; not read"
+            for row in doubtful
+        ),
+    ]
+    return replace(result, missing_rows=ordered, metrics=metrics, problems=problems)
 
 
 def _complete(result: TablesResult, rows_too: bool) -> bool:

@@ -125,18 +125,35 @@ def _nearly_cached(pair: str) -> bool:
     if cut_short and word.startswith(cell_core):
         return True
     budget = max(1, len(word) // CHARS_PER_EDIT)
-    return abs(len(cell_core) - len(word)) <= budget and edit_distance(cell_core, word) <= budget
+    if abs(len(cell_core) - len(word)) <= budget and edit_distance(cell_core, word) <= budget:
+        return True
+    # Both at once: a wrapped label's first line printed with a typo. Only a part long enough
+    # to afford an edit at the same rate as a whole label.
+    if not cut_short or len(cell_core) < CHARS_PER_EDIT or len(cell_core) >= len(word):
+        return False
+    return prefix_edit_distance(cell_core, word) <= len(cell_core) // CHARS_PER_EDIT
 
 
 def nearly(cell_core: str, word: str) -> bool:
-    """Whether a cell's core is `word` with a typo (few edits, an adjacent swap counting as one)
-    or `word` cut short (its first characters, at least `MIN_PREFIX_SHARE` of them)."""
+    """Whether a cell's core is `word` with a typo (few edits, an adjacent swap counting as one),
+    `word` cut short (its first characters, at least `MIN_PREFIX_SHARE` of them), or cut short
+    with a typo in what is printed."""
     return _nearly_cached(f"{cell_core}\x00{word}")
 
 
 def edit_distance(a: str, b: str) -> int:
     """Optimal string alignment distance: insertions, deletions, substitutions and swaps of
     adjacent characters, each costing one."""
+    return _distances_to_prefixes(a, b)[len(b)]
+
+
+def prefix_edit_distance(a: str, b: str) -> int:
+    """The least `edit_distance` from `a` to a prefix of `b` (`a` is `b`'s beginning, with typos)."""
+    return min(_distances_to_prefixes(a, b))
+
+
+def _distances_to_prefixes(a: str, b: str) -> list[int]:
+    """`edit_distance(a, b[:j])` for every j from 0 to len(b): the last row of the alignment table."""
     previous2: list[int] = []
     previous = list(range(len(b) + 1))
     for i in range(1, len(a) + 1):
@@ -147,7 +164,7 @@ def edit_distance(a: str, b: str) -> int:
             if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
                 current[j] = min(current[j], previous2[j - 2] + 1)
         previous2, previous = previous, current
-    return previous[len(b)]
+    return previous
 
 
 _COUNTS_2019 = ("made", "published", "total")

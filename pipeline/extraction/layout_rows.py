@@ -10,7 +10,10 @@ with the rows (`本`, `年`, `本 2.其他法律行政法规禁止公开 30 1 0 
 `layout_rows` makes rows of cells from such text: each line's whitespace-separated tokens are its
 cells, and a line of numbers alone joins the line it belongs to — the text line before it when that
 line has no numbers of its own (the numbers sat between a label's lines, or beside its end), else
-the text line after it (the numbers were printed above their label). The table reader then finds
+the text line after it (the numbers were printed above their label). Numbers printed above their
+label after a wrapped row end up after that row's last line, which has no numbers either: when
+that row has its numbers already and a numbered label follows, they are the label's. Lines of one
+character alone (a vertical group label's) are passed over: numbers never join them. The table reader then finds
 labels and their runs of numbers as in any other rows; the characters of a vertical group label
 are text cells it passes over.
 """
@@ -20,6 +23,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from pipeline.extraction.labels import numbering
 from pipeline.extraction.values import is_blank, is_null_marker, read_number
 
 # A line without numbers printed this often is a page's running header, not a table's text.
@@ -49,6 +53,30 @@ def _running_header(line: str, seen: Counter[str]) -> bool:
     return seen[line] >= RUNNING_HEADER_REPEATS and not _split_line(line)[1]
 
 
+def _vertical_character(texts: list[str]) -> bool:
+    """Whether a line is one character alone: a group label set one character per line."""
+    return len(texts) == 1 and len(texts[0]) == 1
+
+
+def _numbered(texts: list[str]) -> bool:
+    return any(numbering(text) for text in texts)
+
+
+def _tail_then_label(rows: list[list[str]], next_texts: list[str], next_has_values: bool) -> bool:
+    """Whether a line of numbers after the rows so far belongs to the next line rather than the
+    last row: that row is the last line of a wrapped label whose row already has its numbers
+    (unnumbered lines back to a row with numbers), and the next line starts a new numbered label
+    with none of its own. The numbers were printed above their label, after the wrapped row."""
+    if not next_texts or next_has_values or not _numbered(next_texts):
+        return False
+    for row in reversed(rows):
+        if _is_value_token(row[-1]):
+            return True
+        if _numbered(row):
+            return False
+    return False
+
+
 def layout_rows(text: str) -> list[list[str]]:
     """Rows of cells from text laid out by a PDF text layer, in reading order; page numbers
     (`- 1 -`, `第 1 页`, `1/6`), whose digits would join a row cut by the page break, are left out."""
@@ -62,16 +90,26 @@ def layout_rows(text: str) -> list[list[str]]:
     rows: list[list[str]] = []
     pending: list[str] = []  # numbers printed above the label they belong to
     for index, (texts, values) in enumerate(lines):
-        if texts:
+        if texts and not _vertical_character(texts):
             rows.append([*texts, *pending, *values])
             pending = []
             continue
-        previous = rows[-1] if rows else None
+        if texts:
+            # A character of a group label set vertically: numbers beside it are not its own.
+            rows.append(texts)
+            if not values:
+                continue
+        previous = next((row for row in reversed(rows) if not _vertical_character(row)), None)
         previous_has_values = previous is not None and _is_value_token(previous[-1])
-        next_texts = lines[index + 1][0] if index + 1 < len(lines) else []
-        next_has_values = index + 1 < len(lines) and bool(lines[index + 1][1])
+        following = next(
+            (line for line in lines[index + 1 :] if not _vertical_character(line[0])), ([], [])
+        )
+        next_texts, next_has_values = following[0], bool(following[1])
         if previous is not None and (not previous_has_values or not next_texts or next_has_values):
-            previous.extend(values)
+            if not previous_has_values and _tail_then_label(rows, next_texts, next_has_values):
+                pending.extend(values)
+            else:
+                previous.extend(values)
         else:
             pending.extend(values)
     if pending:

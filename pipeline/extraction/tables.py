@@ -232,6 +232,9 @@ def _find_labelled(
         run, first, resume, tail_aligned = _continued(
             cells, run, first, resume, len(spec.columns), later
         )
+        if not run:  # a label's first line whose numbers were not found after it: not the row
+            index += 1
+            continue
         found[spec.key] = _RowRead(index, run, first, len(run), tail_aligned)
         next_row = matched + 1
         index = end = resume
@@ -253,7 +256,8 @@ def _split_label(
     next, its numbers after either part; a long label wraps around its numbers, and the group
     label beside it may wrap between its parts. The parts are the next text cells that extend
     the label word by word (others are skipped); the row's run is the first of the parts' runs
-    that prints something, else the first that has cells.
+    that prints something, else the first run of a skipped cell between them that does (the
+    numbers beside a line of the group label), else the first of the parts' runs with cells.
     """
     head = cells.cores[index]
     if not head:
@@ -269,7 +273,14 @@ def _split_label(
         if parts is None:
             continue
         runs = [(part + 1, cells.run_after(part)) for part in (index, *parts)]
-        printing = [run for run in runs if any(not is_blank(cell) for cell in run[1])]
+        # Failing the parts, a piece of the group label wrapped between them: the numbers are
+        # centred in the row, beside whichever line of the row's cells is in the middle.
+        between = [
+            (cell + 1, cells.run_after(cell))
+            for cell in following
+            if cell < parts[-1] and cell not in parts
+        ]
+        printing = [run for run in (*runs, *between) if any(not is_blank(cell) for cell in run[1])]
         chosen = printing or [run for run in runs if run[1]]
         if not chosen:
             return None
@@ -330,11 +341,26 @@ def _near_position(
 
 def _near_label(cells: _Cells, index: int, spec: RowLabel) -> bool:
     """Whether the cell at `index`, followed by cells, names `spec` but for a typo: a dropped,
-    added, swapped or wrong character or two, or the label's end cut off."""
-    if spec.ambiguous or cells.run_end[index] == index + 1:
+    added, swapped or wrong character or two, or the label's end cut off. A label's first line
+    followed by no cells may be it too when a text cell just after it prints numbers: the
+    label wrapped, its numbers beside a later line (`_continued` takes them from there)."""
+    if spec.ambiguous:
+        return False
+    if cells.run_end[index] == index + 1 and not _rest_prints(cells, index):
         return False
     cell_core = cells.cores[index]
     return any(labels.nearly(cell_core, word) for word in spec.words)
+
+
+def _rest_prints(cells: _Cells, index: int) -> bool:
+    """Whether one of the few unnumbered text cells after the cell at `index` (the rest of a
+    wrapped label, pieces of its group label) is followed by printed numbers."""
+    for position in _following_texts(cells, index, MAX_FRAGMENTS):
+        if labels.numbering(cells.texts[position]):
+            return False
+        if any(not is_blank(cell) for cell in cells.run_after(position)):
+            return True
+    return False
 
 
 def _continued(
