@@ -55,31 +55,34 @@ def free_port() -> int:
 @contextmanager
 def served_datasette(db: Path, *options: str, start_seconds: float = 60) -> Iterator[str]:
     """`nianbao serve --db DB` in a child process, as a user starts it; yields its base URL once
-    it answers, and stops it afterwards."""
+    it answers, and stops it afterwards. Its output goes to a file beside the database: a pipe
+    nobody reads fills up with Datasette's tracebacks and stalls the server."""
     port = free_port()
-    server = subprocess.Popen(
-        [*NIANBAO, "serve", "--db", str(db), "--port", str(port), *options],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + start_seconds
-        while True:
-            try:
-                urllib.request.urlopen(f"{base}/-/versions.json", timeout=2).read()
-                break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    server.kill()
-                    output = server.stdout.read().decode() if server.stdout else ""
-                    pytest.fail(f"nianbao serve did not start:\n{output[-4000:]}")
-                time.sleep(0.2)
-        yield base
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+    log_path = db.with_name(f"{db.stem}.serve-{port}.log")
+    with log_path.open("wb") as log:
+        server = subprocess.Popen(
+            [*NIANBAO, "serve", "--db", str(db), "--port", str(port), *options],
+            cwd=ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + start_seconds
+            while True:
+                try:
+                    urllib.request.urlopen(f"{base}/-/versions.json", timeout=2).read()
+                    break
+                except OSError:
+                    if server.poll() is not None or time.monotonic() > deadline:
+                        server.kill()
+                        output = log_path.read_text(encoding="utf-8", errors="replace")
+                        pytest.fail(f"nianbao serve did not start:\n{output[-4000:]}")
+                    time.sleep(0.2)
+            yield base
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
 
 
 def reports_and_failures(db_path: Path) -> tuple[dict[str, dict], dict[str, list[str]]]:

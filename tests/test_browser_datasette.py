@@ -10,6 +10,7 @@ import os
 import sqlite3
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -51,22 +52,36 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield base
 
 
-@pytest.fixture(scope="module")
-def browser_context(site: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+# Playwright waits 30 s by default; a busy machine (a test run beside other work) can take longer
+# to answer a search or draw a chart, and a test must not fail for that.
+BROWSER_TIMEOUT_MS = 180_000
+
+
+@contextmanager
+def chromium_context(profile: Path, **options: Any) -> Iterator[Any]:
+    """Debian's Chromium driven by Playwright, with a fresh profile and patient timeouts."""
+    _require_chromium()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         context = playwright.chromium.launch_persistent_context(
-            str(tmp_path_factory.mktemp("chromium-profile")),
-            executable_path=str(CHROMIUM),
-            args=CHROMIUM_ARGS,
-            headless=True,
-            accept_downloads=True,
-        )
+            str(profile), executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True,
+            **options,
+        )  # fmt: skip
+        context.set_default_timeout(BROWSER_TIMEOUT_MS)
+        context.set_default_navigation_timeout(BROWSER_TIMEOUT_MS)
         try:
             yield context
         finally:
             context.close()
+
+
+@pytest.fixture(scope="module")
+def browser_context(site: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    with chromium_context(
+        tmp_path_factory.mktemp("chromium-profile"), accept_downloads=True
+    ) as context:
+        yield context
 
 
 @pytest.fixture
@@ -119,11 +134,11 @@ def test_report_page_shows_its_tables(site: str, page: Any) -> None:
 
 def test_dashboard_draws_its_charts_without_leaving_the_site(site: str, page: Any) -> None:
     page.goto(site + "/-/dashboards/overview")
-    page.wait_for_selector(".vega-embed svg, .vega-embed canvas", timeout=20_000)
+    page.wait_for_selector(".vega-embed svg, .vega-embed canvas", timeout=BROWSER_TIMEOUT_MS)
     page.wait_for_function(
         "document.querySelectorAll('.vega-embed svg .mark-rect path, "
         ".vega-embed svg .mark-line path, .vega-embed canvas').length >= 4",
-        timeout=20_000,
+        timeout=BROWSER_TIMEOUT_MS,
     )
     assert page.off_site_requests == []
 

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 import sqlite_utils
 from conftest import run_nianbao, served_datasette
-from test_browser_datasette import CHROMIUM, CHROMIUM_ARGS, _require_chromium
+from test_browser_datasette import BROWSER_TIMEOUT_MS, _require_chromium, chromium_context
 
 pytestmark = pytest.mark.slow
 
@@ -66,19 +66,8 @@ def site(crawled: tuple[Path, dict[str, Any]]) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def page(site: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            str(tmp_path_factory.mktemp("chromium-profile")),
-            executable_path=str(CHROMIUM),
-            args=CHROMIUM_ARGS,
-            headless=True,
-        )
-        try:
-            yield context.new_page()
-        finally:
-            context.close()
+    with chromium_context(tmp_path_factory.mktemp("chromium-profile")) as context:
+        yield context.new_page()
 
 
 def test_fictional_agencies_are_placed_in_their_real_province_without_a_code(
@@ -153,7 +142,7 @@ def test_peers_dashboard_draws_the_peers_without_leaving_the_site(
         "n => document.querySelectorAll("
         "'#card-peer-applications .vega-embed svg .mark-rect path').length === n",
         arg=len(peers),
-        timeout=60_000,
+        timeout=BROWSER_TIMEOUT_MS,
     )
     assert off_site == []
 

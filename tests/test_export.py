@@ -26,7 +26,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 from conftest import ROOT, Crawl, run_nianbao, served_datasette
-from test_browser_datasette import CHROMIUM, CHROMIUM_ARGS, _require_chromium
+from test_browser_datasette import _require_chromium, chromium_context
 from test_serve_any_name import _get
 
 # Runs the real command, servers, a crawl and a browser: left out of `make test-fast`.
@@ -357,10 +357,8 @@ def full_site(seed_crawl: Crawl, release: Path) -> Iterator[str]:
 
 
 def test_the_report_page_link_replays_the_archived_original_in_chromium(
-    full_site: str, seed_crawl: Crawl
+    full_site: str, seed_crawl: Crawl, tmp_path: Path
 ) -> None:
-    from playwright.sync_api import sync_playwright
-
     conn = sqlite3.connect(seed_crawl.db)
     report_id, url, title = conn.execute(
         "SELECT id, url, title FROM reports WHERE content_type LIKE 'text/html%' "
@@ -368,30 +366,24 @@ def test_the_report_page_link_replays_the_archived_original_in_chromium(
     ).fetchone()
     conn.close()
     off_site: list[str] = []
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+    with chromium_context(tmp_path / "chromium-profile") as browser:
+        page = browser.new_page()
+        page.on(
+            "request",
+            lambda request: (
+                None
+                if request.url.startswith((full_site, "data:", "about:"))
+                else off_site.append(request.url)
+            ),
         )
-        try:
-            page = browser.new_page()
-            page.on(
-                "request",
-                lambda request: (
-                    None
-                    if request.url.startswith((full_site, "data:", "about:"))
-                    else off_site.append(request.url)
-                ),
-            )
-            page.goto(f"{full_site}/-/report/{report_id}")
-            assert page.locator("a.original-url").get_attribute("href") == url
-            page.click("a.archived-original-link")
-            page.wait_for_load_state()
-            assert page.locator("a.live-url").get_attribute("href") == url
-            frame = page.frame_locator("#archived-original")
-            frame.locator("body").wait_for()
-            assert title[:12] in frame.locator("body").inner_text()
-        finally:
-            browser.close()
+        page.goto(f"{full_site}/-/report/{report_id}")
+        assert page.locator("a.original-url").get_attribute("href") == url
+        page.click("a.archived-original-link")
+        page.wait_for_load_state()
+        assert page.locator("a.live-url").get_attribute("href") == url
+        frame = page.frame_locator("#archived-original")
+        frame.locator("body").wait_for()
+        assert title[:12] in frame.locator("body").inner_text()
     assert not off_site, off_site
 
 

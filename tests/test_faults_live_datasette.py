@@ -59,7 +59,8 @@ def test_live_datasette_serves_a_database_being_crawled_without_errors(tmp_path:
         server = subprocess.Popen(
             [sys.executable, "-m", "nianbao.cli", "serve", "--live", "--db", str(db),
              "--port", str(port)],
-            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            # Its output to a file: an unread pipe fills up and stalls the server.
+            cwd=ROOT, stdout=(tmp_path / "serve.log").open("wb"), stderr=subprocess.STDOUT,
         )  # fmt: skip
         base = f"http://127.0.0.1:{port}"
         answers: list[tuple[str, int, str]] = []

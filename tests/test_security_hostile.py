@@ -19,7 +19,7 @@ from urllib.parse import quote
 
 import pytest
 from conftest import run_nianbao, served_datasette
-from test_browser_datasette import CHROMIUM, CHROMIUM_ARGS, _require_chromium
+from test_browser_datasette import chromium_context
 
 from portal.hostile import HOSTILE_AGENCY, MARKER
 
@@ -73,18 +73,8 @@ def test_datasette_refuses_a_write_through_the_sql_api(hostile_site: tuple[str, 
 def browser(
     hostile_site: tuple[str, str], tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Any]:
-    _require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            str(tmp_path_factory.mktemp("chromium-hostile")),
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True,
-        )  # fmt: skip
-        try:
-            yield context
-        finally:
-            context.close()
+    with chromium_context(tmp_path_factory.mktemp("chromium-hostile")) as context:
+        yield context
 
 
 @pytest.mark.parametrize(
