@@ -137,20 +137,24 @@ def measure(reports: int, formats: tuple[str, ...] = FORMATS) -> dict[str, Any]:
     return per_format
 
 
-def bench_accuracy(reports: int, scan_reports: int | None = None) -> dict[str, Any]:
+def bench_accuracy(
+    reports: int, scan_reports: int | None = None, formats: tuple[str, ...] = FORMATS
+) -> dict[str, Any]:
     """The bench's `accuracy` keys: `accuracy_<format>` (cells right ÷ cells in the truth), the
     reports per format, `ok` reports missing cells over all formats, and the details. The scanned
     formats read `scan_reports` reports (OCR costs seconds a page; the small scale reads one)."""
-    text_formats = tuple(fmt for fmt in FORMATS if fmt not in OCR_FORMATS)
-    per_format = measure(reports, text_formats)
-    per_format.update(measure(reports if scan_reports is None else scan_reports, OCR_FORMATS))
+    text_formats = tuple(fmt for fmt in formats if fmt not in OCR_FORMATS)
+    scan_formats = tuple(fmt for fmt in formats if fmt in OCR_FORMATS)
+    per_format = measure(reports, text_formats) if text_formats else {}
+    if scan_formats:
+        per_format.update(measure(reports if scan_reports is None else scan_reports, scan_formats))
     results: dict[str, Any] = {
         f"accuracy_{fmt}": fig["accuracy"] for fmt, fig in per_format.items()
     }
     results["accuracy_reports_per_format"] = reports
     results["accuracy_scan_reports_per_format"] = scan_reports or reports
     results["accuracy_ok_missing_cells"] = sum(f["ok_missing_cells"] for f in per_format.values())
-    scans = [per_format[fmt] for fmt in OCR_FORMATS if "ocr_seconds_per_page" in per_format[fmt]]
+    scans = [per_format[fmt] for fmt in scan_formats if "ocr_seconds_per_page" in per_format[fmt]]
     if scans:
         results["accuracy_scan_unflagged_wrong_cells"] = sum(
             f["unflagged_wrong_cells"] for f in scans

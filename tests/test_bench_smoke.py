@@ -89,10 +89,31 @@ def test_the_build_stage_measures_the_slim_download_against_the_full_database(
     assert "slim download" in result.stdout
 
 
+def test_the_accuracy_stage_scores_text_and_scanned_formats_and_the_real_reports() -> None:
+    # Every format's reading is tested in test_extract_accuracy and test_ocr; here the stage's
+    # figures, on one cheap text format and one scanned one (a whole stage costs a minute).
+    sys.path.insert(0, str(ROOT / "bench"))
+    from extract_accuracy import bench_accuracy
+    from real_accuracy import bench_real_accuracy
+
+    results = {**bench_accuracy(1, 1, ("html", "scan_png")), **bench_real_accuracy()}
+    for key in (
+        "accuracy_html",
+        "accuracy_scan_png",
+        "accuracy_ok_missing_cells",
+        "accuracy_scan_unflagged_wrong_cells",
+        "ocr_seconds_per_page",
+        "accuracy_real",
+    ):
+        assert isinstance(results[key], (int, float)) and results[key] == results[key], key
+    assert results["accuracy_html"] == 1.0 and results["accuracy_real"] == 1.0
+
+
 def test_every_bench_stage_runs_and_writes_results(tmp_path: Path) -> None:
     out = tmp_path / "results.json"
     result = subprocess.run(
         [sys.executable, str(ROOT / "bench" / "run.py"), "--scale", "small",
+         "--only", "extract,crawl,build,serve,revisits",
          "--work", str(tmp_path / "work"), "--out", str(out)],
         cwd=ROOT, capture_output=True, text=True, timeout=600,
     )  # fmt: skip
@@ -113,15 +134,6 @@ def test_every_bench_stage_runs_and_writes_results(tmp_path: Path) -> None:
         "rebuild_cached_speedup",
         "rebuild_cached_cpu_speedup",
         "nightly_requests_ratio",
-        "accuracy_html",
-        "accuracy_pdf_wps",
-        "accuracy_pdf_browser",
-        "accuracy_pdf_office",
-        "accuracy_doc",
-        "accuracy_ok_missing_cells",
-        "accuracy_scan_pdf",
-        "accuracy_scan_png",
-        "ocr_seconds_per_page",
     ):
         assert isinstance(results[key], (int, float)) and results[key] == results[key], key
     assert "of bare Scrapy" in result.stdout and "p95" in result.stdout

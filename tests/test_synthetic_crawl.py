@@ -1,5 +1,5 @@
-"""A synthetic portal of a few hundred reports, crawled for real: every metric equals the generator's truth,
-whether extracted during the fetch (ahead) or after it."""
+"""A synthetic portal of 150 reports over every site style, crawled for real: every metric equals
+the generator's truth, whether extracted during the fetch (ahead) or after it."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from conftest import run_nianbao
 # Runs the real command, servers or crawls over HTTP: left out of `make test-fast`.
 pytestmark = pytest.mark.slow
 
-SYNTHETIC_REPORTS = 300
+SYNTHETIC_REPORTS = 150
 
 
 def test_every_synthetic_metric_in_the_database_equals_the_generator_truth(tmp_path: Path) -> None:
