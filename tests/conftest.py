@@ -162,3 +162,8 @@ def office() -> Iterator[object]:
         pytest.skip(problem)
     yield converter
     converter.close()
+
+
+# The nightly tests' own portal, a fixture for both of their modules (imported last: the helper
+# module uses run_nianbao above).
+from nightly_portal import fresh_nightly  # noqa: E402, F401

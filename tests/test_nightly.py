@@ -5,67 +5,16 @@ from __future__ import annotations
 import json
 import shutil
 import sqlite3
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import sqlite_utils
 from conftest import run_nianbao
+from nightly_portal import REPORTS, Nightly, table_urls
 
 # Runs the real command, servers or crawls over HTTP: left out of `make test-fast`.
 pytestmark = pytest.mark.slow
-
-REPORTS = 9  # three per site family
-
-
-class Nightly:
-    """A sample portal and the paths of an archive that is crawled night after night."""
-
-    def __init__(self, portal: object, work: Path) -> None:
-        work.mkdir(parents=True, exist_ok=True)
-        self.portal = portal
-        self.sources = work / "sources.yaml"
-        self.db = work / "nianbao.db"
-        self.archive = work / "archive"
-        portal.write_sources(self.sources)  # type: ignore[attr-defined]
-        self.first_output: subprocess.CompletedProcess[str] | None = None
-
-    def crawl(self, *extra: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-        return run_nianbao(
-            "crawl",
-            "--sources",
-            str(self.sources),
-            "--db",
-            str(self.db),
-            "--archive",
-            str(self.archive),
-            "--log-level",
-            "WARNING",
-            "--table",
-            *extra,
-            check=check,
-        )
-
-    def query(self, sql: str, params: list | None = None) -> list[dict]:
-        return list(sqlite_utils.Database(self.db).query(sql, params or []))
-
-    def last_run(self) -> dict:
-        return self.query("select * from crawl_runs order by id desc limit 1")[0]
-
-    def statuses(self) -> dict[str, str]:
-        run = self.last_run()["id"]
-        rows = self.query("select source_id, status from source_runs where run_id = ?", [run])
-        return {row["source_id"]: row["status"] for row in rows}
-
-
-@pytest.fixture
-def fresh_nightly(tmp_path: Path) -> Iterator[Nightly]:
-    """A portal of its own, never crawled: for tests that change its reports."""
-    from portal.server import SamplePortal
-
-    with SamplePortal(synthetic=REPORTS, seed=11, include_seeds=False) as portal:
-        yield Nightly(portal, tmp_path)
 
 
 @pytest.fixture(scope="module")
@@ -97,11 +46,6 @@ def nightly(first_night: Nightly, tmp_path: Path) -> Iterator[Nightly]:
             site.behaviour.reset()
 
 
-def table_urls(nightly: Nightly, family: str) -> list[str]:
-    base = nightly.portal.site(family).base_url  # type: ignore[attr-defined]
-    return sorted(u for u, t in nightly.portal.truth.items() if t.metrics and u.startswith(base))  # type: ignore[attr-defined]
-
-
 def test_second_run_revalidates_instead_of_downloading(nightly: Nightly) -> None:
     first = nightly.last_run()
     nightly.crawl()
@@ -118,46 +62,6 @@ def test_second_run_revalidates_instead_of_downloading(nightly: Nightly) -> None
         [second["id"]],
     )
     assert {row["outcome"] for row in outcomes} == {"unchanged"}
-
-
-def test_changed_report_becomes_a_new_version_with_its_metric_diff(fresh_nightly: Nightly) -> None:
-    fresh_nightly.crawl()
-    url = table_urls(fresh_nightly, "trs")[0]
-    before = fresh_nightly.query(
-        "select value from metrics m join reports r on r.id = m.report_id "
-        "where r.url = ? and key = 'review.total'",
-        [url],
-    )[0]["value"]
-    changed_keys = fresh_nightly.portal.change_report(url)  # type: ignore[attr-defined]
-    fresh_nightly.crawl()
-    assert fresh_nightly.last_run()["reports_changed"] == 1
-    report = fresh_nightly.query("select id, version from reports where url = ?", [url])[0]
-    assert report["version"] == 2
-    versions = fresh_nightly.query(
-        "select version, sha256 from report_versions where report_id = ? order by version",
-        [report["id"]],
-    )
-    assert [v["version"] for v in versions] == [1, 2] and versions[0]["sha256"] != versions[1][
-        "sha256"
-    ]
-    changes = fresh_nightly.query(
-        "select key, old_value, new_value from metric_changes where report_id = ?", [report["id"]]
-    )
-    assert {c["key"] for c in changes} == set(changed_keys)
-    total = next(c for c in changes if c["key"] == "review.total")
-    assert total["old_value"] == before and total["new_value"] == (before or 0) + 1
-    # the old version is still in the archive, at the location its version row names
-    from archive.warc_read import read_record
-
-    old = fresh_nightly.query(
-        "select warc_file, warc_offset, sha256 from report_versions "
-        "where report_id = ? and version = 1",
-        [report["id"]],
-    )[0]
-    assert (
-        read_record(fresh_nightly.archive, old["warc_file"], old["warc_offset"]).sha256
-        == old["sha256"]
-    )
 
 
 @pytest.mark.parametrize("kind", ["404", "redirect", "deleted"])
@@ -297,52 +201,6 @@ def test_the_periodic_full_pass_is_capped_per_portal(nightly: Nightly) -> None:
         [second["id"]],
     )
     assert {row["n"] for row in full} == {1} and len(full) == portals
-
-
-def test_robots_crawl_delay_spaces_the_requests(fresh_nightly: Nightly) -> None:
-    fresh_nightly.portal.site("plain").behaviour.crawl_delay = 2  # type: ignore[attr-defined]
-    fresh_nightly.crawl("--only", "sample-plain")
-    from datetime import datetime
-
-    times = sorted(
-        datetime.fromisoformat(row["fetched_at"])
-        for row in fresh_nightly.query(
-            "select fetched_at from pages where url not like '%robots.txt'"
-        )
-    )
-    assert len(times) >= 5
-    # n requests two seconds apart span at least 2(n-1) s; second-resolution stamps lose up to 1 s
-    assert (times[-1] - times[0]).total_seconds() >= 2 * (len(times) - 1) - 1
-
-
-def test_killed_crawl_resumes_to_the_same_archive_as_an_uninterrupted_one(tmp_path: Path) -> None:
-    from conftest import ROOT
-    from warcio.archiveiterator import ArchiveIterator
-
-    from portal.kill_resume import after_reports, crawl_content, kill_and_resume, warc_failures
-    from portal.server import SamplePortal
-
-    with SamplePortal(synthetic=45, seed=3, include_seeds=False) as portal:
-        killed = Nightly(portal, tmp_path / "killed")
-        clean = Nightly(portal, tmp_path / "clean")
-        args = ["crawl", "--sources", str(killed.sources), "--db", str(killed.db)]
-        args += ["--archive", str(killed.archive), "--log-level", "ERROR"]
-        args += ["-s", "DOWNLOAD_DELAY=0.05"]
-        # kill -9 twice, once early and once further in
-        moments = [after_reports(killed.db, 4), after_reports(killed.db, 36)]
-        resumed = kill_and_resume(args, moments, cwd=ROOT)
-        assert resumed.kills == 2, "the crawl finished before it could be killed"
-        assert resumed.resume.returncode == 0, resumed.resume.stderr[-8000:]
-        clean.crawl()
-        truth = {u for u, t in portal.truth.items() if t.metrics}
-
-    assert crawl_content(killed.db) == crawl_content(clean.db)
-    assert truth <= {row["url"] for row in killed.query("select url from reports")}
-    assert {row["version"] for row in killed.query("select version from reports")} == {1}
-    assert warc_failures(killed.archive) == {}
-    for path in sorted(killed.archive.glob("*.warc.gz")):
-        with path.open("rb") as stream:
-            assert sum(1 for _ in ArchiveIterator(stream)) >= 1
 
 
 def test_a_304_attachment_is_answered_without_reading_its_stored_copy(
