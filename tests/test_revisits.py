@@ -12,8 +12,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-import sqlite_utils
-from conftest import run_nianbao
+from nightly_portal import Nightly
 
 pytestmark = pytest.mark.slow
 
@@ -21,30 +20,19 @@ LADDER = "0:1,2:4"  # the test's own schedule: every night under 2 days unchange
 EVERY_OLD = 4
 
 
-class Nights:
+class Nights(Nightly):
     """One archive crawled on simulated nights at 02:30 UTC, night 0 the first."""
 
     def __init__(self, portal: object, work: Path) -> None:
-        self.portal = portal
-        self.sources, self.db, self.archive = work / "s.yaml", work / "n.db", work / "archive"
-        portal.write_sources(self.sources)  # type: ignore[attr-defined]
+        super().__init__(portal, work)
         now = datetime.now(UTC)
         first = (now + timedelta(days=1)).replace(hour=2, minute=30, second=0, microsecond=0)
         self.base_offset = (first - now).total_seconds()
         self.night0 = first.date()
 
-    def crawl(self, night: int) -> None:
+    def crawl_night(self, night: int) -> None:
         offset = self.base_offset + night * 86400
-        run_nianbao(
-            "crawl",
-            "--sources",
-            str(self.sources),
-            "--db",
-            str(self.db),
-            "--archive",
-            str(self.archive),
-            "--log-level",
-            "WARNING",
+        self.crawl(
             "-s",
             f"NIANBAO_REVISIT_SCHEDULE={LADDER}",
             "-s",
@@ -55,9 +43,6 @@ class Nights:
 
     def night_of(self, stamp: str) -> int:
         return (datetime.fromisoformat(stamp).astimezone(UTC).date() - self.night0).days
-
-    def query(self, sql: str, params: list | None = None) -> list[dict]:
-        return list(sqlite_utils.Database(self.db).query(sql, params or []))
 
     def requested(self, url: str) -> list[int]:
         """The nights on which `url` was asked for and answered."""
@@ -83,14 +68,16 @@ def test_changes_are_seen_within_their_schedule_and_old_reports_are_not_asked_ni
         nights = Nights(portal, tmp_path)
         table_urls = sorted(u for u, t in portal.truth.items() if t.metrics)
         old, new = table_urls[0], table_urls[-1]
-        nights.crawl(0)
+        nights.crawl_night(0)
         portal.change_report(new)
-        nights.crawl(1)  # `new` changed: seen at once (every report is under two days old)
-        nights.crawl(2)  # everything checked: unchanged for two days now, on the four-day step
+        nights.crawl_night(1)  # `new` changed: seen at once (every report is under two days old)
+        nights.crawl_night(
+            2
+        )  # everything checked: unchanged for two days now, on the four-day step
         portal.change_report(old)
         portal.change_report(new)  # changed the night before: still revisited every night
         for night in range(3, 3 + EVERY_OLD):
-            nights.crawl(night)
+            nights.crawl_night(night)
 
         known = [row["url"] for row in nights.query("select url from revisits")]
         schedule = {
