@@ -25,7 +25,7 @@ def scan_pages(pdf: bytes, seed: int) -> list[object]:
     from PIL import Image, ImageFilter
 
     chance = random.Random(seed)
-    pages = []
+    pages: list[object] = []
     document = pdfium.PdfDocument(pdf)
     try:
         for index in range(len(document)):
