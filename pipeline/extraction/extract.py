@@ -315,8 +315,9 @@ def _read_images(images: Sequence[bytes]) -> attachments.ScanContent:
     """The tables and text of a page's pictures, by OCR, one image after another."""
     combined = attachments.ScanContent(has_text_layer=False)
     problems = []
+    cache = attachments.CropCache()  # the images of one report print the same digits
     for page_number, body in enumerate(images, start=1):
-        scan = attachments.read_image(body, page_number)
+        scan = attachments.read_image(body, page_number, cache)
         combined.text = "\n".join(filter(None, [combined.text, scan.text]))
         combined.rows += scan.rows
         combined.cells += scan.cells

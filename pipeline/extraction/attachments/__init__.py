@@ -9,6 +9,7 @@ holds what the readers share, so the readers never import each other.
 from pipeline.extraction.attachments.base import MIN_TEXT_CHARS, BinaryContent, cell_string
 from pipeline.extraction.attachments.docx import read_docx, read_docx_python_docx
 from pipeline.extraction.attachments.legacy_word import read_legacy_word
+from pipeline.extraction.attachments.ocr_crop_cache import CropCache
 from pipeline.extraction.attachments.ocr_tables import (
     ScanContent,
     read_image,
@@ -23,6 +24,7 @@ __all__ = [
     "MIN_TEXT_CHARS",
     "OLE2_MAGIC",
     "BinaryContent",
+    "CropCache",
     "ScanContent",
     "cell_string",
     "read_docx",

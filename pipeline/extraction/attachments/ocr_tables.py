@@ -26,6 +26,7 @@ from typing import Any
 
 from pipeline.extraction.attachments import ocr
 from pipeline.extraction.attachments.base import BinaryContent, cell_string
+from pipeline.extraction.attachments.ocr_crop_cache import CropCache
 from pipeline.extraction.attachments.pdf_ruling import Box, Edge, find_tables
 
 MAX_OCR_PAGES = 12
@@ -131,15 +132,32 @@ def _skew_degrees(binary: Any) -> float:
     return median if abs(median) <= MAX_SKEW_DEGREES else 0.0
 
 
-def _straighten(grey: Any) -> Any:
+def _straighten(grey: Any) -> tuple[Any, Any]:
+    """The page rotated upright, and the 2×3 affine matrix taking its pixels back to the scan's
+    (None when the page was not rotated)."""
     import cv2
 
     angle = _skew_degrees(_ink(grey))
     if abs(angle) < 0.05:
-        return grey
+        return grey, None
     height, width = grey.shape
     matrix = cv2.getRotationMatrix2D((width / 2, height / 2), angle, 1.0)
-    return cv2.warpAffine(grey, matrix, (width, height), flags=cv2.INTER_CUBIC, borderValue=255)
+    straight = cv2.warpAffine(grey, matrix, (width, height), flags=cv2.INTER_CUBIC, borderValue=255)
+    return straight, cv2.invertAffineTransform(matrix)
+
+
+def _on_scan(box: Box, back: Any, scale: float) -> tuple[float, float, float, float]:
+    """A box of the straightened page (points) as printed on the scan: the bounds of its corners
+    rotated back, so that the page image (`datasette/plugins/page_image.py`), drawn from the
+    archived scan, outlines the cell where it is (1.5° moved a cell's far corner by 15 px)."""
+    if back is None:
+        return box
+    x0, top, x1, bottom = (value / scale for value in box)
+    xs, ys = [], []
+    for x, y in ((x0, top), (x1, top), (x0, bottom), (x1, bottom)):
+        xs.append(back[0][0] * x + back[0][1] * y + back[0][2])
+        ys.append(back[1][0] * x + back[1][1] * y + back[1][2])
+    return (min(xs) * scale, min(ys) * scale, max(xs) * scale, max(ys) * scale)
 
 
 def _edges(binary: Any, scale: float) -> list[Edge]:
@@ -217,14 +235,15 @@ def _text_lines(rows_inked: list[bool]) -> list[tuple[int, int]]:
     return lines
 
 
-def _line_crops(ink: Any, grey: Any) -> list[Any]:
-    """The ink cut into text lines, each as an RGB crop with a little margin."""
-    return [crop for _start, _end, crop in _lines_with_crops(ink, grey)]
+def _line_crops(ink: Any, grey: Any) -> list[tuple[Any, Any]]:
+    """The ink cut into text lines, each as (its ink cut to its bounding box, as a boolean mask;
+    an RGB crop with a little margin)."""
+    return [(mask, crop) for _start, _end, mask, crop in _lines_with_crops(ink, grey)]
 
 
-def _lines_with_crops(ink: Any, grey: Any) -> list[tuple[int, int, Any]]:
-    """(first pixel row, end row, RGB crop) of each text line of the ink, top to bottom; specks
-    (under MIN_INK_PIXELS) are not lines."""
+def _lines_with_crops(ink: Any, grey: Any) -> list[tuple[int, int, Any, Any]]:
+    """(first pixel row, end row, ink mask, RGB crop) of each text line of the ink, top to
+    bottom; specks (under MIN_INK_PIXELS) are not lines."""
     import numpy as np
 
     lines = []
@@ -232,9 +251,10 @@ def _lines_with_crops(ink: Any, grey: Any) -> list[tuple[int, int, Any]]:
         if int(ink[start:end].sum() // 255) < MIN_INK_PIXELS:
             continue
         columns = np.flatnonzero(ink[start:end].sum(axis=0))
+        mask = ink[start:end, columns[0] : columns[-1] + 1] > 0
         top, bottom = max(start - 3, 0), min(end + 3, grey.shape[0])
         left, right = max(columns[0] - 4, 0), min(columns[-1] + 5, grey.shape[1])
-        lines.append((start, end, np.stack([grey[top:bottom, left:right]] * 3, axis=-1)))
+        lines.append((start, end, mask, np.stack([grey[top:bottom, left:right]] * 3, axis=-1)))
     return lines
 
 
@@ -245,17 +265,21 @@ def _prose(grey: Any, ink: Any, scale: float) -> list[tuple[float, str]]:
     line goes to the recogniser alone: no text detection. Detection cost 1.5 CPU s a page for the
     few lines a table page has around its tables, and found the same lines."""
     lines = _lines_with_crops(ink, grey)
-    readings = ocr.recognise([crop for _start, _end, crop in lines])
+    readings = ocr.recognise([crop for _start, _end, _mask, crop in lines])
     return [
         ((start + end) / 2 * scale, text.strip())
-        for (start, end, _crop), (text, score) in zip(lines, readings, strict=True)
+        for (start, end, _mask, _crop), (text, score) in zip(lines, readings, strict=True)
         if score >= ocr.MIN_LINE_SCORE and text.strip()
     ]
 
 
-def _read_cells(grey: Any, binary: Any, boxes: list[Box], scale: float) -> list[tuple[str, float]]:
-    """Text and confidence of each cell box (points): empty cells are ("", 1.0)."""
-    jobs: list[tuple[int, int]] = []  # (cell index, number of line crops)
+def _read_cells(
+    grey: Any, binary: Any, boxes: list[Box], scale: float, cache: CropCache
+) -> list[tuple[str, float]]:
+    """Text and confidence of each cell box (points): empty cells are ("", 1.0). A line crop
+    matching one already read in this document (`cache`) takes that reading."""
+    jobs: list[tuple[int, list[tuple[str, float] | None]]] = []  # (cell index, its lines' readings)
+    masks: list[Any] = []
     crops: list[Any] = []
     for index, (x0, top, x1, bottom) in enumerate(boxes):
         left, right = int(x0 / scale) + CELL_INSET, int(x1 / scale) - CELL_INSET
@@ -265,13 +289,20 @@ def _read_cells(grey: Any, binary: Any, boxes: list[Box], scale: float) -> list[
         cell_ink = _without_border_remnants(binary[upper:lower, left:right])
         if int(cell_ink.sum() // 255) < MIN_INK_PIXELS:
             continue
-        lines = _line_crops(cell_ink, grey[upper:lower, left:right])
-        jobs.append((index, len(lines)))
-        crops.extend(lines)
+        known: list[tuple[str, float] | None] = []
+        for mask, crop in _line_crops(cell_ink, grey[upper:lower, left:right]):
+            known.append(cache.lookup(mask))
+            if known[-1] is None:
+                masks.append(mask)
+                crops.append(crop)
+        jobs.append((index, known))
+    recognised = ocr.recognise(crops)
+    for mask, (text, score) in zip(masks, recognised, strict=True):
+        cache.add(mask, text, score)
+    results = iter(recognised)
     readings = [("", 1.0)] * len(boxes)
-    results = iter(ocr.recognise(crops))
-    for index, count in jobs:
-        lines = [next(results) for _ in range(count)]
+    for index, known in jobs:
+        lines = [reading if reading is not None else next(results) for reading in known]
         text = "\n".join(text for text, _score in lines)
         # Ink the recogniser could not read is a doubtful empty cell, not a certain one.
         confidence = min((score for _text, score in lines), default=0.0)
@@ -298,9 +329,13 @@ class _PageReading:
     tables: int
 
 
-def read_page_image(image: Any, page_number: int, dpi: float = RENDER_DPI) -> _PageReading:
-    """One scanned page (a PIL image): its prose and table rows with their cell readings."""
-    grey = _straighten(_grey(image))
+def read_page_image(
+    image: Any, page_number: int, dpi: float = RENDER_DPI, cache: CropCache | None = None
+) -> _PageReading:
+    """One scanned page (a PIL image): its prose and table rows with their cell readings. `cache`
+    holds the document's cell crops read so far (a page read alone has its own)."""
+    cache = cache if cache is not None else CropCache()
+    grey, back = _straighten(_grey(image))
     binary = _ink(grey)
     scale = 72.0 / dpi
     tables = find_tables(_edges(binary, scale))
@@ -311,13 +346,14 @@ def read_page_image(image: Any, page_number: int, dpi: float = RENDER_DPI) -> _P
     table_lines: list[tuple[float, str]] = []
     for table in tables:
         boxes = [box for row in table for box in row]
-        readings = iter(_read_cells(grey, binary, boxes, scale))
+        readings = iter(_read_cells(grey, binary, boxes, scale, cache))
         for row in table:
             row_texts, row_cells = [], []
             for box in row:
                 text, confidence = next(readings)
                 row_texts.append(text)
-                row_cells.append(CellReading(page_number, box, round(confidence, 3)))
+                printed = _on_scan(box, back, scale)
+                row_cells.append(CellReading(page_number, printed, round(confidence, 3)))
             rows.append(row_texts)
             cells.append(list(row_cells))
             table_lines.append((row[0][1], " ".join(t for t in row_texts if t)))
@@ -334,9 +370,14 @@ def read_page_image(image: Any, page_number: int, dpi: float = RENDER_DPI) -> _P
 
 
 def read_scanned_pages(
-    images: list[Any], first_page: int = 1, dpi: float = RENDER_DPI, pages_total: int | None = None
+    images: list[Any],
+    first_page: int = 1,
+    dpi: float = RENDER_DPI,
+    pages_total: int | None = None,
+    cache: CropCache | None = None,
 ) -> ScanContent:
-    """Scanned pages (PIL images) read by OCR, within the page and CPU-time caps."""
+    """Scanned pages (PIL images) read by OCR, within the page and CPU-time caps. `cache`: the
+    document's cell crops already read (pages of one document given one by one share it)."""
     started = time.perf_counter()
     cpu_started = time.process_time()
     content = ScanContent(has_text_layer=False)
@@ -346,6 +387,7 @@ def read_scanned_pages(
         content.problem = problem
         return content
     total = pages_total if pages_total is not None else len(images)
+    cache = cache if cache is not None else CropCache()
     for offset, image in enumerate(images):
         if offset >= MAX_OCR_PAGES:
             content.problem = f"OCR page cap: read {MAX_OCR_PAGES} of {total} pages"
@@ -355,7 +397,7 @@ def read_scanned_pages(
                 f"OCR time cap ({MAX_OCR_CPU_SECONDS:.0f} CPU-s): read {offset} of {total} pages"
             )
             break
-        page = read_page_image(image, first_page + offset, dpi)
+        page = read_page_image(image, first_page + offset, dpi, cache)
         texts.append(page.text)
         content.rows.extend(page.rows)
         content.cells.extend(page.cells)
@@ -395,8 +437,9 @@ def read_scanned_pdf(body: bytes) -> ScanContent:
     return read_scanned_pages(images, pages_total=count)
 
 
-def read_image(body: bytes, page_number: int = 1) -> ScanContent:
-    """A PNG/JPEG/GIF/BMP/TIFF image (a table posted as a picture) read by OCR as one page."""
+def read_image(body: bytes, page_number: int = 1, cache: CropCache | None = None) -> ScanContent:
+    """A PNG/JPEG/GIF/BMP/TIFF image (a table posted as a picture) read by OCR as one page; the
+    images of one page share a `cache`."""
     from PIL import Image, UnidentifiedImageError
 
     try:
@@ -405,4 +448,4 @@ def read_image(body: bytes, page_number: int = 1) -> ScanContent:
     except (UnidentifiedImageError, OSError, ValueError) as error:
         return ScanContent(has_text_layer=False, problem=f"unreadable image: {error}"[:300])
     dpi = image.info.get("dpi", (RENDER_DPI, RENDER_DPI))[0] or RENDER_DPI
-    return read_scanned_pages([image], first_page=page_number, dpi=float(dpi))
+    return read_scanned_pages([image], first_page=page_number, dpi=float(dpi), cache=cache)
