@@ -1,10 +1,13 @@
-"""A PDF metric's cell shown where it was printed: `/-/report/<id>/cell/<key>.png`.
+"""A metric's cell shown where it was printed: `/-/report/<id>/cell/<key>.png`.
 
 The report's archived document is read from its WARC record (`reports.warc_file` at
 `reports.warc_offset`, in the archive directory `nianbao serve --archive` names through the
-`NIANBAO_ARCHIVE` environment variable), the metric's page (`metrics.page`) is rendered with
-PDFium, and its box (`metrics.bbox`, PDF points from the page's top-left) is outlined in red. The
-image is made on demand from the archived bytes, never stored: the archive is the source of truth.
+`NIANBAO_ARCHIVE` environment variable), the metric's page (`metrics.page`) is drawn, and its box
+(`metrics.bbox`, PDF points from the page's top-left) is outlined in red. A PDF (with a text layer
+or scanned) is rendered with PDFium; an image (a scanned table posted as a PNG or JPEG, read by OCR
+as one page) is drawn with Pillow, its points turned into pixels at the image's resolution (its
+`dpi`, else the 150 dpi the OCR reader assumes). The image is made on demand from the archived
+bytes, never stored: the archive is the source of truth.
 
 Datasette's plugins import nothing of nianbao's, so the WARC record is read with warcio here.
 """
@@ -30,6 +33,13 @@ OUTLINE_WIDTH = 3
 # Padding around the box, in points, so the outline does not cover the printed characters.
 PADDING = 3.0
 MAX_PDF_BYTES = 64 * 1024 * 1024
+# The resolution the OCR reader assumes for an image without one (ocr_tables.RENDER_DPI; plugins
+# import nothing of nianbao's).
+IMAGE_DPI = 150.0
+# Larger images are not drawn (a 150 dpi A4 scan has 2.2 million pixels).
+MAX_IMAGE_PIXELS = 64 * 1024 * 1024
+# What an image document starts with: PNG, JPEG, GIF, BMP, TIFF (both byte orders).
+IMAGE_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"BM", b"II*\x00", b"MM\x00*")
 
 
 def archive_dir() -> Path:
@@ -56,9 +66,37 @@ def archived_body(archive: Path, warc_file: str, offset: int) -> bytes:
 
 
 def render_cell(body: bytes, page_number: int, bbox: list[float]) -> bytes:
-    """PNG of page `page_number` (1-based) of the PDF `body` with `bbox` outlined."""
+    """PNG of page `page_number` (1-based) of the PDF or image `body` with `bbox` outlined."""
+    if body.startswith(IMAGE_MAGIC):
+        image, scale = _image_page(body, page_number)
+    else:
+        image, scale = _pdf_page(body, page_number), SCALE
+    _outline(image, bbox, scale)
+    output = io.BytesIO()
+    image.save(output, format="PNG")
+    return output.getvalue()
+
+
+def _image_page(body: bytes, page_number: int) -> tuple[Any, float]:
+    """An image document (one page) in RGB, and its pixels per PDF point."""
+    from PIL import Image, UnidentifiedImageError
+
+    if page_number != 1:
+        raise NotFound(f"No page {page_number}")
+    try:
+        image = Image.open(io.BytesIO(body))
+        if image.width * image.height > MAX_IMAGE_PIXELS:
+            raise NotFound("Archived image too large to render")
+        dpi = float(image.info.get("dpi", (IMAGE_DPI, IMAGE_DPI))[0] or IMAGE_DPI)
+        image = image.convert("RGB")
+    except (UnidentifiedImageError, OSError, ValueError) as error:
+        raise NotFound(f"The archived document is not a readable image: {error}") from error
+    return image, dpi / 72.0
+
+
+def _pdf_page(body: bytes, page_number: int) -> Any:
+    """Page `page_number` of a PDF rendered at SCALE pixels per point, in RGB."""
     import pypdfium2 as pdfium
-    from PIL import ImageDraw
 
     try:
         document = pdfium.PdfDocument(body)
@@ -74,20 +112,24 @@ def render_cell(body: bytes, page_number: int, bbox: list[float]) -> bytes:
             page.close()
     finally:
         document.close()
+    return image
+
+
+def _outline(image: Any, bbox: list[float], scale: float) -> None:
+    """Outline `bbox` (points) in red on `image` drawn at `scale` pixels per point."""
+    from PIL import ImageDraw
+
     x0, top, x1, bottom = bbox
     ImageDraw.Draw(image).rectangle(
         [
-            (x0 - PADDING) * SCALE,
-            (top - PADDING) * SCALE,
-            (x1 + PADDING) * SCALE,
-            (bottom + PADDING) * SCALE,
+            (x0 - PADDING) * scale,
+            (top - PADDING) * scale,
+            (x1 + PADDING) * scale,
+            (bottom + PADDING) * scale,
         ],
         outline=OUTLINE,
         width=OUTLINE_WIDTH,
     )
-    output = io.BytesIO()
-    image.save(output, format="PNG")
-    return output.getvalue()
 
 
 def _database(datasette: Any) -> Any:

@@ -3,7 +3,9 @@
 Each table is drawn from `metric_labels` (its row and column labels as printed) and the report's
 `metrics`; cells named by a failing check are highlighted, and the rows of the template the report
 lacks (`reports.missing_rows`) are listed with their printed labels and marked in the tables. A
-cell read from a PDF links to its page rendered with the cell outlined (`page_image.py`). The
+number read by OCR below `LOW_CONFIDENCE` is doubtful: its cell is marked (class `cell-doubtful`,
+its confidence in the title) and listed above the tables. A cell read from a PDF or a scanned
+image links to its page rendered with the cell outlined (`page_image.py`). The
 archived document is shown here only as the text extracted from it, escaped; its original bytes are
 replayed, sandboxed, by `replay.py`. Report ids in tables, views and
 queries link here.
@@ -25,6 +27,9 @@ DATABASE = "nianbao"
 ARCHIVE_ENV = "NIANBAO_ARCHIVE"
 REPORT_ID_RE = re.compile(r"^[0-9a-f]{16}$")
 TABLES = ("二", "三", "四")
+# Below this an OCR'd number is doubtful (pipeline.extraction.attachments.ocr.LOW_CONFIDENCE:
+# plugins import nothing of nianbao's, and tests/test_datasette_report_doubtful.py holds them equal).
+LOW_CONFIDENCE = 0.8
 
 
 def cells_of_rule(rule: str) -> list[str]:
@@ -41,6 +46,18 @@ def cells_of_rule(rule: str) -> list[str]:
     if rule.startswith("review.total_is_sum."):
         return [f"{rule.removeprefix('review.total_is_sum.')}.total"]
     return []
+
+
+def is_doubtful(confidence: float | None) -> bool:
+    """A number read by OCR the recogniser (or a failed identity) left unsure of."""
+    return confidence is not None and confidence < LOW_CONFIDENCE
+
+
+def has_pages(content_type: str | None) -> bool:
+    """Whether the archived document itself has the pages metrics point into: a PDF or an image.
+    The numbers of an HTML page's table images carry the image's place, but the images are not
+    in the page's WARC record, so there is no page to draw."""
+    return "html" not in (content_type or "").lower()
 
 
 def display_value(value: float | None, raw: str | None) -> str:
@@ -79,9 +96,11 @@ def layout(
     failed: dict[str, str],
     template: str = "",
     missing: frozenset[str] = frozenset(),
+    paged: bool = True,
 ) -> list[dict[str, Any]]:
     """Sub-tables per template table: consecutive rows sharing their columns form one grid,
-    worded as the report's own template prints them; rows in `missing` are marked."""
+    worded as the report's own template prints them; rows in `missing` are marked. Cells link to
+    their page when the document is `paged` (a PDF or an image)."""
     sections = []
     suffix = "_2019" if template == "2019" else ""
     for table in TABLES:
@@ -94,13 +113,16 @@ def layout(
             row = rows.setdefault(row_zh, {"label": row_zh, "cells": {}, "missing": False})
             row["missing"] = row["missing"] or row_key(label["key"]) in missing
             metric = metrics.get(label["key"], {})
+            confidence = metric.get("confidence")
             row["cells"][column_zh] = {
                 "key": label["key"],
                 "text": display_value(metric.get("value"), metric.get("raw")),
                 "failed": failed.get(label["key"]),
                 "unit": label["unit"],
-                # The page a PDF cell was printed on: the cell links to its picture there.
-                "page": metric.get("page"),
+                # The page a PDF or scan cell was printed on: the cell links to its picture there.
+                "page": metric.get("page") if paged else None,
+                "confidence": confidence,
+                "doubtful": is_doubtful(confidence),
             }
         grids: list[dict[str, Any]] = []
         for row in rows.values():
@@ -112,6 +134,18 @@ def layout(
         if grids:
             sections.append({"table": table, "title": labels_title(labels, table), "grids": grids})
     return sections
+
+
+def doubtful_cells(sections: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The doubtful cells of the laid-out tables, in table order, with their row and column."""
+    return [
+        {**cell, "table": section["table"], "row": row["label"], "column": column}
+        for section in sections
+        for grid in section["grids"]
+        for row in grid["rows"]
+        for column, cell in row["cells"].items()
+        if cell["doubtful"]
+    ]
 
 
 def labels_title(labels: list[dict[str, Any]], table: str) -> str:
@@ -142,7 +176,9 @@ async def report_page(datasette: Any, request: Any) -> Response:
     metrics = {
         row["key"]: dict(row)
         for row in await db.execute(
-            "SELECT key, value, raw, page FROM metrics WHERE report_id = ?", [report_id]
+            # confidence: a column since the OCR migration; older databases lack it.
+            "SELECT * FROM metrics WHERE report_id = ?",
+            [report_id],
         )
     }
     checks = [
@@ -180,13 +216,16 @@ async def report_page(datasette: Any, request: Any) -> Response:
     ]
     url = str(report.get("url") or "")
     missing = missing_row_labels(report.get("missing_rows"), labels, template)
+    paged = has_pages(report.get("content_type"))
+    sections = layout(
+        labels, metrics, failed, template, frozenset(row["key"] for row in missing), paged
+    )
     context = {
         "report": report,
-        "sections": layout(
-            labels, metrics, failed, template, frozenset(row["key"] for row in missing)
-        ),
+        "sections": sections,
         "missing_rows": missing,
-        "has_pages": any(metric.get("page") for metric in metrics.values()),
+        "doubtful": doubtful_cells(sections),
+        "has_pages": paged and any(metric.get("page") for metric in metrics.values()),
         "checks": checks,
         "failed_count": sum(1 for check in checks if check["verdict"] == "fail"),
         "unverifiable_count": sum(1 for check in checks if check["verdict"] == "unverifiable"),
