@@ -157,7 +157,13 @@ def _on_scan(box: Box, back: Any, scale: float) -> tuple[float, float, float, fl
     for x, y in ((x0, top), (x1, top), (x0, bottom), (x1, bottom)):
         xs.append(back[0][0] * x + back[0][1] * y + back[0][2])
         ys.append(back[1][0] * x + back[1][1] * y + back[1][2])
-    return (min(xs) * scale, min(ys) * scale, max(xs) * scale, max(ys) * scale)
+    # Plain floats: numpy's would reach the stored report (and its cache) as numpy scalars.
+    return (
+        float(min(xs) * scale),
+        float(min(ys) * scale),
+        float(max(xs) * scale),
+        float(max(ys) * scale),
+    )
 
 
 def _edges(binary: Any, scale: float) -> list[Edge]:
