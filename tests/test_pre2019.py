@@ -151,3 +151,23 @@ def test_sub_rows_numbered_after_qizhong_are_read() -> None:
 def test_a_row_lumping_letter_and_fax_is_read_as_neither() -> None:
     report = extract_document(_fujian_table().encode("utf-8"), "http://127.0.0.1/2018.txt", TEXT)
     assert (report.value("pre2019.apply.letter"), report.value("pre2019.apply.fax")) == (None, None)
+
+
+def test_indicators_printed_without_their_trailing_shu_are_read() -> None:
+    # Fujian's 2012 wording (平潭县人民政府's report): 网站公开 and 政府公报公开 without 数,
+    # 对申请的答复数, 否决公开答复数 for the refusals.
+    text = (
+        "某县人民政府2012年政府信息公开工作年度报告\n\n"
+        "指标名称\t计量单位\t2012年度\t历年累计\n"
+        "主动公开信息数\t条\t40\t90\n"
+        "其中：1.网站公开\t条\t35\t80\n"
+        "2.政府公报公开\t条\t5\t10\n"
+        "受理依申请公开信息总数\t条\t6\t6\n"
+        "对申请的答复数\t条\t6\t6\n"
+        "3.否决公开答复数\t条\t1\t1\n"
+    )
+    report = extract_document(text.encode("utf-8"), "http://127.0.0.1/2012.txt", TEXT)
+    assert [
+        report.value(f"pre2019.{key}")
+        for key in ("active.website", "active.gazette", "apply.answered", "apply.denied")
+    ] == [35, 5, 6, 1]

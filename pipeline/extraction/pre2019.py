@@ -7,8 +7,8 @@ tab-separated text rendering); the value is the first cell after the label that 
 维持/纠错/其他 rows belong to whichever of 行政复议 and 行政诉讼 was named last.
 
 Provinces printed their own wording of the same indicators (Fujian's 指标名称 / 计量单位 / 本年度 /
-历年累计 table: 主动公开文件数, 受理依申请公开信息总数, 对申请的答复总数 …); those words are listed
-beside the national ones. A row that lumps two indicators together (信函、传真申请数) is not read
+历年累计 table: 主动公开文件数, 受理依申请公开信息总数, 对申请的答复总数, 否决公开答复数 …, some
+without the trailing 数: 网站公开); those words are listed beside the national ones. A row that lumps two indicators together (信函、传真申请数) is not read
 as either.
 
 Like the template tables, nothing is corrected: the printed text is kept beside the number, and a
@@ -33,7 +33,7 @@ _ROWS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("active.normative", ("主动公开规范性文件数",)),
     ("normative.made", ("制发规范性文件总数", "制发规范性文件数")),
     ("active.gazette", ("政府公报公开政府信息数", "政府公报公开数")),
-    ("active.website", ("政府网站公开政府信息数", "政府网站公开数")),
+    ("active.website", ("政府网站公开政府信息数", "政府网站公开数", "网站公开数")),
     ("active.weibo", ("政务微博公开政府信息数",)),
     ("active.wechat", ("政务微信公开政府信息数",)),
     ("active.other_channels", ("其他方式公开政府信息数",)),
@@ -55,11 +55,11 @@ _ROWS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("apply.closed", ("申请办结数",)),
     ("apply.on_time", ("按时办结数",)),
     ("apply.extended", ("延期办结数",)),
-    ("apply.answered", ("申请答复数", "对申请的答复总数")),
+    ("apply.answered", ("申请答复数", "对申请的答复总数", "对申请的答复数")),
     ("apply.already_public", ("属于已主动公开范围数",)),
     ("apply.granted", ("同意公开答复数",)),
     ("apply.partial", ("同意部分公开答复数",)),
-    ("apply.denied", ("不同意公开答复数", "不予公开答复数")),
+    ("apply.denied", ("不同意公开答复数", "不予公开答复数", "否决公开答复数")),
     ("apply.not_this_agency", ("不属于本行政机关公开数",)),
     ("apply.not_exist", ("申请信息不存在数",)),
     ("apply.correction", ("告知作出更改补充数",)),
@@ -115,7 +115,8 @@ def _label_key(cell: str) -> tuple[str | None, str | None]:
             core = core.removeprefix(word).lstrip("0123456789")
     if not core or len(core) > 40:
         return None, None
-    for candidate in (core, core.rstrip("个件条人次")):
+    # An indicator is also printed without its trailing 数 (网站公开, 政府公报公开).
+    for candidate in (core, core.rstrip("个件条人次"), f"{core}数"):
         if candidate in _BY_WORD:
             return _BY_WORD[candidate], None
         if candidate in _OUTCOME_BY_WORD:
