@@ -10,6 +10,7 @@ from pathlib import Path
 
 from pipeline.extraction import keys
 from pipeline.extraction.extract import extract_document
+from pipeline.extraction.pre2019 import read_pre2019
 from pipeline.extraction.report import STATUS_NO_TABLES, STATUS_OK
 
 FIXTURE = Path(__file__).parent / "fixtures" / "documents" / "pre2019_2017_report.html"
@@ -171,3 +172,19 @@ def test_indicators_printed_without_their_trailing_shu_are_read() -> None:
         report.value(f"pre2019.{key}")
         for key in ("active.website", "active.gazette", "apply.answered", "apply.denied")
     ] == [35, 5, 6, 1]
+
+
+def test_a_group_cell_before_the_indicator_does_not_take_its_row() -> None:
+    # 行政复议 spanning its rows in a first column, the indicator in the second: the group word
+    # alone is no indicator (read as one, it would end the row before its number).
+    rows = [
+        ["统计指标", "", "单位", "统计数"],
+        ["主动公开政府信息数", "", "条", "12"],
+        ["行政复议", "行政复议数量", "件", "2"],
+        ["", "维持具体行政行为数", "件", "2"],
+    ]
+    result = read_pre2019(rows)
+    assert (
+        result.metrics["pre2019.review.total"].value,
+        result.metrics["pre2019.review.upheld"].value,
+    ) == (2, 2)

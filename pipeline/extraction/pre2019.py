@@ -8,8 +8,10 @@ tab-separated text rendering); the value is the first cell after the label that 
 
 Provinces printed their own wording of the same indicators (Fujian's 指标名称 / 计量单位 / 本年度 /
 历年累计 table: 主动公开文件数, 受理依申请公开信息总数, 对申请的答复总数, 否决公开答复数 …, some
-without the trailing 数: 网站公开); those words are listed beside the national ones. A row that lumps two indicators together (信函、传真申请数) is not read
-as either.
+without the trailing 数: 网站公开); those words are listed beside the national ones. Labels are not
+tried with 数 appended in general: a group cell such as 行政复议 before its 行政复议数量 cell would
+then be taken for the row, and the row lost. A row that lumps two indicators together
+(信函、传真申请数) is not read as either.
 
 Like the template tables, nothing is corrected: the printed text is kept beside the number, and a
 row the agency did not print is a blank metric.
@@ -32,8 +34,8 @@ _ROWS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ),
     ("active.normative", ("主动公开规范性文件数",)),
     ("normative.made", ("制发规范性文件总数", "制发规范性文件数")),
-    ("active.gazette", ("政府公报公开政府信息数", "政府公报公开数")),
-    ("active.website", ("政府网站公开政府信息数", "政府网站公开数", "网站公开数")),
+    ("active.gazette", ("政府公报公开政府信息数", "政府公报公开数", "政府公报公开")),
+    ("active.website", ("政府网站公开政府信息数", "政府网站公开数", "网站公开数", "网站公开")),
     ("active.weibo", ("政务微博公开政府信息数",)),
     ("active.wechat", ("政务微信公开政府信息数",)),
     ("active.other_channels", ("其他方式公开政府信息数",)),
@@ -115,8 +117,7 @@ def _label_key(cell: str) -> tuple[str | None, str | None]:
             core = core.removeprefix(word).lstrip("0123456789")
     if not core or len(core) > 40:
         return None, None
-    # An indicator is also printed without its trailing 数 (网站公开, 政府公报公开).
-    for candidate in (core, core.rstrip("个件条人次"), f"{core}数"):
+    for candidate in (core, core.rstrip("个件条人次")):
         if candidate in _BY_WORD:
             return _BY_WORD[candidate], None
         if candidate in _OUTCOME_BY_WORD:
