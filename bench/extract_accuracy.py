@@ -3,10 +3,11 @@
     .venv/bin/python bench/extract_accuracy.py [--reports N] [--formats html,pdf_browser,…]
 
 N synthetic reports (`portal.synthetic.generate`, seed 18) are rendered in each format of
-`portal.formats` (the HTML page, the portal's DOCX and reportlab PDF, a WPS-like PDF, Chromium's
-print of the page, LibreOffice's PDF, DOC and DOCX of the DOCX), each rendering is read by
-`extract_document`, and every cell of the generator's truth (metric key → value; for `pdf_wps`
-the truth of what that rendering prints, `portal.wps_render.wps_truth`) is compared with what was
+`portal.formats` (the HTML page, the portal's DOCX and reportlab PDF, a WPS-like PDF with and
+without ruling lines, Chromium's print of the page, LibreOffice's PDF, DOC and DOCX of the DOCX),
+each rendering is read by `extract_document`, and every cell of the generator's truth (metric
+key → value; for `pdf_wps` and `pdf_wps_borderless` the truth of what that rendering prints,
+`portal.wps_render.wps_truth`) is compared with what was
 read: a cell is right when the key was read with the truth's value. Per format it prints cells right ÷ cells in
 the truth, the reports by status, and the reports whose status is `ok` although cells are missing
 (an `ok` that cannot be trusted; should be 0). For the scanned formats (`scan_pdf`, `scan_png`,
@@ -190,19 +191,19 @@ def bench_accuracy(
 
 def table(per_format: dict[str, Any]) -> str:
     lines = [
-        f"{'format':<15} {'cells right':>22} {'accuracy':>9} {'ok, cells missing':>18} "
+        f"{'format':<18} {'cells right':>22} {'accuracy':>9} {'ok, cells missing':>18} "
         f"{'render s':>9} {'extract ms':>11}  statuses"
     ]
     for fmt, fig in per_format.items():
         statuses = ", ".join(f"{status} {n}" for status, n in sorted(fig["statuses"].items()))
         lines.append(
-            f"{fmt:<15} {fig['cells_right']:>10,} of {fig['cells']:>8,} {fig['accuracy']:>8.1%} "
+            f"{fmt:<18} {fig['cells_right']:>10,} of {fig['cells']:>8,} {fig['accuracy']:>8.1%} "
             f"{fig['ok_missing_cells']:>18} {fig['render_s']:>9.1f} {fig['extract_ms']:>11.1f}  "
             f"{statuses}" + (f"  ({fig['problem']})" if "problem" in fig else "")
         )
         if "ocr_seconds_per_page" in fig:
             lines.append(
-                f"{'':<15} wrong cells not flagged: {fig['unflagged_wrong_cells']}; "
+                f"{'':<18} wrong cells not flagged: {fig['unflagged_wrong_cells']}; "
                 f"OCR {fig['ocr_seconds_per_page']:.2f} CPU s per page"
             )
     return "\n".join(lines)
