@@ -106,11 +106,13 @@ def processed_in_order(
     known: Callable[[str], str | None] | None = None,
     settled: Callable[[Tag], Extracted | None] | None = None,
     with_body: Callable[[FetchedDocument], FetchedDocument] | None = None,
+    archive_dir: str | Path | None = None,
 ) -> Iterator[tuple[Tag, ProcessedDocument, bool]]:
     """What each job's document becomes, in the jobs' order, extracted on `workers` processes
     unless `settled` by its tag or the extraction `cache` has it, and whether it was extracted
     now. `known` stands in for `known_sha256` on `db`; `with_body` gives a document its body again
-    (the rebuild's walk may have left it out).
+    (the rebuild's walk may have left it out); a page's table pictures are read from
+    `archive_dir`.
 
     `process` stands in for `pipeline.extraction.outcome.process_fetched`, run here one job after
     another, without the cache (tests only).
@@ -120,7 +122,9 @@ def processed_in_order(
             yield tag, process(*job), needs_extraction(job[0], job[2])
         return
     with ExtractionWorkers(workers) as pool:
-        for tag, job, (outcome, reason, report), extracted in pool.map(jobs, cache, settled):
+        for tag, job, (outcome, reason, report), extracted in pool.map(
+            jobs, cache, settled, None if archive_dir is None else str(archive_dir)
+        ):
             processed = ProcessedDocument(job[0], outcome, reason, report)
             yield tag, _as_of_now(db, job, processed, with_body, known), extracted
 
@@ -221,7 +225,8 @@ def load_pending(
                     continue
                 known = known_sha256(db, page["url"])
                 where = (str(archive_dir), page["warc_file"], page["warc_offset"])
-                yield (page, agency, known), (extract_record, (*where, agency, known, cache_ref))
+                call = (*where, agency, known, cache_ref, str(db_path))
+                yield (page, agency, known), (extract_record, call)
 
         def with_body(doc: FetchedDocument) -> FetchedDocument:
             return read_record(archive_dir, str(doc.warc_file), int(doc.warc_offset or 0))
