@@ -20,8 +20,6 @@ from test_rebuild import BASE, SOURCE, FakeCrawl
 
 from archive.load import load_pending
 from archive.rebuild import rebuild
-from archive.schema import open_db
-from archive.store import store_source
 from pipeline.extraction.report import STATUS_NO_TABLES
 
 PAGE = "/zwgk/ndbg/202401/t20240115_1.html"
@@ -37,10 +35,7 @@ def _png(side: int) -> bytes:
 @pytest.fixture
 def crawled(tmp_path: Path) -> tuple[Path, Path]:
     """An archive and the database a crawl left before its load (documents pending)."""
-    archive, db_path = tmp_path / "archive", tmp_path / "crawl.db"
-    db = open_db(db_path)
-    store_source(db, SOURCE)
-    crawl = FakeCrawl(archive, db)
+    crawl = FakeCrawl.started(tmp_path)
     page = (
         "<html><head><title>示例市人民政府2023年政府信息公开工作年度报告</title></head><body>"
         "<h1>示例市人民政府2023年政府信息公开工作年度报告</h1><p>本报告由示例市人民政府编制。</p>"
@@ -55,8 +50,8 @@ def crawled(tmp_path: Path) -> tuple[Path, Path]:
     crawl.fetch("/uploads/t2.png", "image", _png(40), content_type="image/png",
                 processor=archive_only)  # fmt: skip
     crawl.close()
-    db.close()
-    return archive, db_path
+    crawl.db.close()
+    return tmp_path / "archive", tmp_path / "crawl.db"
 
 
 def _report_and_pictures(db_path: Path) -> tuple[dict, list[tuple]]:
