@@ -76,6 +76,9 @@ SOURCE_FAMILY = {
     "trssearch": "trs",
 }
 CONTROL_PATH = "/-/control"
+# How long stopping waits for the extra formats' renderer (a scan takes seconds, a .doc up to
+# LibreOffice's timeout).
+RENDER_JOIN_SECONDS = 200.0
 _COLUMNS = {
     "trs": trs_site.COLUMN,
     "hanweb": hanweb_site.COLUMN,
@@ -328,6 +331,7 @@ class SamplePortal:
         self.truth: dict[str, TruthReport] = {}
         self._servers: list[ThreadingHTTPServer] = []
         self._threads: list[threading.Thread] = []
+        self._renderer: threading.Thread | None = None
 
     def start(self) -> SamplePortal:
         if self._servers:
@@ -370,7 +374,9 @@ class SamplePortal:
             self.faults.choose_permanent(sorted(u for u, t in self.truth.items() if t.metrics))
         if self._extra_specs:
             # Scanning and LibreOffice take seconds: begun now, so the crawl rarely waits on them.
-            threading.Thread(target=self._render_extra, name="portal-extra", daemon=True).start()
+            renderer = threading.Thread(target=self._render_extra, name="portal-extra", daemon=True)
+            renderer.start()
+            self._renderer = renderer
         return self
 
     def _render_extra(self) -> None:
@@ -393,6 +399,11 @@ class SamplePortal:
             server.server_close()
         for thread in self._threads:
             thread.join(timeout=5)
+        if self._renderer is not None:
+            # Waited for: a daemon thread cut off inside PDFium at exit crashes the process
+            # (a portal stopped seconds after it started, before its scans were made).
+            self._renderer.join(timeout=RENDER_JOIN_SECONDS)
+            self._renderer = None
         self._servers.clear()
         self._threads.clear()
 
