@@ -190,3 +190,13 @@ def test_the_spider_requests_a_report_page_s_table_pictures_with_the_page_as_ref
     assert picture.meta[META_ROLE] == ROLE_IMAGE
     assert picture.headers.get("Referer") == PAGE.encode()
     assert picture.meta["download_maxsize"] == MAX_IMAGE_BYTES
+
+
+def test_a_page_of_more_pictures_than_a_scan_may_have_pages_is_read_up_to_the_cap() -> None:
+    """Twenty photographs on a report page cost no more OCR than a scanned document may."""
+    from pipeline.extraction.attachments.ocr_tables import MAX_OCR_PAGES
+    from pipeline.extraction.extract import extract_document
+
+    pictures = [png(320, 320)] * (MAX_OCR_PAGES + 1)
+    report = extract_document(page(""), PAGE, {"content-type": "text/html"}, images=pictures)
+    assert f"read {MAX_OCR_PAGES} of {MAX_OCR_PAGES + 1} pictures" in report.status_reason
