@@ -130,7 +130,8 @@ def extract_record(
         doc = read_record(archive_dir, warc_file, warc_offset)
     except WarcReadError as exc:
         return exc
-    if db_path is not None and needs_extraction(doc, known_sha256):
+    if db_path is not None:
+        # Even when it seems unchanged: the loader may read it again (`archive.load._as_of_now`).
         doc = resolved_from_pages(doc, db_path)
     if cache is not None and needs_extraction(doc, known_sha256):
         report = lookup(cache, doc, source_agency)

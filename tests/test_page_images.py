@@ -20,6 +20,7 @@ from test_rebuild import BASE, SOURCE, FakeCrawl
 
 from archive.load import load_pending
 from archive.rebuild import rebuild
+from archive.schema import open_db
 from pipeline.extraction.report import STATUS_NO_TABLES
 
 PAGE = "/zwgk/ndbg/202401/t20240115_1.html"
@@ -32,17 +33,20 @@ def _png(side: int) -> bytes:
     return out.getvalue()
 
 
+def _page(words: str = "") -> bytes:
+    return (
+        "<html><head><title>示例市人民政府2023年政府信息公开工作年度报告</title></head><body>"
+        f"<h1>示例市人民政府2023年政府信息公开工作年度报告</h1><p>本报告由示例市人民政府编制。{words}</p>"
+        '<img src="/uploads/t1.png"><img src="/uploads/t2.png"><img src="/uploads/t3.png">'
+        "</body></html>"
+    ).encode()
+
+
 @pytest.fixture
 def crawled(tmp_path: Path) -> tuple[Path, Path]:
     """An archive and the database a crawl left before its load (documents pending)."""
     crawl = FakeCrawl.started(tmp_path)
-    page = (
-        "<html><head><title>示例市人民政府2023年政府信息公开工作年度报告</title></head><body>"
-        "<h1>示例市人民政府2023年政府信息公开工作年度报告</h1><p>本报告由示例市人民政府编制。</p>"
-        '<img src="/uploads/t1.png"><img src="/uploads/t2.png"><img src="/uploads/t3.png">'
-        "</body></html>"
-    ).encode()
-    crawl.fetch(PAGE, "document", page, content_type=HTML, processor=archive_only)
+    crawl.fetch(PAGE, "document", _page(), content_type=HTML, processor=archive_only)
     crawl.fetch("/other.txt", "document", b"x=1", processor=archive_only)
     crawl.fetch(
         "/uploads/t1.png", "image", b"not found", 404, content_type=HTML, processor=archive_only
@@ -96,3 +100,26 @@ def test_rebuild_pairs_the_page_with_its_later_pictures_as_the_load_did(
     rebuilt = tmp_path / "rebuilt.db"
     rebuild(archive, rebuilt, sources=[SOURCE], workers=workers, cache=False)
     assert _report_and_pictures(rebuilt) == _report_and_pictures(db_path)
+
+
+def test_a_page_read_again_from_its_record_keeps_its_pictures(crawled: tuple[Path, Path]) -> None:
+    """Stored as A, then B and A fetched: the last A went to its worker as "the stored content"
+    and is read again once B is stored (`archive.load._as_of_now`), still with its pictures."""
+    archive, db_path = crawled
+    load_pending(db_path, archive, workers=0, cache=False)
+    db = open_db(db_path)
+    crawl = FakeCrawl(archive, db)
+    crawl.second = 30
+    crawl.fetch(PAGE, "document", _page("（修订）"), content_type=HTML, processor=archive_only)
+    crawl.fetch(PAGE, "document", _page(), content_type=HTML, processor=archive_only)
+    crawl.close()
+    db.close()
+    load_pending(db_path, archive, workers=1, cache=False)
+    report, _ = _report_and_pictures(db_path)
+    assert f"table image {BASE}/uploads/t1.png not read: HTTP 404" in report["status_reason"]
+    versions = sqlite_utils.Database(db_path).execute(
+        "select count(*) from report_versions v join reports r on r.id = v.report_id "
+        "where r.url = ?",
+        [BASE + PAGE],
+    )
+    assert versions.fetchone()[0] == 3
