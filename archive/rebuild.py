@@ -14,7 +14,7 @@ rows are copied from it in SQLite (`archive.cached_rows`), and the rest is stori
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import sqlite_utils
@@ -24,8 +24,9 @@ from archive.cached_rows import CachedRows
 from archive.database import Batches, open_for_writing, source_agencies
 from archive.extraction_cache import open_cache
 from archive.load import Processor, processed_in_order
+from archive.page_images import ImageIndex
 from archive.publish import prepare_for_publishing
-from archive.rebuild_walk import Stripped, WalkEnd, WalkRef, walk
+from archive.rebuild_walk import Stripped, WalkEnd, WalkRef, walk, without_body
 from archive.rebuild_writes import RebuildWriter
 from archive.revisits import DEFAULT_LADDER, Ladder, refresh_revisits
 from archive.runs import restore_runs
@@ -33,7 +34,7 @@ from archive.schema import reader_indexes_dropped
 from archive.store import PortalSource, store_source
 from archive.warc_read import WarcReadError, read_record
 from archive.workers import Extracted, Job, default_workers, streamed
-from pipeline.extraction.document import DOCUMENT_ROLES, OUTCOME_EXTRACTED
+from pipeline.extraction.document import DOCUMENT_ROLES, OUTCOME_EXTRACTED, FetchedDocument
 from pipeline.extraction.outcome import ProcessedDocument, needs_extraction
 
 # Everything derived from the archive; sources (from source files) are kept.
@@ -69,6 +70,10 @@ def _settled(cached: CachedRows | None) -> Extracted | None:
     if cached is None:
         return None
     return OUTCOME_EXTRACTED, cached.fields["status_reason"], None
+
+
+def _walked_doc(item: FetchedDocument | Stripped) -> FetchedDocument:
+    return item.doc if isinstance(item, Stripped) else item
 
 
 def _clear_derived(db: sqlite_utils.Database) -> None:
@@ -121,32 +126,63 @@ def rebuild(
         walked = streamed(walk, (str(archive_dir), ref), in_process=chosen > 0 and process is None)
         end = WalkEnd([], [])
 
+        def prepared(item: FetchedDocument | Stripped) -> Iterator[tuple[CachedRows | None, Job]]:
+            doc = item.doc if isinstance(item, Stripped) else item
+            summary.responses += 1
+            agency = agencies.get(doc.source_id or "")
+            known, cached = None, None
+            if doc.role in DOCUMENT_ROLES:
+                summary.documents += 1
+                known = writer.known_sha256(doc.url)
+                if known is None:
+                    # A new report whose rows the cache keeps: no report to unpickle (used
+                    # only if the document is extracted: `_settled`).
+                    cached = writer.cached_rows(doc, agency)
+            if isinstance(item, Stripped) and cached is None and needs_extraction(doc, known):
+                try:  # to be extracted (or taken from the cache): the body is needed
+                    doc = with_body(doc)
+                except WarcReadError as exc:
+                    summary.errors.append(str(exc))
+                    return
+            yield cached, (doc, agency, known)
+
         def jobs() -> Iterator[tuple[CachedRows | None, Job]]:
+            """The walk's documents in archive order, except that a report page naming table
+            pictures waits (without its body) until its crawl run's records are all walked: its
+            pictures were fetched after it (`archive.page_images`)."""
             nonlocal end
+            pictures = ImageIndex()
+            waiting: list[FetchedDocument | Stripped] = []
+
+            def released() -> Iterator[tuple[CachedRows | None, Job]]:
+                for parked in waiting:
+                    if isinstance(parked, Stripped):
+                        yield from prepared(Stripped(pictures.resolve(parked.doc)))
+                    else:
+                        yield from prepared(pictures.resolve(parked))
+                waiting.clear()
+
             for item in walked:
                 if isinstance(item, WalkEnd):
                     end = item
                     continue
                 doc = item.doc if isinstance(item, Stripped) else item
-                summary.responses += 1
-                agency = agencies.get(doc.source_id or "")
-                known, cached = None, None
-                if doc.role in DOCUMENT_ROLES:
-                    summary.documents += 1
-                    known = writer.known_sha256(doc.url)
-                    if known is None:
-                        # A new report whose rows the cache keeps: no report to unpickle (used
-                        # only if the document is extracted: `_settled`).
-                        cached = writer.cached_rows(doc, agency)
-                if isinstance(item, Stripped) and cached is None and needs_extraction(doc, known):
-                    try:  # to be extracted (or taken from the cache): the body is needed
-                        doc = read_record(
-                            archive_dir, str(doc.warc_file), int(doc.warc_offset or 0)
-                        )
-                    except WarcReadError as exc:
-                        summary.errors.append(str(exc))
-                        continue
-                yield cached, (doc, agency, known)
+                if waiting and (
+                    doc.run_id != _walked_doc(waiting[0]).run_id
+                    or any(doc.url == _walked_doc(parked).url for parked in waiting)
+                ):
+                    yield from released()
+                pictures.add(doc)
+                if doc.images:
+                    stripped, left_out = without_body(doc)
+                    waiting.append(Stripped(stripped) if left_out else doc)
+                    continue
+                yield from prepared(item)
+            yield from released()
+
+        def with_body(doc: FetchedDocument) -> FetchedDocument:
+            read = read_record(archive_dir, str(doc.warc_file), int(doc.warc_offset or 0))
+            return replace(read, images=doc.images)  # the pictures the walk found and looked up
 
         # Extracted on every core, stored in the order the archive holds them.
         results: Iterable[tuple[CachedRows | None, ProcessedDocument, bool]] = processed_in_order(
@@ -157,9 +193,8 @@ def rebuild(
             extraction_cache,
             known=writer.known_sha256,
             settled=_settled,
-            with_body=lambda doc: read_record(
-                archive_dir, str(doc.warc_file), int(doc.warc_offset or 0)
-            ),
+            with_body=with_body,
+            archive_dir=archive_dir,
         )
         if progress:
             results = tqdm(results, desc="rebuild", unit=" responses")

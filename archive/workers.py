@@ -46,6 +46,7 @@ from multiprocessing.process import BaseProcess
 from typing import Any, TypeAlias, TypeVar
 
 from archive.extraction_cache import CacheRef, ExtractionCache, lookup
+from archive.page_images import image_bodies, resolved_from_pages
 from archive.warc_read import WarcReadError, read_record
 from pipeline.extraction.document import FetchedDocument
 from pipeline.extraction.outcome import needs_extraction, process_fetched, processed_from_report
@@ -89,10 +90,17 @@ class WorkerDied(RuntimeError):
 
 
 def extract_job(
-    doc: FetchedDocument, source_agency: str | None, known_sha256: str | None
+    doc: FetchedDocument,
+    source_agency: str | None,
+    known_sha256: str | None,
+    archive_dir: str | None = None,
 ) -> Extracted:
-    """What `process_fetched` makes of `doc`, without the document itself."""
-    processed = process_fetched(doc, source_agency, known_sha256)
+    """What `process_fetched` makes of `doc`, without the document itself; the pictures of its
+    tables (`doc.images`, looked up) are read back from `archive_dir`."""
+    bodies: list[bytes | None] = []
+    if doc.images and archive_dir is not None and needs_extraction(doc, known_sha256):
+        bodies = image_bodies(archive_dir, doc.images)
+    processed = process_fetched(doc, source_agency, known_sha256, bodies)
     return processed.outcome, processed.reason, processed.report
 
 
@@ -110,20 +118,27 @@ def extract_record(
     source_agency: str | None,
     known_sha256: str | None,
     cache: CacheRef | None = None,
+    db_path: str | None = None,
 ) -> tuple[FetchedDocument, Extracted, bool] | WarcReadError:
     """Given a WARC record's place: the document (without its body), what `process_fetched`
     makes of it and whether that came from the extraction `cache` (looked up here, read-only:
     the loading process stores), or why the record cannot be read back. Reading it in the worker
-    keeps the reading off the loading process and the body off the pipe between them."""
+    keeps the reading off the loading process and the body off the pipe between them. A report
+    page's table pictures are looked up among the archived ones the database at `db_path` lists
+    (`archive.page_images`)."""
     try:
         doc = read_record(archive_dir, warc_file, warc_offset)
     except WarcReadError as exc:
         return exc
+    if db_path is not None:
+        # Even when it seems unchanged: the loader may read it again (`archive.load._as_of_now`).
+        doc = resolved_from_pages(doc, db_path)
     if cache is not None and needs_extraction(doc, known_sha256):
         report = lookup(cache, doc, source_agency)
         if report is not None:
             return replace(doc, body=b""), cached_extraction(doc, report), True
-    return replace(doc, body=b""), extract_job(doc, source_agency, known_sha256), False
+    extracted = extract_job(doc, source_agency, known_sha256, archive_dir)
+    return replace(doc, body=b""), extracted, False
 
 
 # ---- the worker processes ---------------------------------------------------------------------
@@ -373,12 +388,13 @@ class ExtractionWorkers:
         jobs: Iterable[tuple[Tag, Job]],
         cache: ExtractionCache | None = None,
         settled: Callable[[Tag], Extracted | None] | None = None,
+        archive_dir: str | None = None,
     ) -> Iterator[tuple[Tag, Job, Extracted, bool]]:
         """For each `(tag, job)`, in order: the tag, the job, what extraction made of it, and
         whether a worker extracted it now. Jobs that need no extraction, those `settled` by their
         tag (the rebuild's rows from the cache) and those whose report is in the extraction
         `cache` are settled here with no round trip to a worker; what the workers extract is
-        stored in the cache."""
+        stored in the cache. Table pictures are read back from `archive_dir`."""
 
         def calls() -> Iterator[tuple[tuple[Tag, Job, bool], Call]]:
             for tag, job in jobs:
@@ -394,7 +410,7 @@ class ExtractionWorkers:
                 if report is not None:
                     yield (tag, job, False), Ready(cached_extraction(doc, report))
                 else:
-                    yield (tag, job, True), (extract_job, job)
+                    yield (tag, job, True), (extract_job, (*job, archive_dir))
 
         for (tag, job, extracted), result in self.in_order(calls()):
             if extracted and cache is not None:

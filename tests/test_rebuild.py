@@ -130,6 +130,13 @@ class FakeCrawl:
         self.writer.close()
         prepare_for_publishing(self.db)
 
+    @classmethod
+    def started(cls, work: Path) -> FakeCrawl:
+        """A crawl of `SOURCE` into `work`/archive and `work`/crawl.db (`crawl.db.close()` it)."""
+        db = open_db(work / "crawl.db")
+        store_source(db, SOURCE)
+        return cls(work / "archive", db)
+
 
 def rows(path: Path) -> dict[str, list[dict[str, object]]]:
     db = sqlite_utils.Database(path)
@@ -139,10 +146,7 @@ def rows(path: Path) -> dict[str, list[dict[str, object]]]:
 @pytest.fixture
 def crawled(tmp_path: Path) -> tuple[Path, Path]:
     """An archive and the database the crawl stored alongside it."""
-    archive, db_path = tmp_path / "archive", tmp_path / "crawl.db"
-    db = open_db(db_path)
-    store_source(db, SOURCE)
-    crawl = FakeCrawl(archive, db)
+    crawl = FakeCrawl.started(tmp_path)
     crawl.fetch("/", "other", b"home")
     crawl.fetch("/list.html", "list", b"list page")
     crawl.fetch("/a.txt", "document", b"x=1\ny=2")
@@ -150,8 +154,8 @@ def crawled(tmp_path: Path) -> tuple[Path, Path]:
     crawl.fetch("/gone.txt", "document", b"not found", status=404)
     crawl.fetch("/a.txt", "document", b"x=5")  # fetched again: the later copy wins
     crawl.close()
-    db.close()
-    return archive, db_path
+    crawl.db.close()
+    return tmp_path / "archive", tmp_path / "crawl.db"
 
 
 def test_rebuild_equals_what_the_crawl_stored(crawled: tuple[Path, Path], tmp_path: Path) -> None:

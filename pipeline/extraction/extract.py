@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import re
+import time
 import zipfile
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
@@ -17,7 +18,11 @@ from urllib.parse import urlsplit
 from pipeline.extraction import attachments
 from pipeline.extraction.attachments.base import PrintedWord
 from pipeline.extraction.attachments.ocr import ENGINE_NAME as OCR_ENGINE
-from pipeline.extraction.attachments.ocr_tables import CellReading
+from pipeline.extraction.attachments.ocr_tables import (
+    MAX_OCR_CPU_SECONDS,
+    MAX_OCR_PAGES,
+    CellReading,
+)
 from pipeline.extraction.checks import check_tables
 from pipeline.extraction.decode import decode_body
 from pipeline.extraction.facts import find_facts
@@ -326,10 +331,18 @@ def _image_only(report: ExtractedReport, scan: attachments.ScanContent) -> Extra
 
 
 def _read_images(images: Sequence[bytes]) -> attachments.ScanContent:
-    """The tables and text of a page's pictures, by OCR, one image after another."""
+    """The tables and text of a page's pictures, by OCR, one image after another, within the
+    caps a scanned document has (pages, CPU seconds): a page of photographs stops there."""
     combined = attachments.ScanContent(has_text_layer=False)
     problems = []
+    started = time.process_time()
     for page_number, body in enumerate(images, start=1):
+        if page_number > MAX_OCR_PAGES or time.process_time() - started > MAX_OCR_CPU_SECONDS:
+            problems.append(
+                f"OCR cap ({MAX_OCR_PAGES} pictures, {MAX_OCR_CPU_SECONDS:.0f} CPU-s): "
+                f"read {page_number - 1} of {len(images)} pictures"
+            )
+            break
         scan = attachments.read_image(body, page_number)
         combined.text = "\n".join(filter(None, [combined.text, scan.text]))
         combined.rows += scan.rows
