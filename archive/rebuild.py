@@ -24,6 +24,7 @@ from archive.cached_rows import CachedRows
 from archive.database import Batches, source_agencies, written_apart
 from archive.extraction_cache import open_cache
 from archive.load import Processor, processed_in_order
+from archive.processes import streamed
 from archive.publish import prepare_for_publishing
 from archive.rebuild_walk import Stripped, WalkEnd, WalkRef, walk
 from archive.rebuild_writes import RebuildWriter
@@ -32,7 +33,7 @@ from archive.runs import restore_runs
 from archive.schema import reader_indexes_dropped
 from archive.store import PortalSource, store_source
 from archive.warc_read import WarcReadError, read_record
-from archive.workers import Extracted, Job, default_workers, streamed
+from archive.workers import Extracted, Job, default_workers
 from pipeline.extraction.document import DOCUMENT_ROLES, OUTCOME_EXTRACTED
 from pipeline.extraction.outcome import ProcessedDocument, needs_extraction
 

@@ -19,7 +19,6 @@ from pipeline.extraction.document import (
     OUTCOME_UNCHANGED,
     FetchedDocument,
 )
-from pipeline.extraction.extract import extract_document
 from pipeline.extraction.report import STATUS_FAILED, ExtractedReport
 
 
@@ -78,6 +77,10 @@ def process_fetched(
         return ProcessedDocument(doc, *settled)
     if known_sha256 is not None and known_sha256 == doc.sha256:
         return ProcessedDocument(doc, OUTCOME_UNCHANGED, "same content as the stored version")
+    # Imported here: the readers (PDF, DOCX, OCR, numpy…) cost ≈ 0.5 CPU-s to import, which a
+    # rebuild whose every report comes from the extraction cache never needs.
+    from pipeline.extraction.extract import extract_document
+
     report = extract_document(
         doc.body, doc.url, doc.headers, link_text=doc.link_text, source_agency=source_agency
     )
