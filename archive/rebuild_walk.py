@@ -29,15 +29,18 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
-
-import sqlite_utils
+from typing import TYPE_CHECKING, Any
 
 from archive import page_images, warc_read
 from archive.page_images import with_image_names
 from archive.warc_read import iter_file, warc_files
 from pipeline.extraction.challenge import detect_challenge
 from pipeline.extraction.document import FetchedDocument
+
+if (
+    TYPE_CHECKING
+):  # the walk's own process never imports sqlite-utils (and numpy with it): 0.3 CPU-s
+    import sqlite_utils
 
 WALKS = "walks"
 

@@ -27,8 +27,9 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from archive.page_images import with_image_names
+from archive.processes import process_alive
 from archive.warc_read import read_record
-from archive.workers import Extracted, extract_job, process_alive
+from archive.workers import Extracted, extract_job
 from pipeline.extraction.document import FetchedDocument
 from pipeline.extraction.outcome import needs_extraction
 

@@ -21,7 +21,6 @@ from pipeline.extraction.document import (
     ROLE_IMAGE,
     FetchedDocument,
 )
-from pipeline.extraction.extract import extract_document
 from pipeline.extraction.report import (
     STATUS_FAILED,
     STATUS_NO_TABLES,
@@ -111,6 +110,10 @@ def process_fetched(
         return ProcessedDocument(doc, *settled)
     if known_sha256 is not None and known_sha256 == doc.sha256:
         return ProcessedDocument(doc, OUTCOME_UNCHANGED, "same content as the stored version")
+    # Imported here: the readers (PDF, DOCX, OCR, numpy…) cost ≈ 0.5 CPU-s to import, which a
+    # rebuild whose every report comes from the extraction cache never needs.
+    from pipeline.extraction.extract import extract_document
+
     report = extract_document(
         doc.body, doc.url, doc.headers, link_text=doc.link_text, source_agency=source_agency
     )
@@ -123,6 +126,8 @@ def _with_images(
     doc: FetchedDocument, source_agency: str | None, image_bodies: Sequence[bytes | None]
 ) -> ExtractedReport:
     """`doc` read again with its table pictures (OCR), noting each one the archive lacks."""
+    from pipeline.extraction.extract import extract_document  # as in `process_fetched`
+
     images, notes = select_table_images(doc.images, image_bodies)
     report = extract_document(
         doc.body,
