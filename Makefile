@@ -25,10 +25,11 @@ system-deps: ## Debian packages the tests use: chromium, CJK fonts, redis-server
 	bash scripts/install-system-deps.sh
 
 # Three pytest workers on two cores: most of the suite waits on crawls, servers and sockets rather
-# than computing. Whole files go to one worker, so a module's shared crawl is made once.
+# than computing. Whole files go to one worker, so a module's shared crawl is made once; files are
+# handed out heaviest first (tests/conftest.py), and the slowest tests are listed at the end.
 TEST_WORKERS ?= 3
 test: install system-deps ## run the whole test suite (installs what it needs; under 5 minutes)
-	$(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadfile
+	$(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder --durations=15
 
 test-fast: install ## the inner loop (under 90 s): in-process tests, no crawls, servers or browsers
 	$(BIN)/pytest -q -m "not slow"

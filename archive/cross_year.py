@@ -73,18 +73,50 @@ WHERE r.agency_id IS NOT NULL AND r.year IS NOT NULL
 """
 
 
+def _key_range(prefix: str) -> tuple[str, str]:
+    """The keys starting with `prefix` as a range (>= first, < second): a walk of an index on key,
+    not a GLOB over every key."""
+    return prefix, prefix[:-1] + chr(ord(prefix[-1]) + 1)
+
+
 def _cells(db: sqlite_utils.Database, report_id: str, prefix: str) -> dict[str, tuple[Any, Any]]:
     """{key without `prefix`: (value, raw)} of a report's metrics under `prefix`."""
-    # A key range rather than GLOB, so SQLite walks the (report_id, key) primary key index.
-    # The connection's own cursor: publishing asks this tens of thousands of times, and
-    # sqlite-utils' row dictionaries cost more than the look-up.
+    # A key range on the (report_id, key) primary key. The connection's own cursor: publishing
+    # asks this for every changed report, and sqlite-utils' row dictionaries cost more than the
+    # look-up.
     return {
         key[len(prefix) :]: (value, raw)
         for key, value, raw in db.conn.execute(
             "SELECT key, value, raw FROM metrics WHERE report_id = ? AND key >= ? AND key < ?",
-            [report_id, prefix, prefix[:-1] + chr(ord(prefix[-1]) + 1)],
+            [report_id, *_key_range(prefix)],
         )
     }
+
+
+class _Cells:
+    """`_cells`, for every report at once when all agencies are recomputed (a rebuild, a first
+    publish): one query per prefix instead of three per report (8,197 queries were a third of
+    the checks' time on 2,666 reports); report by report when only some agencies changed."""
+
+    PREFIXES = ("apply.carried_out.", "apply.carried_in.", "active.")
+
+    def __init__(self, db: sqlite_utils.Database, every_report: bool) -> None:
+        self._db = db
+        self._all: dict[str, dict[str, dict[str, tuple[Any, Any]]]] | None = None
+        if every_report:
+            self._all = {prefix: defaultdict(dict) for prefix in self.PREFIXES}
+            for prefix, by_report in self._all.items():
+                start = len(prefix)
+                for report_id, key, value, raw in db.conn.execute(
+                    "SELECT report_id, key, value, raw FROM metrics WHERE key >= ? AND key < ?",
+                    _key_range(prefix),
+                ):
+                    by_report[report_id][key[start:]] = (value, raw)
+
+    def __call__(self, report_id: str, prefix: str) -> dict[str, tuple[Any, Any]]:
+        if self._all is None:
+            return _cells(self._db, report_id, prefix)
+        return self._all[prefix].get(report_id, {})
 
 
 def _best(reports: list[dict[str, Any]]) -> dict[str, Any]:
@@ -225,7 +257,7 @@ class _Sentences:
 
     def __call__(self, report_id: str) -> list[str]:
         if report_id not in self._cache:
-            found = self._db.execute("SELECT text FROM reports WHERE id = ?", [report_id])
+            found = self._db.conn.execute("SELECT text FROM reports WHERE id = ?", [report_id])
             text = (found.fetchone() or [None])[0]
             self._cache[report_id] = prose_sentences(text or "")
         return self._cache[report_id]
@@ -241,6 +273,7 @@ def _rows(
 ) -> list[dict[str, Any]]:
     """The rows of every agency in `agencies` (None: all of them)."""
     sentences = _Sentences(db)
+    cells = _Cells(db, every_report=agencies is None)
     rows: list[dict[str, Any]] = []
     for (agency_id, year), reports in sorted(by_agency_year.items()):
         if agencies is not None and agency_id not in agencies:
@@ -249,18 +282,18 @@ def _rows(
         last = _best(previous) if previous else None
         # Groups come in year order per agency: this year's reports are next year's `last`.
         sentences.forget_all_but({r["id"] for r in reports} | ({last["id"]} if last else set()))
-        carried_out = _cells(db, last["id"], "apply.carried_out.") if last else {}
-        last_active = _cells(db, last["id"], "active.") if last else None
+        carried_out = cells(last["id"], "apply.carried_out.") if last else {}
+        last_active = cells(last["id"], "active.") if last else None
         for report in reports:
             if carried_out:
-                carried_in = _cells(db, report["id"], "apply.carried_in.")
+                carried_in = cells(report["id"], "apply.carried_in.")
                 if carried_in:
                     rows.extend(_carried_in_rows(report["id"], carried_out, carried_in))
-            rows.extend(
-                _in_force_rows(report["id"], _cells(db, report["id"], "active."), last_active)
-            )
+            rows.extend(_in_force_rows(report["id"], cells(report["id"], "active."), last_active))
+            # Without last year's report there is nothing to compare: the text is not cut.
             earlier = (last["id"], sentences(last["id"])) if last else None
-            rows.append(_repeated_prose_row(report["id"], sentences(report["id"]), earlier))
+            mine = sentences(report["id"]) if earlier else []
+            rows.append(_repeated_prose_row(report["id"], mine, earlier))
     return rows
 
 

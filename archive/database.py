@@ -4,8 +4,10 @@ database for many writes, transactions committed in batches, and the look-ups lo
 
 from __future__ import annotations
 
+import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -30,6 +32,49 @@ def open_for_writing(path: str | Path) -> sqlite_utils.Database:
     db = open_db(path)
     db.execute(f"PRAGMA cache_size = {-CACHE_MIB * 1024}")
     return db
+
+
+@contextmanager
+def written_apart(path: str | Path) -> Iterator[tuple[sqlite_utils.Database, bool]]:
+    """The database to write at `path`, for a writer that fills it whole (a rebuild), and whether
+    it is new.
+
+    Where no database is at `path`, it is written in a scratch file beside it, with its rollback
+    journal in memory and no fsync (≈ 1 CPU-s of a 7-s warm rebuild of 2,666 documents went to
+    the WAL: every page written twice), then set to WAL mode and renamed into place when the block
+    ends without error, so nothing reads a half-written database at `path`; on an error the
+    scratch file is deleted. An existing database is written in place, as `open_for_writing` does.
+    """
+    target = Path(path)
+    if target.exists():
+        db = open_for_writing(target)
+        try:
+            yield db, False
+        finally:
+            db.close()
+        return
+    scratch = target.with_name(f".{target.name}.partial")
+    _unlink_database(scratch)
+    db = open_for_writing(scratch)
+    # MEMORY, not OFF: a savepoint that fails still rolls back; a crash loses only the scratch file.
+    db.execute("PRAGMA journal_mode = MEMORY")
+    db.execute("PRAGMA synchronous = OFF")
+    try:
+        yield db, True
+        if db.conn.in_transaction:
+            db.commit()
+        db.execute("PRAGMA journal_mode = WAL")
+    except BaseException:
+        db.close()
+        _unlink_database(scratch)
+        raise
+    db.close()
+    os.replace(scratch, target)
+
+
+def _unlink_database(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        path.with_name(path.name + suffix).unlink(missing_ok=True)
 
 
 def source_agencies(db: sqlite_utils.Database) -> dict[str, str]:

@@ -3,7 +3,8 @@ extractor, so a nightly crawl or `nianbao rebuild` reads each document once per 
 
 An entry is keyed by everything `extract_document` reads (`cache_key`): the SHA-256 of the body,
 the URL (format detection reads its suffix, the report carries it), the Content-Type header, the
-link text and the source's agency (metadata's fallbacks), and the extractor's version
+link text and the source's agency (metadata's fallbacks), the table pictures read with an HTML
+page (each one's URL, SHA-256 or why it is missing: `archive.page_images`), and the extractor's version
 (`pipeline.extraction.version`: a hash of the package's source and its readers' versions). A key
 that missed one of them could serve a wrong report, which is worse than no cache.
 
@@ -95,7 +96,7 @@ def cache_key(doc: FetchedDocument, source_agency: str | None, version: str) -> 
     """The key of what `extract_document` makes of `doc` for a source whose agency is
     `source_agency`, by the extractor `version`: a hash of every input extraction reads."""
     headers = {name.lower(): value for name, value in doc.headers.items()}
-    inputs = [
+    inputs: list[object] = [
         version,
         doc.sha256,
         doc.url,
@@ -103,6 +104,9 @@ def cache_key(doc: FetchedDocument, source_agency: str | None, version: str) -> 
         doc.link_text,
         source_agency,
     ]
+    if doc.images:
+        # The table pictures read with a page: the same page with another picture reads again.
+        inputs.append([[image.url, image.sha256, image.problem] for image in doc.images])
     return hashlib.sha256(json.dumps(inputs, ensure_ascii=False).encode()).hexdigest()
 
 

@@ -15,7 +15,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -36,6 +36,7 @@ from archive.workers import (
     Job,
     Ready,
     default_workers,
+    extract_job,
     extract_record,
 )
 from pipeline.extraction.document import (
@@ -48,7 +49,6 @@ from pipeline.extraction.document import (
 from pipeline.extraction.outcome import (
     ProcessedDocument,
     needs_extraction,
-    process_fetched,
 )
 
 # Loads of at least this many documents may drop the reader indexes meanwhile (`is_bulk`).
@@ -77,6 +77,7 @@ def _as_of_now(
     processed: ProcessedDocument,
     with_body: Callable[[FetchedDocument], FetchedDocument] | None = None,
     known: Callable[[str], str | None] | None = None,
+    archive_dir: str | Path | None = None,
 ) -> ProcessedDocument:
     """`processed` as `process_fetched` would decide it against the database as it is now.
 
@@ -94,7 +95,9 @@ def _as_of_now(
         return processed
     if actual != doc.sha256 and with_body is not None:
         doc = with_body(doc)  # to be extracted again: the body is needed (rare: a URL twice)
-    return process_fetched(doc, agency, actual)
+    # Its table pictures, if any, are read back from `archive_dir`.
+    where = None if archive_dir is None else str(archive_dir)
+    return ProcessedDocument(doc, *extract_job(doc, agency, actual, where))
 
 
 def processed_in_order(
@@ -106,11 +109,13 @@ def processed_in_order(
     known: Callable[[str], str | None] | None = None,
     settled: Callable[[Tag], Extracted | None] | None = None,
     with_body: Callable[[FetchedDocument], FetchedDocument] | None = None,
+    archive_dir: str | Path | None = None,
 ) -> Iterator[tuple[Tag, ProcessedDocument, bool]]:
     """What each job's document becomes, in the jobs' order, extracted on `workers` processes
     unless `settled` by its tag or the extraction `cache` has it, and whether it was extracted
     now. `known` stands in for `known_sha256` on `db`; `with_body` gives a document its body again
-    (the rebuild's walk may have left it out).
+    (the rebuild's walk may have left it out); a page's table pictures are read from
+    `archive_dir`.
 
     `process` stands in for `pipeline.extraction.outcome.process_fetched`, run here one job after
     another, without the cache (tests only).
@@ -120,9 +125,11 @@ def processed_in_order(
             yield tag, process(*job), needs_extraction(job[0], job[2])
         return
     with ExtractionWorkers(workers) as pool:
-        for tag, job, (outcome, reason, report), extracted in pool.map(jobs, cache, settled):
+        for tag, job, (outcome, reason, report), extracted in pool.map(
+            jobs, cache, settled, None if archive_dir is None else str(archive_dir)
+        ):
             processed = ProcessedDocument(job[0], outcome, reason, report)
-            yield tag, _as_of_now(db, job, processed, with_body, known), extracted
+            yield tag, _as_of_now(db, job, processed, with_body, known, archive_dir), extracted
 
 
 def mark_pending(db: sqlite_utils.Database, doc: FetchedDocument) -> None:
@@ -221,10 +228,12 @@ def load_pending(
                     continue
                 known = known_sha256(db, page["url"])
                 where = (str(archive_dir), page["warc_file"], page["warc_offset"])
-                yield (page, agency, known), (extract_record, (*where, agency, known, cache_ref))
+                call = (*where, agency, known, cache_ref, str(db_path))
+                yield (page, agency, known), (extract_record, call)
 
         def with_body(doc: FetchedDocument) -> FetchedDocument:
-            return read_record(archive_dir, str(doc.warc_file), int(doc.warc_offset or 0))
+            read = read_record(archive_dir, str(doc.warc_file), int(doc.warc_offset or 0))
+            return replace(read, images=doc.images)  # the table pictures the worker paired
 
         def stored(
             page: dict[str, Any], agency: str | None, known: str | None, result: Any
@@ -245,7 +254,11 @@ def load_pending(
                 if extraction_cache is not None:
                     extraction_cache.put(doc, agency, report)
             processed = _as_of_now(
-                db, (doc, agency, known), ProcessedDocument(doc, *extracted), with_body
+                db,
+                (doc, agency, known),
+                ProcessedDocument(doc, *extracted),
+                with_body,
+                archive_dir=archive_dir,
             )
             written = batches.write(ingest, processed)
             summary.rewrote |= written.rewrote

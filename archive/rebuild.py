@@ -14,26 +14,28 @@ rows are copied from it in SQLite (`archive.cached_rows`), and the rest is stori
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import sqlite_utils
 from tqdm import tqdm
 
 from archive.cached_rows import CachedRows
-from archive.database import Batches, open_for_writing, source_agencies
+from archive.database import Batches, source_agencies, written_apart
 from archive.extraction_cache import open_cache
 from archive.load import Processor, processed_in_order
+from archive.page_images import ImageIndex
+from archive.processes import streamed
 from archive.publish import prepare_for_publishing
-from archive.rebuild_walk import Stripped, WalkEnd, WalkRef, walk
+from archive.rebuild_walk import Stripped, WalkEnd, WalkRef, walk, without_body
 from archive.rebuild_writes import RebuildWriter
 from archive.revisits import DEFAULT_LADDER, Ladder, refresh_revisits
 from archive.runs import restore_runs
 from archive.schema import reader_indexes_dropped
 from archive.store import PortalSource, store_source
 from archive.warc_read import WarcReadError, read_record
-from archive.workers import Extracted, Job, default_workers, streamed
-from pipeline.extraction.document import DOCUMENT_ROLES, OUTCOME_EXTRACTED
+from archive.workers import Extracted, Job, default_workers
+from pipeline.extraction.document import DOCUMENT_ROLES, OUTCOME_EXTRACTED, FetchedDocument
 from pipeline.extraction.outcome import ProcessedDocument, needs_extraction
 
 # Everything derived from the archive; sources (from source files) are kept.
@@ -71,6 +73,10 @@ def _settled(cached: CachedRows | None) -> Extracted | None:
     return OUTCOME_EXTRACTED, cached.fields["status_reason"], None
 
 
+def _walked_doc(item: FetchedDocument | Stripped) -> FetchedDocument:
+    return item.doc if isinstance(item, Stripped) else item
+
+
 def _clear_derived(db: sqlite_utils.Database) -> None:
     with db.atomic():
         for table in DERIVED_TABLES:
@@ -103,30 +109,30 @@ def rebuild(
     `ladder` (`archive.revisits`).
     """
     summary = RebuildSummary()
-    db = open_for_writing(db_path)
     extraction_cache = open_cache(archive_dir, cache)
     try:
-        _clear_derived(db)
-        for source in sources or []:
-            store_source(db, source)
-        agencies = source_agencies(db)
-        writer = RebuildWriter(db, Batches(db), extraction_cache, archive_dir)
+        # A new database is written apart and renamed into place (`written_apart`).
+        with written_apart(db_path) as (db, _):
+            _clear_derived(db)
+            for source in sources or []:
+                store_source(db, source)
+            agencies = source_agencies(db)
+            writer = RebuildWriter(db, Batches(db), extraction_cache, archive_dir)
 
-        chosen = default_workers() if workers is None else workers
-        # The WARC files are read and parsed in a process of their own (with workers at all),
-        # while this one stores what was read before; files read before come from the cache.
-        ref = None
-        if extraction_cache is not None and extraction_cache.usable:
-            ref = WalkRef(str(extraction_cache.path), extraction_cache.version)
-        walked = streamed(walk, (str(archive_dir), ref), in_process=chosen > 0 and process is None)
-        end = WalkEnd([], [])
+            chosen = default_workers() if workers is None else workers
+            # The WARC files are read and parsed in a process of their own (with workers at all),
+            # while this one stores what was read before; files read before come from the cache.
+            ref = None
+            if extraction_cache is not None and extraction_cache.usable:
+                ref = WalkRef(str(extraction_cache.path), extraction_cache.version)
+            walked = streamed(
+                walk, (str(archive_dir), ref), in_process=chosen > 0 and process is None
+            )
+            end = WalkEnd([], [])
 
-        def jobs() -> Iterator[tuple[CachedRows | None, Job]]:
-            nonlocal end
-            for item in walked:
-                if isinstance(item, WalkEnd):
-                    end = item
-                    continue
+            def prepared(
+                item: FetchedDocument | Stripped,
+            ) -> Iterator[tuple[CachedRows | None, Job]]:
                 doc = item.doc if isinstance(item, Stripped) else item
                 summary.responses += 1
                 agency = agencies.get(doc.source_id or "")
@@ -140,49 +146,87 @@ def rebuild(
                         cached = writer.cached_rows(doc, agency)
                 if isinstance(item, Stripped) and cached is None and needs_extraction(doc, known):
                     try:  # to be extracted (or taken from the cache): the body is needed
-                        doc = read_record(
-                            archive_dir, str(doc.warc_file), int(doc.warc_offset or 0)
-                        )
+                        doc = with_body(doc)
                     except WarcReadError as exc:
                         summary.errors.append(str(exc))
-                        continue
+                        return
                 yield cached, (doc, agency, known)
 
-        # Extracted on every core, stored in the order the archive holds them.
-        results: Iterable[tuple[CachedRows | None, ProcessedDocument, bool]] = processed_in_order(
-            db,
-            jobs(),
-            chosen,
-            process,
-            extraction_cache,
-            known=writer.known_sha256,
-            settled=_settled,
-            with_body=lambda doc: read_record(
-                archive_dir, str(doc.warc_file), int(doc.warc_offset or 0)
-            ),
-        )
-        if progress:
-            results = tqdm(results, desc="rebuild", unit=" responses")
-        with reader_indexes_dropped(db):  # every row is new: the indexes are built once, after
-            for cached, processed, extracted in results:
-                # As `archive.versions.ingest` would, in batches.
-                writer.write(processed, agencies.get(processed.document.source_id or ""), cached)
-                summary.failed += processed.outcome == "failed"
-                summary.extracted += extracted
-            writer.close()
-        summary.copied = writer.copied
-        summary.errors.extend(end.errors)
-        if extraction_cache is not None:
-            summary.cached = extraction_cache.hits
-            extraction_cache.put_walks(end.walked)
-            # A rebuild reads every document: entries of older extractors will not be read again.
-            extraction_cache.prune()
-        restore_runs(db, end.metadata, errors=summary.errors)
-        refresh_revisits(db, ladder)
-        prepare_for_publishing(db)
-        summary.reports = db.table("reports").count
+            def jobs() -> Iterator[tuple[CachedRows | None, Job]]:
+                """The walk's documents in archive order, except that a report page naming table
+                pictures waits (without its body) until its crawl run's records are all walked: its
+                pictures were fetched after it (`archive.page_images`)."""
+                nonlocal end
+                pictures = ImageIndex()
+                waiting: list[FetchedDocument | Stripped] = []
+
+                def released() -> Iterator[tuple[CachedRows | None, Job]]:
+                    for parked in waiting:
+                        if isinstance(parked, Stripped):
+                            yield from prepared(Stripped(pictures.resolve(parked.doc)))
+                        else:
+                            yield from prepared(pictures.resolve(parked))
+                    waiting.clear()
+
+                for item in walked:
+                    if isinstance(item, WalkEnd):
+                        end = item
+                        continue
+                    doc = item.doc if isinstance(item, Stripped) else item
+                    if waiting and (
+                        doc.run_id != _walked_doc(waiting[0]).run_id
+                        or any(doc.url == _walked_doc(parked).url for parked in waiting)
+                    ):
+                        yield from released()
+                    pictures.add(doc)
+                    if doc.images:
+                        stripped, left_out = without_body(doc)
+                        waiting.append(Stripped(stripped) if left_out else doc)
+                        continue
+                    yield from prepared(item)
+                yield from released()
+
+            def with_body(doc: FetchedDocument) -> FetchedDocument:
+                read = read_record(archive_dir, str(doc.warc_file), int(doc.warc_offset or 0))
+                return replace(read, images=doc.images)  # the pictures the walk found and looked up
+
+            # Extracted on every core, stored in the order the archive holds them.
+            results: Iterable[tuple[CachedRows | None, ProcessedDocument, bool]] = (
+                processed_in_order(
+                    db,
+                    jobs(),
+                    chosen,
+                    process,
+                    extraction_cache,
+                    known=writer.known_sha256,
+                    settled=_settled,
+                    with_body=with_body,
+                    archive_dir=archive_dir,
+                )
+            )
+            if progress:
+                results = tqdm(results, desc="rebuild", unit=" responses")
+            with reader_indexes_dropped(db):  # every row is new: the indexes are built once, after
+                for cached, processed, extracted in results:
+                    # As `archive.versions.ingest` would, in batches.
+                    writer.write(
+                        processed, agencies.get(processed.document.source_id or ""), cached
+                    )
+                    summary.failed += processed.outcome == "failed"
+                    summary.extracted += extracted
+                writer.close()
+            summary.copied = writer.copied
+            summary.errors.extend(end.errors)
+            if extraction_cache is not None:
+                summary.cached = extraction_cache.hits
+                extraction_cache.put_walks(end.walked)
+                # A rebuild reads every document: entries of older extractors will not be read again.
+                extraction_cache.prune()
+            restore_runs(db, end.metadata, errors=summary.errors)
+            refresh_revisits(db, ladder)
+            prepare_for_publishing(db)
+            summary.reports = db.table("reports").count
     finally:
-        db.close()
         if extraction_cache is not None:
             extraction_cache.close()
     return summary

@@ -1,5 +1,9 @@
 """The rebuild's walk through the WARC files, and what the extraction cache file keeps of it.
 
+Each report page comes with the names of the table pictures its HTML shows
+(`archive.page_images.with_image_names`), so the rebuild can pair it with them even when the
+body is left out.
+
 Reading every record back (warcio's parsing, decompression, digests) was a quarter of a warm
 rebuild's CPU (≈ 1.8 s of 7.7 for a 2,666-document archive), all to learn again what an unchanged
 file holds. A file walked once is kept in the cache file's `walks` table, by its name, its size and
@@ -25,14 +29,18 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import sqlite_utils
-
-from archive import warc_read
+from archive import page_images, warc_read
+from archive.page_images import with_image_names
 from archive.warc_read import iter_file, warc_files
 from pipeline.extraction.challenge import detect_challenge
 from pipeline.extraction.document import FetchedDocument
+
+if (
+    TYPE_CHECKING
+):  # the walk's own process never imports sqlite-utils (and numpy with it): 0.3 CPU-s
+    import sqlite_utils
 
 WALKS = "walks"
 
@@ -66,7 +74,10 @@ class WalkEnd:
 def walk_version(extractor: str) -> str:
     """What a kept walk is valid for: this module's and the WARC reader's code, and the extractor
     (whose challenge test decided which bodies were left out)."""
-    code = Path(warc_read.__file__).read_bytes() + Path(__file__).read_bytes()
+    code = (
+        b"".join(Path(module.__file__ or "").read_bytes() for module in (warc_read, page_images))
+        + Path(__file__).read_bytes()
+    )
     return hashlib.sha256(code + extractor.encode()).hexdigest()[:16]
 
 
@@ -118,7 +129,7 @@ def _kept(conn: sqlite3.Connection | None, name: str, stamp: str) -> Any:
         return None
 
 
-def _without_body(doc: FetchedDocument) -> tuple[FetchedDocument, bool]:
+def without_body(doc: FetchedDocument) -> tuple[FetchedDocument, bool]:
     """`doc` without its body where the body decides nothing short of extraction, and whether it
     was left out."""
     if detect_challenge(doc.status, doc.headers, doc.body) != detect_challenge(
@@ -148,10 +159,13 @@ def walk(
                     yield Stripped(doc) if stripped else doc
             else:
                 errors, metadata, items = [], [], []
-                for doc in iter_file(root, path, errors=errors, metadata=metadata):
+                for read in iter_file(root, path, errors=errors, metadata=metadata):
+                    # The pictures a report page names, while its body is at hand: a kept
+                    # walk leaves the body out but keeps the names (`archive.page_images`).
+                    doc = with_image_names(read)
                     yield doc
                     if ref is not None:
-                        items.append(_without_body(doc))
+                        items.append(without_body(doc))
                 if ref is not None and _stamp(path, version) == stamp:
                     value = pickle.dumps((items, errors, metadata), pickle.HIGHEST_PROTOCOL)
                     end.walked.append((name, stamp, zlib.compress(value, 1)))

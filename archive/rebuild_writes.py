@@ -12,7 +12,7 @@ document rebuild writes them (same rows, same rowids).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,7 @@ from archive import cached_rows
 from archive.cached_rows import CONTENT, CachedRows, Content
 from archive.database import Batches, known_sha256
 from archive.extraction_cache import ExtractionCache, cache_key, cacheable
+from archive.page_images import image_bodies
 from archive.report_rows import ReportRows, Row, content_rows, head_rows, report_fields, report_id
 from archive.row_writes import replace_rows, write_report_rows
 from archive.store import page_row
@@ -149,9 +150,12 @@ class RebuildWriter:
         report = self.cache.get(doc, agency) if self.cache is not None else None
         if report is not None:
             return processed_from_report(doc, report)
+        pictures: list[bytes | None] = []
         if self.archive_dir is not None and doc.warc_file:  # its body may have been left out
-            doc = read_record(self.archive_dir, doc.warc_file, int(doc.warc_offset or 0))
-        return process_fetched(doc, agency, known_sha256(self.db, doc.url))
+            read = read_record(self.archive_dir, doc.warc_file, int(doc.warc_offset or 0))
+            doc = replace(read, images=doc.images)  # the table pictures the walk paired it with
+            pictures = image_bodies(self.archive_dir, doc.images)
+        return process_fetched(doc, agency, known_sha256(self.db, doc.url), pictures)
 
     def flush(self) -> None:
         """Write the rows gathered so far."""

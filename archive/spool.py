@@ -26,8 +26,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from archive.page_images import with_image_names
+from archive.processes import process_alive
 from archive.warc_read import read_record
-from archive.workers import Extracted, extract_job, process_alive
+from archive.workers import Extracted, extract_job
 from pipeline.extraction.document import FetchedDocument
 from pipeline.extraction.outcome import needs_extraction
 
@@ -69,7 +71,9 @@ def extract_into_spool(
     """Read the record at `warc_file`/`warc_offset` back, extract it and spool the result; False
     for a response that needs no extraction (the load settles those itself)."""
     doc = read_record(archive_dir, warc_file, warc_offset)
-    if not needs_extraction(doc):
+    if not needs_extraction(doc) or with_image_names(doc).images:
+        # A page showing pictures that may be its tables waits for the load: they are fetched
+        # after it (`archive.page_images`).
         return False
     # The same (document without its body, extraction) a load worker sends back.
     payload = pickle.dumps(

@@ -19,9 +19,8 @@ writing a large report back would wait for ever. Two ways to use them:
   the order of the fetches decides versions and withdrawals), at most `window` out at once, so
   memory stays bounded however long the stream is. With no workers the calls run here.
 
-`streamed(function, args)` is the one other use: a generator run in a process of its own whose
-items come back in batches while the parent works on the ones before (the rebuild's walk through
-the WARC files, which would otherwise take a third of a warm rebuild's time in the parent).
+The one other child process, `archive.processes.streamed` (a generator run in a process of its
+own, the rebuild's walk through the WARC files), shares this module's plumbing from there.
 
 Setting read (through `workers_setting`): NIANBAO_EXTRACT_WORKERS (default: the CPU count).
 """
@@ -36,7 +35,6 @@ import pickle
 import select
 import struct
 import threading
-import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
@@ -46,6 +44,13 @@ from multiprocessing.process import BaseProcess
 from typing import Any, TypeAlias, TypeVar
 
 from archive.extraction_cache import CacheRef, ExtractionCache, lookup
+from archive.page_images import image_bodies, resolved_from_pages
+from archive.processes import (
+    Raised,
+    WorkerDied,
+    exit_when_orphaned,
+    quiet_extraction_loggers,
+)
 from archive.warc_read import WarcReadError, read_record
 from pipeline.extraction.document import FetchedDocument
 from pipeline.extraction.outcome import needs_extraction, process_fetched, processed_from_report
@@ -53,10 +58,6 @@ from pipeline.extraction.report import ExtractedReport
 
 logger = logging.getLogger(__name__)
 
-# pdfminer logs every token it parses at DEBUG; under Scrapy's logging (the root logger lets
-# everything through to its handler, which drops it) building those records tripled a PDF's
-# extraction time. Its warnings still show.
-QUIET_LOGGERS = ("pdfminer", "pdfplumber")
 # Where SCHED_IDLE is refused, an idle worker still runs below the crawl's priority.
 IDLE_NICENESS = 10
 # A message is its length, then its pickle.
@@ -81,18 +82,21 @@ class Ready:
 Call: TypeAlias = "tuple[Callable[..., Any], tuple[Any, ...]] | Ready"
 
 
-class WorkerDied(RuntimeError):
-    """A worker ended while a result was still owed (killed, out of memory, a crash in C)."""
-
-
 # ---- the jobs ---------------------------------------------------------------------------------
 
 
 def extract_job(
-    doc: FetchedDocument, source_agency: str | None, known_sha256: str | None
+    doc: FetchedDocument,
+    source_agency: str | None,
+    known_sha256: str | None,
+    archive_dir: str | None = None,
 ) -> Extracted:
-    """What `process_fetched` makes of `doc`, without the document itself."""
-    processed = process_fetched(doc, source_agency, known_sha256)
+    """What `process_fetched` makes of `doc`, without the document itself; the pictures of its
+    tables (`doc.images`, looked up) are read back from `archive_dir`."""
+    bodies: list[bytes | None] = []
+    if doc.images and archive_dir is not None and needs_extraction(doc, known_sha256):
+        bodies = image_bodies(archive_dir, doc.images)
+    processed = process_fetched(doc, source_agency, known_sha256, bodies)
     return processed.outcome, processed.reason, processed.report
 
 
@@ -110,20 +114,27 @@ def extract_record(
     source_agency: str | None,
     known_sha256: str | None,
     cache: CacheRef | None = None,
+    db_path: str | None = None,
 ) -> tuple[FetchedDocument, Extracted, bool] | WarcReadError:
     """Given a WARC record's place: the document (without its body), what `process_fetched`
     makes of it and whether that came from the extraction `cache` (looked up here, read-only:
     the loading process stores), or why the record cannot be read back. Reading it in the worker
-    keeps the reading off the loading process and the body off the pipe between them."""
+    keeps the reading off the loading process and the body off the pipe between them. A report
+    page's table pictures are looked up among the archived ones the database at `db_path` lists
+    (`archive.page_images`)."""
     try:
         doc = read_record(archive_dir, warc_file, warc_offset)
     except WarcReadError as exc:
         return exc
+    if db_path is not None:
+        # Even when it seems unchanged: the loader may read it again (`archive.load._as_of_now`).
+        doc = resolved_from_pages(doc, db_path)
     if cache is not None and needs_extraction(doc, known_sha256):
         report = lookup(cache, doc, source_agency)
         if report is not None:
             return replace(doc, body=b""), cached_extraction(doc, report), True
-    return replace(doc, body=b""), extract_job(doc, source_agency, known_sha256), False
+    extracted = extract_job(doc, source_agency, known_sha256, archive_dir)
+    return replace(doc, body=b""), extracted, False
 
 
 # ---- the worker processes ---------------------------------------------------------------------
@@ -139,35 +150,6 @@ def workers_setting(settings: Any) -> int:
     if value in (None, ""):
         return default_workers()
     return max(int(value), 0)
-
-
-def quiet_extraction_loggers() -> None:
-    """Stop the PDF libraries' parser tracing from costing time in this process."""
-    for name in QUIET_LOGGERS:
-        log = logging.getLogger(name)
-        if log.level < logging.INFO:
-            log.setLevel(logging.INFO)
-
-
-def process_alive(pid: int) -> bool:
-    """Whether a process `pid` exists (one owned by someone else counts: a pid is not reused
-    that soon in practice)."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def _exit_when_orphaned(parent_pid: int, interval: float = 1.0) -> None:
-    """End this worker once its parent is gone: a kill -9 gives the parent no time to close the
-    pipes, and a forkserver child's own parent is the fork server, not the crawl."""
-    while True:
-        time.sleep(interval)
-        if not process_alive(parent_pid):
-            os._exit(1)
 
 
 def _read_exactly(fd: int, size: int) -> bytes | None:
@@ -203,7 +185,7 @@ def _serve(calls: Connection, results: Connection, parent_pid: int, idle: bool) 
         except (AttributeError, OSError):
             os.nice(IDLE_NICENESS)
     quiet_extraction_loggers()
-    threading.Thread(target=_exit_when_orphaned, args=(parent_pid,), daemon=True).start()
+    threading.Thread(target=exit_when_orphaned, args=(parent_pid,), daemon=True).start()
     while True:
         header = _read_exactly(calls_fd, _LENGTH.size)
         if header is None:
@@ -218,23 +200,16 @@ def _serve(calls: Connection, results: Connection, parent_pid: int, idle: bool) 
             if not answer:
                 logger.debug("%s failed in a worker: %s", function.__name__, exc)
                 continue
-            result = _Raised(exc)
+            result = Raised(exc)
         if answer:
             try:
                 message = _frame(result)
             except Exception as exc:  # noqa: BLE001 - an unpicklable result is still an answer
-                message = _frame(_Raised(RuntimeError(f"unpicklable result: {exc!r}")))
+                message = _frame(Raised(RuntimeError(f"unpicklable result: {exc!r}")))
             try:
                 _write_all(results_fd, message)
             except BrokenPipeError:
                 return  # the parent stopped listening
-
-
-@dataclass
-class _Raised:
-    """A call's exception, carried back to be raised in the parent."""
-
-    error: BaseException
 
 
 def worker_context() -> ForkServerContext:
@@ -373,12 +348,13 @@ class ExtractionWorkers:
         jobs: Iterable[tuple[Tag, Job]],
         cache: ExtractionCache | None = None,
         settled: Callable[[Tag], Extracted | None] | None = None,
+        archive_dir: str | None = None,
     ) -> Iterator[tuple[Tag, Job, Extracted, bool]]:
         """For each `(tag, job)`, in order: the tag, the job, what extraction made of it, and
         whether a worker extracted it now. Jobs that need no extraction, those `settled` by their
         tag (the rebuild's rows from the cache) and those whose report is in the extraction
         `cache` are settled here with no round trip to a worker; what the workers extract is
-        stored in the cache."""
+        stored in the cache. Table pictures are read back from `archive_dir`."""
 
         def calls() -> Iterator[tuple[tuple[Tag, Job, bool], Call]]:
             for tag, job in jobs:
@@ -394,7 +370,7 @@ class ExtractionWorkers:
                 if report is not None:
                     yield (tag, job, False), Ready(cached_extraction(doc, report))
                 else:
-                    yield (tag, job, True), (extract_job, job)
+                    yield (tag, job, True), (extract_job, (*job, archive_dir))
 
         for (tag, job, extracted), result in self.in_order(calls()):
             if extracted and cache is not None:
@@ -407,7 +383,7 @@ class ExtractionWorkers:
         while True:
             complete, result = where.take_result()
             if complete:
-                if isinstance(result, _Raised):
+                if isinstance(result, Raised):
                     raise result.error
                 return result
             self._pump(block=True)
@@ -460,70 +436,3 @@ class ExtractionWorkers:
 
 # Items per message: enough that pickling and the pipe cost little per item, few enough that a
 # batch of document bodies stays a few MB (the pipe holds the parent back beyond one batch).
-STREAM_BATCH = 32
-
-
-@dataclass
-class _Done:
-    """The end of a streamed generator."""
-
-
-def _stream_into(
-    results: Connection, function: Callable[..., Iterable[Any]], args: tuple[Any, ...], parent: int
-) -> None:
-    """In the child: send the items of `function(*args)` in batches, then `_Done` (or the error)."""
-    quiet_extraction_loggers()
-    threading.Thread(target=_exit_when_orphaned, args=(parent,), daemon=True).start()
-    batch: list[Any] = []
-    try:
-        for item in function(*args):
-            batch.append(item)
-            if len(batch) >= STREAM_BATCH:
-                results.send(batch)
-                batch = []
-        results.send([*batch, _Done()])
-    except BrokenPipeError:
-        return  # the parent stopped reading
-    except Exception as exc:  # noqa: BLE001 - raised again in the parent
-        results.send([*batch, _Raised(exc)])
-
-
-def streamed(
-    function: Callable[..., Iterable[Any]], args: tuple[Any, ...], *, in_process: bool = True
-) -> Iterator[Any]:
-    """The items of `function(*args)` (module-level, picklable arguments and items), made in a
-    process of its own while the caller works on the items before; `in_process=False` runs it
-    here. An exception in the generator is raised here, after the items before it."""
-    if not in_process:
-        yield from function(*args)
-        return
-    context = worker_context()
-    reader, writer = context.Pipe(duplex=False)
-    process = context.Process(
-        target=_stream_into, args=(writer, function, args, os.getpid()), daemon=True
-    )
-    process.start()
-    writer.close()
-    finished = False
-    try:
-        while True:
-            try:
-                batch = reader.recv()
-            except EOFError:
-                raise WorkerDied(
-                    f"streaming process {process.pid} ended (exit code {process.exitcode})"
-                ) from None
-            for item in batch:
-                if isinstance(item, _Done):
-                    finished = True
-                    return
-                if isinstance(item, _Raised):
-                    finished = True
-                    raise item.error
-                yield item
-    finally:
-        reader.close()
-        process.join(timeout=10 if finished else 0)  # a caller that stopped early: no waiting
-        if process.is_alive():
-            process.terminate()
-            process.join(timeout=10)

@@ -3,10 +3,11 @@
     .venv/bin/python bench/extract_accuracy.py [--reports N] [--formats html,pdf_browser,…]
 
 N synthetic reports (`portal.synthetic.generate`, seed 18) are rendered in each format of
-`portal.formats` (the HTML page, the portal's DOCX and reportlab PDF, a WPS-like PDF, Chromium's
-print of the page, LibreOffice's PDF, DOC and DOCX of the DOCX), each rendering is read by
-`extract_document`, and every cell of the generator's truth (metric key → value; for `pdf_wps`
-the truth of what that rendering prints, `portal.wps_render.wps_truth`) is compared with what was
+`portal.formats` (the HTML page, the portal's DOCX and reportlab PDF, a WPS-like PDF with and
+without ruling lines, Chromium's print of the page, LibreOffice's PDF, DOC and DOCX of the DOCX),
+each rendering is read by `extract_document`, and every cell of the generator's truth (metric
+key → value; for `pdf_wps` and `pdf_wps_borderless` the truth of what that rendering prints,
+`portal.wps_render.wps_truth`) is compared with what was
 read: a cell is right when the key was read with the truth's value. Per format it prints cells right ÷ cells in
 the truth, the reports by status, and the reports whose status is `ok` although cells are missing
 (an `ok` that cannot be trusted; should be 0). For the scanned formats (`scan_pdf`, `scan_png`,
@@ -18,6 +19,7 @@ the extractor. `bench/run.py`'s `accuracy` stage calls `bench_accuracy`.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from collections import Counter
@@ -68,35 +70,57 @@ def _unflagged_wrong(report: ExtractedReport, truth: dict[str, Any]) -> int:
     return unflagged
 
 
+def _score_one(rendering: Rendering) -> dict[str, Any]:
+    """One rendering read and scored: its status, cells right, cells in the truth, whether it is
+    an `ok` missing cells, and for a scan its unflagged wrong cells, pages and CPU seconds."""
+    cpu_started = time.process_time()  # CPU: OCR's cost on one core, whatever the machine's load
+    report = extract_document(
+        rendering.body, rendering.url, rendering.headers, images=rendering.images
+    )
+    cpu_s = time.process_time() - cpu_started
+    truth = rendering.truth.metrics
+    read = sum(
+        1 for key, value in truth.items() if key in report.metrics and report.value(key) == value
+    )
+    scan = rendering.fmt in OCR_FORMATS
+    return {
+        "status": report.status,
+        "right": read,
+        "cells": len(truth),
+        "ok_missing": report.status == STATUS_OK and read < len(truth),
+        "unflagged": _unflagged_wrong(report, truth) if scan else 0,
+        "pages": _pages(rendering) if scan else 0,
+        "cpu_s": cpu_s,
+    }
+
+
+def _scored(renderings: list[Rendering]) -> list[dict[str, Any]]:
+    """Each rendering scored; scans (seconds a page) on every core, one document per process as
+    extraction runs them, the rest here (a DOC's conversion has its own LibreOffice)."""
+    if len(renderings) > 1 and all(r.fmt in OCR_FORMATS for r in renderings):
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+            return list(pool.map(_score_one, renderings))
+    return [_score_one(rendering) for rendering in renderings]
+
+
 def score(renderings: list[Rendering]) -> dict[str, Any]:
     """Cells right, cells in the truth, statuses and `ok`-but-missing reports for one format."""
-    right = cells = ok_missing = unflagged = 0
-    statuses: Counter[str] = Counter()
     started = time.perf_counter()  # wall: a DOC's conversion runs in LibreOffice
-    cpu_started = time.process_time()  # CPU: OCR's cost on one core, whatever the machine's load
-    pages = 0
-    for rendering in renderings:
-        report = extract_document(
-            rendering.body, rendering.url, rendering.headers, images=rendering.images
-        )
-        statuses[report.status] += 1
-        truth = rendering.truth.metrics
-        read = sum(
-            1
-            for key, value in truth.items()
-            if key in report.metrics and report.value(key) == value
-        )
-        right += read
-        cells += len(truth)
-        if report.status == STATUS_OK and read < len(truth):
-            ok_missing += 1
-        if rendering.fmt in OCR_FORMATS:
-            unflagged += _unflagged_wrong(report, truth)
-            pages += _pages(rendering)
+    scored = _scored(renderings)
     wall_s = time.perf_counter() - started
-    cpu_s = time.process_time() - cpu_started
+    statuses = Counter(one["status"] for one in scored)
+    right, cells = sum(one["right"] for one in scored), sum(one["cells"] for one in scored)
+    pages = sum(one["pages"] for one in scored)
     ocr = (
-        {"unflagged_wrong_cells": unflagged, "ocr_seconds_per_page": cpu_s / pages} if pages else {}
+        {
+            "unflagged_wrong_cells": sum(one["unflagged"] for one in scored),
+            # the reading processes' own CPU time over the pages read
+            "ocr_seconds_per_page": sum(one["cpu_s"] for one in scored) / pages,
+        }
+        if pages
+        else {}
     )
     return {
         **ocr,
@@ -105,7 +129,8 @@ def score(renderings: list[Rendering]) -> dict[str, Any]:
         "cells_right": right,
         "accuracy": right / cells if cells else 0.0,
         "statuses": dict(statuses),
-        "ok_missing_cells": ok_missing,
+        "ok_missing_cells": sum(one["ok_missing"] for one in scored),
+        # wall per report; scans are read in parallel, so theirs is the elapsed time ÷ reports
         "extract_ms": 1000 * wall_s / len(renderings) if renderings else 0.0,
     }
 
@@ -166,19 +191,19 @@ def bench_accuracy(
 
 def table(per_format: dict[str, Any]) -> str:
     lines = [
-        f"{'format':<15} {'cells right':>22} {'accuracy':>9} {'ok, cells missing':>18} "
+        f"{'format':<18} {'cells right':>22} {'accuracy':>9} {'ok, cells missing':>18} "
         f"{'render s':>9} {'extract ms':>11}  statuses"
     ]
     for fmt, fig in per_format.items():
         statuses = ", ".join(f"{status} {n}" for status, n in sorted(fig["statuses"].items()))
         lines.append(
-            f"{fmt:<15} {fig['cells_right']:>10,} of {fig['cells']:>8,} {fig['accuracy']:>8.1%} "
+            f"{fmt:<18} {fig['cells_right']:>10,} of {fig['cells']:>8,} {fig['accuracy']:>8.1%} "
             f"{fig['ok_missing_cells']:>18} {fig['render_s']:>9.1f} {fig['extract_ms']:>11.1f}  "
             f"{statuses}" + (f"  ({fig['problem']})" if "problem" in fig else "")
         )
         if "ocr_seconds_per_page" in fig:
             lines.append(
-                f"{'':<15} wrong cells not flagged: {fig['unflagged_wrong_cells']}; "
+                f"{'':<18} wrong cells not flagged: {fig['unflagged_wrong_cells']}; "
                 f"OCR {fig['ocr_seconds_per_page']:.2f} CPU s per page"
             )
     return "\n".join(lines)

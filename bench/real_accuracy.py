@@ -5,7 +5,8 @@
 Each `tests/fixtures/real/reports/*.truth.yaml` names a real report saved in the same folder
 (provenance in `tests/fixtures/real/README.md`) and gives its table cells as read by hand from the
 document: rows under the project's row keys (`pipeline/extraction/keys.py`), values in the
-template's column order, `null` for a cell printed blank. The report goes through
+template's column order, `null` for a cell printed blank; a report in the old 统计表 (template
+`pre2019`) names each printed indicator under its `pre2019` key instead. The report goes through
 `extract_document`, the entry `nianbao extract` uses, and every hand-checked cell is compared: a
 cell is right when its key was read with the truth's value (a blank cell: read, and blank).
 `bench/run.py`'s `accuracy` stage calls `bench_real_accuracy` for the key `accuracy_real`.
@@ -23,7 +24,7 @@ import yaml
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from pipeline.extraction.extract import extract_document  # noqa: E402
-from pipeline.extraction.keys import TEMPLATE_KEYS  # noqa: E402
+from pipeline.extraction.keys import PRE2019_KEYS, TEMPLATE_KEYS, TEMPLATE_PRE2019  # noqa: E402
 from pipeline.extraction.report import STATUS_OK, ExtractedReport  # noqa: E402
 
 REAL_REPORTS = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "real" / "reports"
@@ -49,9 +50,23 @@ def _row_columns(template: str, row_key: str) -> list[str]:
     return [key for key in TEMPLATE_KEYS[template] if key.rsplit(".", 1)[0] == row_key]
 
 
+def _pre2019_cells(truth: dict[str, Any]) -> dict[str, float | None]:
+    # The old 统计表 has no fixed rows: the truth names each printed indicator that has a key
+    # (`active.total: 2069` → pre2019.active.total) and leaves out the ones it did not print.
+    cells: dict[str, float | None] = {}
+    for indicator, value in (truth.get("pre2019") or {}).items():
+        key = f"pre2019.{indicator}"
+        if key not in PRE2019_KEYS:
+            raise ValueError(f"{truth['fixture']}: {key} is not a pre2019 key")
+        cells[key] = None if value is None else float(value)
+    return cells
+
+
 def truth_cells(truth: dict[str, Any]) -> dict[str, float | None]:
     """{metric key: value} of a truth file's rows; a row of the wrong length is an error."""
     template = str(truth["template"])
+    if template == TEMPLATE_PRE2019:
+        return _pre2019_cells(truth)
     cells: dict[str, float | None] = {}
     for section, prefix in _SECTIONS.items():
         for row, values in (truth.get(section) or {}).items():
@@ -77,7 +92,9 @@ def load_real_reports(folder: Path = REAL_REPORTS) -> list[RealReport]:
                 url=truth.get("url") or f"http://127.0.0.1:8000/real/{fixture.name}",
                 content_type=_CONTENT_TYPES.get(truth.get("format", "html"), "text/html"),
                 truth=truth,
-                cells=truth_cells(truth) if truth.get("template") in TEMPLATE_KEYS else {},
+                cells=truth_cells(truth)
+                if truth.get("template") in (*TEMPLATE_KEYS, TEMPLATE_PRE2019)
+                else {},
             )
         )
     return reports

@@ -16,10 +16,10 @@ Stages (all on the sample portal or synthetic data, over loopback):
   of N reports aged over seven simulated years, and when each change is seen
   (`bench/revisit_bench.py`);
 - accuracy: cells right ÷ cells in the generator's truth, per format agencies publish in (HTML,
-  DOCX, reportlab PDF, a WPS-like PDF, Chromium's and LibreOffice's PDF, DOC, LibreOffice's
-  DOCX), and `ok` reports missing cells (`bench/extract_accuracy.py`); and cells right on the
-  real reports of `tests/fixtures/real/reports/` against their hand-checked truth
-  (`bench/real_accuracy.py`).
+  DOCX, reportlab PDF, a WPS-like PDF with and without ruling lines, Chromium's and LibreOffice's
+  PDF, DOC, LibreOffice's DOCX), and `ok` reports missing cells (`bench/extract_accuracy.py`);
+  and cells right on the real reports of `tests/fixtures/real/reports/` against their
+  hand-checked truth (`bench/real_accuracy.py`).
 
 Full scale: 10,000-report crawl, 100,000-report database. Small scale: a quick run proving every
 stage works (the test suite runs it). Results go to bench/results.json (keys listed in RESULT_KEYS);

@@ -110,11 +110,11 @@ def cli() -> None:
     "--family",
     "styles",
     multiple=True,
-    type=click.Choice(["countpage", "query", "dataproxy", "jpaas", "xxgk", "gkml"]),
+    type=click.Choice(["countpage", "query", "dataproxy", "jpaas", "xxgk", "gkml", "trssearch"]),
     help="Also serve a site of this pager or list style (repeatable): TRS countPage script, "
     "?pageNo= query pager, Hanweb dataproxy.jsp POST, jpaas JSON unit, xxgk catalogue filled "
-    "by a getInfoList POST, Guangdong gkmlpt catalogue. With --synthetic and no --family, all "
-    "of them are served.",
+    "by a getInfoList POST, Guangdong gkmlpt catalogue, TRS list2.trsapi column paged by POSTs "
+    "to /fjdzapp/search. With --synthetic and no --family, all of them are served.",
 )
 @click.option(
     "--extra-formats",

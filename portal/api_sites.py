@@ -1,4 +1,5 @@
-"""Sample sites whose column's records come from an API call: Hanweb dataproxy.jsp, jpaas, getInfoList.
+"""Sample sites whose column's records come from an API call: Hanweb dataproxy.jsp, jpaas, getInfoList,
+gkmlpt, TRS's document search.
 
 Each models what the real platforms serve (see `crawler.spiders.list_apis` and
 `tests/fixtures/real/README.md` for the real pages and crawlers they are taken from):
@@ -16,6 +17,13 @@ Each models what the real platforms serve (see `crawler.spiders.list_apis` and
   tree in `window._CONFIG` (with the site's `SID`), the 年报 category listed by
   `GET /gkmlpt/api/all/{id}?page=N&sid=SID` answering `{"articles": […], "total": N}`, and
   `/gkmlpt/content/…/post_{id}.html` detail pages with the 索引号/发布机构 table.
+- `trssearch`: a TRS column drawn by the avalon list model (`list2.trsapi`, "动静结合"), as the
+  real 平潭综合实验区 column (`tests/fixtures/real/pingtan_zfxxgknb_list.html`): page 1 static,
+  its `listModel({maxStaticIndex: 1, listArgs: {channelid: SiteInfo.searchId, classsql:
+  "chnlid=…", sortfield}, pagebar: {prepage, recordCount}})`, and every later page POSTed to
+  `/fjdzapp/search` with the list arguments, `page` and `prepage`, answering `{"pageCount": N,
+  "data": [{"doctitle", "docpuburl", "chnldocurl"}]}` (what the Pingtan archive's own crawler
+  reads from the real endpoint).
 """
 
 from __future__ import annotations
@@ -47,9 +55,51 @@ def _served(site: Site, entries: list[Entry], start: int, stop: int) -> tuple[li
     return entries[max(start, 0) : stop], len(entries) + span
 
 
-def _first_page_only(column: str) -> Callable[[int], tuple[str, ...]]:
-    """`list_paths` of a column served statically only on its first page."""
-    return lambda index: (column,) if index == 0 else ()
+def _page_and_size(
+    params: dict[str, str], page_key: str, size_key: str | None, size: int
+) -> tuple[int, int] | None:
+    """The page number (from 1) and page size a list API call asks for; None for nonsense."""
+    try:
+        page = int(params.get(page_key, 1))
+        size = int(params.get(size_key, size)) if size_key else size
+    except ValueError:
+        return None
+    return (page, size) if page >= 1 and size >= 1 else None
+
+
+def _json_answer(data: object) -> tuple[str, bytes]:
+    return _JSON, json.dumps(data, ensure_ascii=False).encode("utf-8")
+
+
+def _api_layout(
+    *,
+    open_gov_paths: tuple[str, ...],
+    columns: list[tuple[str, str]],
+    first_page_paths: tuple[str, ...],
+    page_size: int,
+    first_id: int,
+    document_path: Callable[[datetime, int], str],
+    catalogue: bool,
+    list_page: Callable[[Site, ListPage], str],
+    endpoints: Callable[[Site, list[Entry]], None],
+) -> FamilyLayout:
+    """The layout of a site whose column is served statically on its first page only (at
+    `first_page_paths`), the rest by its list API (`endpoints`); reports are article pages."""
+    return FamilyLayout(
+        Navigation(home_paths=("/", "/index.html"), open_gov_paths=open_gov_paths, columns=columns),
+        ReportColumn(
+            page_size=page_size,
+            first_id=first_id,
+            document_path=document_path,
+            href=lambda path: path,
+            place_report=report_placer(catalogue=catalogue),
+            noise_page=noise_page,
+            list_paths=lambda index: first_page_paths if index == 0 else (),
+            list_page=list_page,
+            page_index=lambda path, query: None,
+            endpoints=endpoints,
+        ),
+    )
 
 
 # -- Hanweb dataproxy.jsp --------------------------------------------------------------------------
@@ -112,30 +162,22 @@ def _dataproxy_endpoint(site: Site, entries: list[Entry]) -> None:
     site.endpoints[DATAPROXY_PATH] = answer
 
 
-DATAPROXY_LAYOUT = FamilyLayout(
-    Navigation(
-        home_paths=("/", "/index.html"),
-        open_gov_paths=("/col/col2400/index.html",),
-        columns=[
-            ("/col/col2450/index.html", "政府信息公开指南"),
-            (DATAPROXY_COLUMN, "政府信息公开年报"),
-            ("/col/col2452/index.html", "政策解读"),
-        ],
+DATAPROXY_LAYOUT = _api_layout(
+    open_gov_paths=("/col/col2400/index.html",),
+    columns=[
+        ("/col/col2450/index.html", "政府信息公开指南"),
+        (DATAPROXY_COLUMN, "政府信息公开年报"),
+        ("/col/col2452/index.html", "政策解读"),
+    ],
+    first_page_paths=(DATAPROXY_COLUMN,),
+    page_size=_PER_PAGE * _GROUP,
+    first_id=7001,
+    document_path=lambda p, doc_id: (
+        f"/art/{p.year}/{p.month}/{p.day}/art_{_COLUMN_ID}_{doc_id}.html"
     ),
-    ReportColumn(
-        page_size=_PER_PAGE * _GROUP,
-        first_id=7001,
-        document_path=lambda p, doc_id: (
-            f"/art/{p.year}/{p.month}/{p.day}/art_{_COLUMN_ID}_{doc_id}.html"
-        ),
-        href=lambda path: path,
-        place_report=report_placer(catalogue=False),
-        noise_page=noise_page,
-        list_paths=_first_page_only(DATAPROXY_COLUMN),
-        list_page=_dataproxy_list,
-        page_index=lambda path, query: None,
-        endpoints=_dataproxy_endpoint,
-    ),
+    catalogue=False,
+    list_page=_dataproxy_list,
+    endpoints=_dataproxy_endpoint,
 )
 
 # -- 开普云 jpaas unit -------------------------------------------------------------------------------
@@ -187,27 +229,19 @@ def _jpaas_endpoint(site: Site, entries: list[Entry]) -> None:
     site.endpoints[JPAAS_PATH] = answer
 
 
-JPAAS_LAYOUT = FamilyLayout(
-    Navigation(
-        home_paths=("/", "/index.html"),
-        open_gov_paths=("/col/zwgk/index.html",),
-        columns=[
-            ("/col/zfxxgkzn/index.html", "政府信息公开指南"),
-            (JPAAS_COLUMN, "政府信息公开年报"),
-        ],
-    ),
-    ReportColumn(
-        page_size=_JPAAS_SIZE,
-        first_id=10001,
-        document_path=lambda p, doc_id: f"/art/{p.year}/art_{doc_id:08x}.html",
-        href=lambda path: path,
-        place_report=report_placer(catalogue=False),
-        noise_page=noise_page,
-        list_paths=_first_page_only(JPAAS_COLUMN),
-        list_page=_jpaas_list,
-        page_index=lambda path, query: None,
-        endpoints=_jpaas_endpoint,
-    ),
+JPAAS_LAYOUT = _api_layout(
+    open_gov_paths=("/col/zwgk/index.html",),
+    columns=[
+        ("/col/zfxxgkzn/index.html", "政府信息公开指南"),
+        (JPAAS_COLUMN, "政府信息公开年报"),
+    ],
+    first_page_paths=(JPAAS_COLUMN,),
+    page_size=_JPAAS_SIZE,
+    first_id=10001,
+    document_path=lambda p, doc_id: f"/art/{p.year}/art_{doc_id:08x}.html",
+    catalogue=False,
+    list_page=_jpaas_list,
+    endpoints=_jpaas_endpoint,
 )
 
 # -- 信息公开目录 (xxgk) with getInfoList --------------------------------------------------------------
@@ -239,12 +273,10 @@ def _xxgk_endpoint(site: Site, entries: list[Entry]) -> None:
     def answer(params: dict[str, str]) -> tuple[str, bytes] | None:
         if params.get("catId") != _CATALOGUE_ID or params.get("siteId") != _SITE_ID:
             return None
-        try:
-            page, size = int(params.get("pageIndex", 1)), int(params.get("pageSize", _XXGK_SIZE))
-        except ValueError:
+        asked = _page_and_size(params, "pageIndex", "pageSize", _XXGK_SIZE)
+        if asked is None:
             return None
-        if page < 1 or size < 1:
-            return None
+        page, size = asked
         chosen, total = _served(site, entries, (page - 1) * size, page * size)
         items = [
             {
@@ -257,7 +289,7 @@ def _xxgk_endpoint(site: Site, entries: list[Entry]) -> None:
             for e in chosen
         ]
         data = {"code": 0, "data": {"list": items, "total": total, "totalPage": -(-total // size)}}
-        return _JSON, json.dumps(data, ensure_ascii=False).encode("utf-8")
+        return _json_answer(data)
 
     site.endpoints[XXGK_API] = answer
 
@@ -266,31 +298,23 @@ def _xxgk_doc(published: datetime, doc_id: int) -> str:
     return f"/xxgk/gkml/nb/{published:%Y%m}/t{published:%Y%m%d}_{doc_id}.html"
 
 
-XXGK_LAYOUT = FamilyLayout(
-    Navigation(
-        home_paths=("/", "/index.html"),
-        # The catalogue's home is where 政务公开 leads: its categories, 年报 among them.
-        open_gov_paths=(XXGK_HOME,),
-        columns=[
-            ("/xxgk/gkml/zn/index.html", "政府信息公开指南"),
-            ("/xxgk/gkml/zd/index.html", "政府信息公开制度"),
-            ("/xxgk/gkml/jgzn/index.html", "机构职能"),
-            ("/xxgk/gkml/zcwj/index.html", "政策文件"),
-            (XXGK_COLUMN, "政府信息公开年报"),
-        ],
-    ),
-    ReportColumn(
-        page_size=_XXGK_SIZE,
-        first_id=31001,
-        document_path=_xxgk_doc,
-        href=lambda path: path,
-        place_report=report_placer(catalogue=True),
-        noise_page=noise_page,
-        list_paths=_first_page_only(XXGK_COLUMN),
-        list_page=_xxgk_list,
-        page_index=lambda path, query: None,
-        endpoints=_xxgk_endpoint,
-    ),
+XXGK_LAYOUT = _api_layout(
+    # The catalogue's home is where 政务公开 leads: its categories, 年报 among them.
+    open_gov_paths=(XXGK_HOME,),
+    columns=[
+        ("/xxgk/gkml/zn/index.html", "政府信息公开指南"),
+        ("/xxgk/gkml/zd/index.html", "政府信息公开制度"),
+        ("/xxgk/gkml/jgzn/index.html", "机构职能"),
+        ("/xxgk/gkml/zcwj/index.html", "政策文件"),
+        (XXGK_COLUMN, "政府信息公开年报"),
+    ],
+    first_page_paths=(XXGK_COLUMN,),
+    page_size=_XXGK_SIZE,
+    first_id=31001,
+    document_path=_xxgk_doc,
+    catalogue=True,
+    list_page=_xxgk_list,
+    endpoints=_xxgk_endpoint,
 )
 
 
@@ -323,13 +347,11 @@ def _gkmlpt_endpoint(site: Site, entries: list[Entry]) -> None:
     def answer(params: dict[str, str]) -> tuple[str, bytes] | None:
         if params.get("sid") != _GKMLPT_SID:
             return None
-        try:
-            page = int(params.get("page", 1))
-        except ValueError:
+        asked = _page_and_size(params, "page", None, _GKMLPT_SIZE)
+        if asked is None:
             return None
-        if page < 1:
-            return None
-        chosen, total = _served(site, entries, (page - 1) * _GKMLPT_SIZE, page * _GKMLPT_SIZE)
+        page, size = asked
+        chosen, total = _served(site, entries, (page - 1) * size, page * size)
         articles = [
             {
                 "id": int(e.path.rsplit("_", 1)[1].split(".")[0]),
@@ -342,8 +364,7 @@ def _gkmlpt_endpoint(site: Site, entries: list[Entry]) -> None:
             for e in chosen
         ]
         classify = {"id": _GKMLPT_REPORTS, "name": "政府信息公开年报", "post_count": total}
-        data = {"articles": articles, "total": total, "classify": classify}
-        return _JSON, json.dumps(data, ensure_ascii=False).encode("utf-8")
+        return _json_answer({"articles": articles, "total": total, "classify": classify})
 
     site.endpoints[GKMLPT_API] = answer
 
@@ -352,25 +373,94 @@ def _gkmlpt_doc(published: datetime, doc_id: int) -> str:
     return f"/gkmlpt/content/0/{doc_id // 1000}/post_{doc_id}.html"
 
 
-GKMLPT_LAYOUT = FamilyLayout(
-    Navigation(
-        home_paths=("/", "/index.html"),
-        open_gov_paths=("/zwgk/", "/zwgk/index.html"),
-        columns=[
-            (GKMLPT_HOME, "政府信息公开目录"),
-            ("/zwgk/tzgg/", "通知公告"),
-        ],
-    ),
-    ReportColumn(
-        page_size=_GKMLPT_SIZE,
-        first_id=963101,
-        document_path=_gkmlpt_doc,
-        href=lambda path: path,
-        place_report=report_placer(catalogue=True),
-        noise_page=noise_page,
-        list_paths=_first_page_only(GKMLPT_HOME),
-        list_page=_gkmlpt_index,
-        page_index=lambda path, query: None,
-        endpoints=_gkmlpt_endpoint,
-    ),
+GKMLPT_LAYOUT = _api_layout(
+    open_gov_paths=("/zwgk/", "/zwgk/index.html"),
+    columns=[(GKMLPT_HOME, "政府信息公开目录"), ("/zwgk/tzgg/", "通知公告")],
+    first_page_paths=(GKMLPT_HOME,),
+    page_size=_GKMLPT_SIZE,
+    first_id=963101,
+    document_path=_gkmlpt_doc,
+    catalogue=True,
+    list_page=_gkmlpt_index,
+    endpoints=_gkmlpt_endpoint,
+)
+
+
+# -- TRS list2.trsapi with the document search /fjdzapp/search ---------------------------------------
+
+TRS_SEARCH_COLUMN = "/zwgk/zfxxgk/zfxxgknb/"
+TRS_SEARCH_LIST = re.compile(r"^/zwgk/zfxxgk/zfxxgknb/(index\.htm)?$")
+TRS_SEARCH_PATH = "/fjdzapp/search"
+_SEARCH_ID, _CHANNEL, _SORT, _PREPAGE = "200210", "1813", "-docorderpri,-docreltime", 5
+
+
+def _trs_search_list(site: Site, page: ListPage) -> str:
+    items = "\n".join(
+        f'<li><a href="{escape(e.href)}" target="_blank" title="{escape(e.title)}">'
+        f"{escape(e.title)}</a><span>{e.published:%Y-%m-%d}</span></li>"
+        for e in page.entries
+    )
+    # A calendar trap's column counts a page more than it holds (see `_served`).
+    records = page.total + (_PREPAGE if site.calendar_trap else 0)
+    body = (
+        '<div class="position">当前位置：<a href="/">首页</a> &gt; '
+        '<a href="/zwgk/">政务公开</a> &gt; 政府信息公开年报</div>\n'
+        f'<ul class="list" ms-controller="listCtrl">\n{items}\n</ul>\n'
+        '<div class="pagebar" id="pagebar"></div>\n'
+        "<script>\nvar SiteInfo = {\n    itpSiteId: 21,\n"
+        f"    searchId: {_SEARCH_ID}, //默认的文档检索频道的ID\n"
+        '    defaultPgTemp: "pgBar_pt.html"\n};\n</script>\n'
+        '<script>\nrequire(["list2.trsapi", "tools"], function(listModel, tools) {\n'
+        '    listModel({\n        quickMode: "动静结合",\n        maxStaticIndex: 1,\n'
+        "        listArgs: {\n            channelid: SiteInfo.searchId,\n"
+        f'            classsql: "" || "chnlid={_CHANNEL}",\n'
+        f'            sortfield: "{_SORT}"\n        }},\n'
+        f"        pagebar: {{\n            prepage: {_PREPAGE},\n"
+        f"            recordCount: '{records}',\n"
+        '            pgTemp: "pgBar_xxgk.html",\n            pgCountMode: "recordCount"\n'
+        "        }\n    });\n});\n</script>"
+    )
+    return html_page("政府信息公开年报", body, site)
+
+
+def _trs_search_endpoint(site: Site, entries: list[Entry]) -> None:
+    def answer(params: dict[str, str]) -> tuple[str, bytes] | None:
+        if params.get("channelid") != _SEARCH_ID or params.get("classsql") != f"chnlid={_CHANNEL}":
+            return None
+        asked = _page_and_size(params, "page", "prepage", _PREPAGE)
+        if asked is None:
+            return None
+        page, size = asked
+        chosen, total = _served(site, entries, (page - 1) * size, page * size)
+        data = [
+            {
+                "doctitle": e.title,
+                "docpuburl": site.url(e.path),
+                "chnldocurl": site.url(e.path),
+                "docreltime": f"{e.published:%Y-%m-%d %H:%M:%S}",
+            }
+            for e in chosen
+        ]
+        return _json_answer({"pageCount": -(-total // size), "recordCount": total, "data": data})
+
+    site.endpoints[TRS_SEARCH_PATH] = answer
+
+
+def _trs_search_doc(published: datetime, doc_id: int) -> str:
+    return f"{TRS_SEARCH_COLUMN}{published:%Y%m}/t{published:%Y%m%d}_{doc_id}.htm"
+
+
+TRS_SEARCH_LAYOUT = _api_layout(
+    open_gov_paths=("/zwgk/", "/zwgk/index.htm"),
+    columns=[
+        ("/zwgk/zfxxgk/zfxxgkzn/", "政府信息公开指南"),
+        (TRS_SEARCH_COLUMN, "政府信息公开年报"),
+    ],
+    first_page_paths=(TRS_SEARCH_COLUMN, TRS_SEARCH_COLUMN + "index.htm"),
+    page_size=_PREPAGE,
+    first_id=97001,
+    document_path=_trs_search_doc,
+    catalogue=False,
+    list_page=_trs_search_list,
+    endpoints=_trs_search_endpoint,
 )

@@ -14,6 +14,8 @@ the reader (`bench/extract_accuracy.py`, `tests/test_extract_accuracy.py`):
 - `pdf_wps`: a PDF with the quirks of real WPS exports (page border frame, tables broken across
   pages with a row cut by the break, wrapped and vertical labels, typos, Kangxi radicals, hybrid
   table 三): `portal.wps_render`, whose truth is what that rendering prints;
+- `pdf_wps_borderless`: the same PDF with its tables drawn without rules, so that only the text
+  layer holds them (blank cells leave no trace in its text; the words' places say the columns);
 - `scan_pdf`, `scan_png`: the reportlab PDF scanned (`portal.scan_render`: 150 dpi, skewed up
   to 1.5°, blurred, JPEG-compressed), as an image-only PDF, and as PNG images shown in the report's
   HTML page in place of its tables (`Rendering.images` holds them, in page order);
@@ -50,6 +52,7 @@ FORMATS = (
     "docx",
     "pdf_reportlab",
     "pdf_wps",
+    "pdf_wps_borderless",
     "pdf_browser",
     "pdf_office",
     "doc",
@@ -81,6 +84,7 @@ _FILE_TYPES = {
     "doc": ("doc", "application/msword"),
     "pdf_reportlab": ("pdf", "application/pdf"),
     "pdf_wps": ("pdf", "application/pdf"),
+    "pdf_wps_borderless": ("pdf", "application/pdf"),
     "pdf_browser": ("pdf", "application/pdf"),
     "pdf_office": ("pdf", "application/pdf"),
     "scan_pdf": ("pdf", "application/pdf"),
@@ -308,16 +312,18 @@ def render_formats(
                     for i, (pdf, spec) in enumerate(zip(pdfs, specs, strict=True))
                 ]
                 result.seconds["pdf_reportlab"] = time.perf_counter() - start
-        if "pdf_wps" in formats:
+        for fmt, borderless in (("pdf_wps", False), ("pdf_wps_borderless", True)):
+            if fmt not in formats:
+                continue
             start = time.perf_counter()
-            result.renderings["pdf_wps"] = [
+            result.renderings[fmt] = [
                 replace(
-                    _rendering("pdf_wps", i, render_wps_pdf(i, spec), spec),
+                    _rendering(fmt, i, render_wps_pdf(i, spec, borderless=borderless), spec),
                     truth=wps_truth(i, spec),
                 )
                 for i, spec in enumerate(specs)
             ]
-            result.seconds["pdf_wps"] = time.perf_counter() - start
+            result.seconds[fmt] = time.perf_counter() - start
         if set(SCAN_FORMATS) & set(formats):
             start = time.perf_counter()
             scans = _scans(specs, pdfs, formats)

@@ -30,17 +30,22 @@ SOFFICE_TIMEOUT_SECONDS = 180.0
 _Made = TypeVar("_Made")
 _cache: dict[tuple[str, str], Any] = {}
 _cache_lock = threading.Lock()
+# One rendering at a time: PDFium is not thread-safe (two pictures of one report asked for at
+# once by a crawl scanned the same PDF in two server threads and crashed the process), and a
+# second request for the same rendering waits for the first instead of making it again.
+_making = threading.Lock()
 
 
 def _cached(kind: str, source: bytes, make: Callable[[bytes], _Made]) -> _Made:
     """`make(source)` once per (kind, content hash of `source`)."""
     key = (kind, hashlib.sha256(source).hexdigest())
-    with _cache_lock:
-        if key in _cache:
-            return _cache[key]  # type: ignore[no-any-return]
-    made = make(source)
-    with _cache_lock:
-        return _cache.setdefault(key, made)  # type: ignore[no-any-return]
+    with _making:
+        with _cache_lock:
+            if key in _cache:
+                return _cache[key]  # type: ignore[no-any-return]
+        made = make(source)
+        with _cache_lock:
+            return _cache.setdefault(key, made)  # type: ignore[no-any-return]
 
 
 def _scan(pdf: bytes) -> tuple[bytes, tuple[bytes, ...]]:
@@ -60,11 +65,13 @@ def scan_page_count(spec: ReportSpec) -> int:
     without scanning: the pages of the portal's PDF."""
     import pypdfium2 as pdfium
 
-    document = pdfium.PdfDocument(render_pdf(spec))
-    try:
-        return len(document)
-    finally:
-        document.close()
+    pdf = render_pdf(spec)
+    with _making:
+        document = pdfium.PdfDocument(pdf)
+        try:
+            return len(document)
+        finally:
+            document.close()
 
 
 def _doc(docx: bytes) -> bytes:

@@ -42,6 +42,7 @@ _SITE_PROFILES: dict[str, tuple[str, str, str, str]] = {
     "jpaas": ("示例自治州人民政府网", "示例自治州人民政府（示例）", "jpaas", "utf-8"),
     "xxgk": ("示例区政府信息公开目录", "示例区人民政府（示例）", "nginx", "utf-8"),
     "gkml": ("示例县级市人民政府门户网站", "示例县级市人民政府（示例）", "nginx", "utf-8"),
+    "trssearch": ("示例综合实验区门户网站", "示例综合实验区管理委员会（示例）", "TRS WCM", "utf-8"),
 }
 _LAYOUTS = {
     "trs": trs_site.LAYOUT,
@@ -53,11 +54,12 @@ _LAYOUTS = {
     "jpaas": api_sites.JPAAS_LAYOUT,
     "xxgk": api_sites.XXGK_LAYOUT,
     "gkml": api_sites.GKMLPT_LAYOUT,
+    "trssearch": api_sites.TRS_SEARCH_LAYOUT,
 }
 FAMILY_ORDER = ("trs", "hanweb", "plain")
 # One site per pager and list style beyond the three families' own (issue 19): served with the
 # families when asked for (`styles=`; `nianbao portal --synthetic` serves them all by default).
-STYLE_ORDER = ("countpage", "query", "dataproxy", "jpaas", "xxgk", "gkml")
+STYLE_ORDER = ("countpage", "query", "dataproxy", "jpaas", "xxgk", "gkml", "trssearch")
 ALL_SITES = FAMILY_ORDER + STYLE_ORDER
 # The crawler family a source names for each site when families are named (a hint: every
 # family detects every style, `family: auto` included).
@@ -71,8 +73,12 @@ SOURCE_FAMILY = {
     "jpaas": "trs",
     "xxgk": "plain",
     "gkml": "plain",
+    "trssearch": "trs",
 }
 CONTROL_PATH = "/-/control"
+# How long stopping waits for the extra formats' renderer (a scan takes seconds, a .doc up to
+# LibreOffice's timeout).
+RENDER_JOIN_SECONDS = 200.0
 _COLUMNS = {
     "trs": trs_site.COLUMN,
     "hanweb": hanweb_site.COLUMN,
@@ -83,6 +89,7 @@ _COLUMNS = {
     "jpaas": api_sites.JPAAS_COLUMN,
     "xxgk": api_sites.XXGK_COLUMN,
     "gkml": api_sites.GKMLPT_HOME,
+    "trssearch": api_sites.TRS_SEARCH_COLUMN,
 }
 # The report column's list pages, which the "empty" mode serves without entries.
 _LIST_PAGE = {
@@ -95,6 +102,7 @@ _LIST_PAGE = {
     "jpaas": api_sites.JPAAS_LIST,
     "xxgk": api_sites.XXGK_LIST,
     "gkml": api_sites.GKMLPT_LIST,
+    "trssearch": api_sites.TRS_SEARCH_LIST,
 }
 # Query parameters that select a different page of a site.
 _QUERY_PARAMS = {"hanweb": ("pageNum",), "query": pager_sites.QUERY_PARAMS}
@@ -323,6 +331,7 @@ class SamplePortal:
         self.truth: dict[str, TruthReport] = {}
         self._servers: list[ThreadingHTTPServer] = []
         self._threads: list[threading.Thread] = []
+        self._renderer: threading.Thread | None = None
 
     def start(self) -> SamplePortal:
         if self._servers:
@@ -365,7 +374,9 @@ class SamplePortal:
             self.faults.choose_permanent(sorted(u for u, t in self.truth.items() if t.metrics))
         if self._extra_specs:
             # Scanning and LibreOffice take seconds: begun now, so the crawl rarely waits on them.
-            threading.Thread(target=self._render_extra, name="portal-extra", daemon=True).start()
+            renderer = threading.Thread(target=self._render_extra, name="portal-extra", daemon=True)
+            renderer.start()
+            self._renderer = renderer
         return self
 
     def _render_extra(self) -> None:
@@ -388,6 +399,11 @@ class SamplePortal:
             server.server_close()
         for thread in self._threads:
             thread.join(timeout=5)
+        if self._renderer is not None:
+            # Waited for: a daemon thread cut off inside PDFium at exit crashes the process
+            # (a portal stopped seconds after it started, before its scans were made).
+            self._renderer.join(timeout=RENDER_JOIN_SECONDS)
+            self._renderer = None
         self._servers.clear()
         self._threads.clear()
 

@@ -30,6 +30,43 @@ os.environ.setdefault("NIANBAO_RETRY_BASE_DELAY", "0.1")
 os.environ.setdefault("NIANBAO_RETRY_MAX_DELAY", "0.5")
 
 
+# Under `make test` (`--dist loadfile --no-loadscope-reorder`) a file runs whole on one worker and
+# files are handed out in collection order: the heaviest go first, so the run does not end with one
+# worker deep in a crawl while the others idle (xdist's own order, most tests first, started these
+# files last and left a minute's tail). Ranked by the summed test times of a whole run (junit XML,
+# 2026-12-07); a file missing from the list only runs later, nothing else changes.
+HEAVIEST_FILES_FIRST = (
+    "test_nightly.py",
+    "test_nightly_fresh.py",
+    "test_faults_heavy.py",
+    "test_portal_extra_formats.py",
+    "test_bench_smoke.py",
+    "test_redis_distributed.py",
+    "test_crawl_terminal.py",
+    "test_crawl_styles.py",
+    "test_faults_kill.py",
+    "test_browser_peers.py",
+    "test_ocr.py",
+    "test_synthetic_crawl.py",
+    "test_export.py",
+    "test_publish_quiet_night.py",
+    "test_faults_recovery.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Heaviest files first, then the other slow ones, then the in-process tests (a stable sort:
+    a file's tests stay together and in their order)."""
+
+    def rank(item: pytest.Item) -> int:
+        name = item.path.name
+        if name in HEAVIEST_FILES_FIRST:
+            return HEAVIEST_FILES_FIRST.index(name)
+        return len(HEAVIEST_FILES_FIRST) + (0 if item.get_closest_marker("slow") else 1)
+
+    items.sort(key=rank)
+
+
 def run_nianbao(
     *args: str, timeout: float = 600, check: bool = True
 ) -> subprocess.CompletedProcess[str]:

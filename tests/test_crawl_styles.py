@@ -1,7 +1,8 @@
 """The sample portal's pager and list-API sites, crawled for real over loopback with `nianbao crawl`.
 
 Every synthetic report of every site (countPage script, query pager, Hanweb dataproxy.jsp POST,
-jpaas JSON unit, gkml catalogue with getInfoList, and the three families) must reach the database
+jpaas JSON unit, xxgk catalogue with getInfoList, gkmlpt catalogue, the TRS list2.trsapi column
+paged by POSTs to /fjdzapp/search, and the three families) must reach the database
 when no source names a family (`family: auto`), and the database must be the one a crawl with
 the families named builds.
 """
@@ -17,9 +18,9 @@ from conftest import run_nianbao
 
 pytestmark = pytest.mark.slow
 
-# 13 reports per site (and 4 notices): every style's column runs to several pages or API calls
-# (see portal.api_sites: groups of 15, pages of 5 to 8).
-SYNTHETIC_REPORTS = 117
+# 13 reports per site (and 4 notices) on ten sites: every style's column runs to several pages
+# or API calls (see portal.api_sites: groups of 15, pages of 5 to 8).
+SYNTHETIC_REPORTS = 130
 
 
 @pytest.fixture(scope="module")
@@ -123,6 +124,9 @@ def test_list_apis_are_called_as_the_cms_does(styles_portal: object, auto_db: Pa
     assert sum(url.endswith("/xxgk/api/getInfoList") for url in urls) == 3
     gkmlpt = sorted(url.split("/gkmlpt/")[1] for url in urls if "/gkmlpt/api/" in url)
     assert gkmlpt == [f"api/all/721?page={n}&sid=755041" for n in (1, 2, 3)]
+    # TRS's list model: page 1 static, every later page POSTed to the document search (13
+    # reports and the notices at 5 a page: at least two POSTs).
+    assert sum(url.endswith("/fjdzapp/search") for url in urls) >= 2
     # The nextgroup anchor is no pager link: dataproxy.jsp is never fetched with its page=1.
     assert not any("dataproxy.jsp" in url and "page=1" in url for url in urls)
 
@@ -173,6 +177,8 @@ def test_calendar_traps_on_every_style_stay_within_the_page_cap(
     assert all(n <= LIST_CAP for n in list_pages.values()), list_pages
     # Chained and counted pagers run into the cap, which records the cut; gkmlpt asks for the
     # pages its first answer counts, one past the end, and stops there.
-    styles = {f"sample-{s}" for s in ("countpage", "query", "dataproxy", "jpaas", "xxgk")}
+    styles = {
+        f"sample-{s}" for s in ("countpage", "query", "dataproxy", "jpaas", "xxgk", "trssearch")
+    }
     assert styles <= capped, capped
     assert truth <= reports  # the reports before the trap are all in

@@ -186,9 +186,17 @@ def test_the_slim_metrics_and_checks_read_back_row_for_row(
     seed_crawl: Crawl, release: Path
 ) -> None:
     slim = release / "nianbao-data.db"
+    # All but what the slim file leaves out: a cell's box, a passing check's evidence.
+    left_out = {
+        "metrics": "SELECT report_id, key, value, raw, page, NULL, confidence FROM metrics",
+        "checks": "SELECT report_id, rule, passed, expected, printed, detail, severity, verdict, "
+        "CASE WHEN verdict = 'pass' THEN NULL ELSE evidence END FROM checks",
+    }
     for table, order in (("metrics", "report_id, key"), ("checks", "report_id, rule")):
         assert _columns(slim, table) == _columns(seed_crawl.db, table), table
-        rows = _rows(seed_crawl.db, table, order)
+        conn = sqlite3.connect(seed_crawl.db)
+        rows = conn.execute(f"{left_out[table]} ORDER BY {order}").fetchall()
+        conn.close()
         assert rows and _rows(slim, table, order) == rows, table
     # Stored coded: the views read tables of numbers and one table of strings.
     conn = sqlite3.connect(slim)

@@ -37,6 +37,8 @@ FLOORS = {
     "docx_office": 1.0,
     "doc": 1.0,
     "pdf_wps": 1.0,  # the WPS-like PDF (its truth is what it prints; tests/test_wps_pdf.py: 12)
+    # Drawn without rules: read from the text layer, rows with blank cells by their words' places.
+    "pdf_wps_borderless": 1.0,
     # Table 三 rows cut by page breaks and wrapped labels are found since the 2026-12-07 fixes.
     "pdf_browser": 1.0,
     "pdf_office": 1.0,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import shutil
 import sqlite3
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -20,7 +21,7 @@ from archive.load import load_pending
 from archive.rebuild import rebuild
 from archive.schema import open_db
 from archive.store import store_source
-from pipeline.extraction.document import FetchedDocument
+from pipeline.extraction.document import FetchedDocument, PageImage
 from pipeline.extraction.extract import extract_document
 from pipeline.extraction.outcome import process_fetched
 from pipeline.extraction.version import extractor_version
@@ -204,3 +205,19 @@ def test_a_cache_locked_by_another_writer_is_left_alone(
     assert path.exists()
     with ExtractionCache(path) as again:
         assert again.ref is not None and again.get(doc, None) is None
+
+
+def test_the_key_of_a_page_read_with_pictures_changes_with_each_picture() -> None:
+    """The same HTML page with another table picture (or one missing) is read again."""
+    page = FetchedDocument(url="http://a.example/r.html", status=200, body=b"<p>2023</p>")
+    first = PageImage("http://a.example/t1.png", "a" * 64, "x.warc.gz", 10)
+    shown = [
+        (first,),
+        (replace(first, sha256="b" * 64),),
+        (PageImage(first.url, problem="HTTP 404"),),
+        (first, PageImage("http://a.example/t2.png", "c" * 64, "x.warc.gz", 99)),
+    ]
+    version = extractor_version()
+    keys = {cache_key(replace(page, images=images), None, version) for images in shown}
+    keys.add(cache_key(page, None, version))
+    assert len(keys) == len(shown) + 1

@@ -1,7 +1,7 @@
 """kill -9 at three random moments of a crawl, resumed each time: the result equals an uninterrupted run.
 
-The two-kill version in test_nightly.py kills at fixed report counts; this one draws three moments
-(seeded) and checks the database contents, the archived report set and the WARC files.
+Three moments drawn (seeded); checked: the database contents, the archived report set, no report
+stored twice (every version 1), an intact database and WARC files that read whole.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT, run_nianbao
+from warcio.archiveiterator import ArchiveIterator
 
 from portal.kill_resume import after_reports, crawl_content, kill_and_resume, warc_failures
 
@@ -44,5 +45,9 @@ def test_three_kills_at_random_moments_resume_to_the_uninterrupted_result(tmp_pa
     assert truth <= {row[0] for row in killed[0]}
     db = sqlite3.connect(killed_db)
     assert db.execute("pragma integrity_check").fetchone()[0] == "ok"
+    assert {row[0] for row in db.execute("select version from reports")} == {1}
     db.close()
     assert warc_failures(tmp_path / "killed") == {}
+    for path in sorted((tmp_path / "killed").glob("*.warc.gz")):
+        with path.open("rb") as stream:
+            assert sum(1 for _ in ArchiveIterator(stream)) >= 1, f"{path.name} holds no record"

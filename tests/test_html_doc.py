@@ -64,6 +64,22 @@ def test_body_falls_back_to_the_largest_text_block() -> None:
     assert doc.text == "第一段：本机关认真贯彻落实条例。\n第二段：主动公开信息。"
 
 
+def test_body_is_not_the_article_title_box_before_the_article_content() -> None:
+    # 平潭's department pages without a TRS_Editor body (a Word export inside a layout table):
+    # the title box's class names `article` too and comes first; taking it as the body lost the
+    # whole report's prose (its sections, hence prose.problems_section unverifiable).
+    page = (
+        "<html><body><div class='article_title text_align_center'>"
+        "平潭综合实验区经济发展局2020年政府信息公开工作年度报告</div>"
+        "<div class='article_content article_content_01'><table><tr><td>"
+        "<p>一、总体情况</p><p>五、存在的主要问题及改进情况</p><p>政策解读形式有待丰富。</p>"
+        "</td></tr></table></div></body></html>"
+    )
+    doc = parse_html(page, URL)
+    assert doc.text.startswith("一、总体情况")
+    assert "政策解读形式有待丰富。" in doc.text
+
+
 def test_cell_fragments_join_without_spaces_between_chinese() -> None:
     markup = "<td><p><span>本年新</span>\n<span>收政府</span></p><p>信息公开申请数量</p></td>"
     assert cell(markup) == "本年新收政府信息公开申请数量"

@@ -1,10 +1,8 @@
 """Nightly crawls of a portal of each test's own, over real HTTP: a changed report, robots.txt's
-crawl delay, a killed crawl resumed. Apart from tests/test_nightly.py (whose tests share a first
-night) so that the suite's workers share the nightly tests' time."""
+crawl delay. Apart from tests/test_nightly.py (whose tests share a first night) so that the
+suite's workers share the nightly tests' time. A killed crawl resumed is tests/test_faults_kill.py."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import pytest
 from nightly_portal import Nightly, table_urls
@@ -67,33 +65,3 @@ def test_robots_crawl_delay_spaces_the_requests(fresh_nightly: Nightly) -> None:
     assert len(times) >= 5
     # n requests two seconds apart span at least 2(n-1) s; second-resolution stamps lose up to 1 s
     assert (times[-1] - times[0]).total_seconds() >= 2 * (len(times) - 1) - 1
-
-
-def test_killed_crawl_resumes_to_the_same_archive_as_an_uninterrupted_one(tmp_path: Path) -> None:
-    from conftest import ROOT
-    from warcio.archiveiterator import ArchiveIterator
-
-    from portal.kill_resume import after_reports, crawl_content, kill_and_resume, warc_failures
-    from portal.server import SamplePortal
-
-    with SamplePortal(synthetic=45, seed=3, include_seeds=False) as portal:
-        killed = Nightly(portal, tmp_path / "killed")
-        clean = Nightly(portal, tmp_path / "clean")
-        args = ["crawl", "--sources", str(killed.sources), "--db", str(killed.db)]
-        args += ["--archive", str(killed.archive), "--log-level", "ERROR"]
-        args += ["-s", "DOWNLOAD_DELAY=0.05"]
-        # kill -9 twice, once early and once further in
-        moments = [after_reports(killed.db, 4), after_reports(killed.db, 36)]
-        resumed = kill_and_resume(args, moments, cwd=ROOT)
-        assert resumed.kills == 2, "the crawl finished before it could be killed"
-        assert resumed.resume.returncode == 0, resumed.resume.stderr[-8000:]
-        clean.crawl()
-        truth = {u for u, t in portal.truth.items() if t.metrics}
-
-    assert crawl_content(killed.db) == crawl_content(clean.db)
-    assert truth <= {row["url"] for row in killed.query("select url from reports")}
-    assert {row["version"] for row in killed.query("select version from reports")} == {1}
-    assert warc_failures(killed.archive) == {}
-    for path in sorted(killed.archive.glob("*.warc.gz")):
-        with path.open("rb") as stream:
-            assert sum(1 for _ in ArchiveIterator(stream)) >= 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -130,6 +131,13 @@ class FakeCrawl:
         self.writer.close()
         prepare_for_publishing(self.db)
 
+    @classmethod
+    def started(cls, work: Path) -> FakeCrawl:
+        """A crawl of `SOURCE` into `work`/archive and `work`/crawl.db (`crawl.db.close()` it)."""
+        db = open_db(work / "crawl.db")
+        store_source(db, SOURCE)
+        return cls(work / "archive", db)
+
 
 def rows(path: Path) -> dict[str, list[dict[str, object]]]:
     db = sqlite_utils.Database(path)
@@ -139,10 +147,7 @@ def rows(path: Path) -> dict[str, list[dict[str, object]]]:
 @pytest.fixture
 def crawled(tmp_path: Path) -> tuple[Path, Path]:
     """An archive and the database the crawl stored alongside it."""
-    archive, db_path = tmp_path / "archive", tmp_path / "crawl.db"
-    db = open_db(db_path)
-    store_source(db, SOURCE)
-    crawl = FakeCrawl(archive, db)
+    crawl = FakeCrawl.started(tmp_path)
     crawl.fetch("/", "other", b"home")
     crawl.fetch("/list.html", "list", b"list page")
     crawl.fetch("/a.txt", "document", b"x=1\ny=2")
@@ -150,8 +155,8 @@ def crawled(tmp_path: Path) -> tuple[Path, Path]:
     crawl.fetch("/gone.txt", "document", b"not found", status=404)
     crawl.fetch("/a.txt", "document", b"x=5")  # fetched again: the later copy wins
     crawl.close()
-    db.close()
-    return archive, db_path
+    crawl.db.close()
+    return tmp_path / "archive", tmp_path / "crawl.db"
 
 
 def test_rebuild_equals_what_the_crawl_stored(crawled: tuple[Path, Path], tmp_path: Path) -> None:
@@ -202,6 +207,29 @@ def test_corrupt_file_is_reported_and_the_rest_rebuilt(
     summary = rebuild(archive, tmp_path / "rebuilt.db", sources=[SOURCE], process=stand_in)
     assert len(summary.errors) == 1 and "0-damaged.warc.gz" in summary.errors[0]
     assert summary.reports == 2
+
+
+def test_a_new_database_is_written_apart_and_renamed_into_place_in_wal_mode(
+    crawled: tuple[Path, Path], tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    rebuild(crawled[0], out / "new.db", sources=[SOURCE], process=stand_in)
+    assert sorted(path.name for path in out.iterdir()) == ["new.db"]
+    conn = sqlite3.connect(out / "new.db")
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert conn.execute("SELECT count(*) FROM reports").fetchone()[0] == 2
+
+
+def test_a_failed_rebuild_into_a_new_path_leaves_nothing_there(
+    crawled: tuple[Path, Path], tmp_path: Path
+) -> None:
+    def broken(doc: FetchedDocument, *args: object) -> ProcessedDocument:
+        raise RuntimeError("extractor broke")
+
+    out = tmp_path / "out"
+    with pytest.raises(RuntimeError, match="extractor broke"):
+        rebuild(crawled[0], out / "new.db", sources=[SOURCE], process=broken, cache=False)
+    assert list(out.iterdir()) == []
 
 
 def test_rebuild_with_the_real_extractor_equals_the_crawl(tmp_path: Path) -> None:

@@ -13,7 +13,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from archive.workers import STREAM_BATCH, ExtractionWorkers, Ready, WorkerDied, streamed
+from archive.processes import STREAM_BATCH, WorkerDied, streamed
+from archive.workers import ExtractionWorkers, Ready
 
 
 def echo_after(value: object, delay: float) -> object:

@@ -49,13 +49,24 @@ SLIM_VIEWS = ("metrics_long", "expected_reports")
 CLUSTERED = ("facts",)
 # Columns whose bytes dominate the full database and which the slim file leaves out.
 DROPPED_COLUMNS = {"reports": ("text",)}
+# Indexes over these columns are left out: looking a body up by its hash is the archive's own
+# de-duplication, not a researcher's question (a full table scan answers it in the slim file).
+UNINDEXED_COLUMNS = ("content_sha256", "sha256")
 EXPORT_INFO = "export_info"
 # The slim file's own tables: how it stores metrics and checks (read through their views), and
 # its record of itself.
-STORAGE_TABLES = (*(coding.table for coding in CODED.values()), NAMES, TEXTS, EXPORT_INFO)
+STORAGE_TABLES = (
+    *(coding.table for coding in CODED.values()),
+    *(coding.more for coding in CODED.values() if coding.rare),
+    NAMES,
+    TEXTS,
+    EXPORT_INFO,
+)
 LEFT_OUT = (
     "reports.text (the extracted texts), pages (one row per archived response), crawl_runs, "
-    "source_runs, the full-text search indexes (reports_fts, reports_bigrams)"
+    "source_runs, the full-text search indexes (reports_fts, reports_bigrams), metrics.bbox "
+    "(where a cell was printed on its page), the evidence of passing checks, the indexes by "
+    "SHA-256"
 )
 
 
@@ -111,11 +122,11 @@ def write_slim_db(full_db: Path, out_path: Path) -> dict[str, int]:
             )
             counts[name] = conn.execute(f"SELECT count(*) FROM main.[{name}]").fetchone()[0]
         for table, sql in _objects(conn, "index").values():
-            dropped = DROPPED_COLUMNS.get(table, ())
+            left_out = (*DROPPED_COLUMNS.get(table, ()), *UNINDEXED_COLUMNS)
             if (
                 table in counts
                 and table not in CODED
-                and not any(f"[{c}]" in sql or f'"{c}"' in sql for c in dropped)
+                and not any(f"[{c}]" in sql or f'"{c}"' in sql for c in left_out)
             ):
                 conn.execute(sql)
         views = _objects(conn, "view")

@@ -222,6 +222,11 @@ class FamilySpider(scrapy.Spider):
             return
         yield self.document(response)
 
+    def parse_image(self, response: Response) -> Iterable[Any]:
+        """A report page's picture: archived (by the downloader middleware), read with its page
+        by the load; nothing to follow."""
+        return ()
+
     def moved(self, response: Response) -> Iterable[Any]:
         """For a document that answered 3xx: follow it only when it merely moved (same path on
         another scheme or host alias); anything else is a withdrawal, recorded from the archive."""

@@ -19,7 +19,15 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 from scrapy.http import Response, TextResponse
 from scrapy.selector import Selector
 
-from pipeline.extraction.document import ROLE_ATTACHMENT, ROLE_DOCUMENT, ROLE_LIST, ROLE_OTHER
+from crawler.spiders.base import META_LINK_TEXT
+from pipeline.extraction.document import (
+    ROLE_ATTACHMENT,
+    ROLE_DOCUMENT,
+    ROLE_IMAGE,
+    ROLE_LIST,
+    ROLE_OTHER,
+)
+from pipeline.extraction.table_images import MAX_IMAGE_BYTES, table_image_urls
 
 if TYPE_CHECKING:
     from crawler.spiders.base import FamilySpider
@@ -245,12 +253,41 @@ def may_link_attachments(response: Response) -> bool:
     return b"&" in body and _ENCODED_DOT.search(body) is not None
 
 
+def table_image_requests(spider: FamilySpider, response: Response) -> Iterator[Any]:
+    """Requests for the pictures of a report page that may be its tables
+    (`pipeline.extraction.table_images`, the names the load and the rebuild look up), with the
+    page as referer. Archived raw like every response; never redirected (the archive pairs a
+    picture by the name the page gives it, so a redirect is recorded as the picture's failure),
+    and cut off past the size cap (recorded as a failed request)."""
+    if not isinstance(response, TextResponse):
+        return
+    source = spider.source_of(response)
+    content_type = (response.headers.get("Content-Type") or b"").decode("latin-1")
+    for url in table_image_urls(response.body, response.url, content_type):
+        if source.allows(url):
+            yield spider.follow(
+                url,
+                source,
+                ROLE_IMAGE,
+                spider.parse_image,
+                link_text=response.meta.get(META_LINK_TEXT),
+                referer=response.url,
+                meta={
+                    "dont_redirect": True,
+                    "handle_httpstatus_list": [301, 302, 303, 307, 308],
+                    "download_maxsize": MAX_IMAGE_BYTES,
+                },
+            )
+
+
 def navigate_document(spider: FamilySpider, response: Response) -> Iterator[Any]:
-    """A detail page: the page itself as a document, then each attached file once."""
+    """A detail page: the page itself as a document, its table pictures, then each attached
+    file once. (Every page fetched as a document passed the report-title test on its way.)"""
     if response.status != 200:
         yield from spider.moved(response)
         return
     yield spider.document(response)
+    yield from table_image_requests(spider, response)
     if not may_link_attachments(response):
         return
     source = spider.source_of(response)

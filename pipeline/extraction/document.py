@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 ROLE_LIST = "list"  # a column/list page: navigation only
 ROLE_DOCUMENT = "document"  # a detail page that may be a report
 ROLE_ATTACHMENT = "attachment"  # a file linked from a detail page (PDF, DOCX, XLS(X), TXT)
+ROLE_IMAGE = "image"  # a picture a report page shows that may hold its tables; read with that page
 ROLE_OTHER = "other"  # home pages, robots.txt, anything else
 DOCUMENT_ROLES = (ROLE_DOCUMENT, ROLE_ATTACHMENT)
 
@@ -35,6 +36,23 @@ OUTCOMES = (
 # Marks the archived copy that stands in for a `304 Not Modified` (the 304 itself is what the
 # archive records for the visit); such a copy is followed for links, never stored again.
 NOT_MODIFIED_HEADER = "X-Nianbao-Not-Modified"
+
+
+@dataclass(frozen=True)
+class PageImage:
+    """A picture an HTML report page shows that may hold its tables, as the archive has it.
+
+    The archive layer fills it in before extraction (`archive.page_images`): the page's own HTML
+    names the picture (`url`), the archive's latest record of that URL gives its `sha256` and
+    WARC location, or the `problem` that kept it out (not archived, HTTP 404, a download failure).
+    A picture only named (no location, no problem) has not been looked up yet.
+    """
+
+    url: str
+    sha256: str = ""
+    warc_file: str | None = None
+    warc_offset: int | None = None
+    problem: str = ""
 
 
 @dataclass
@@ -58,6 +76,8 @@ class FetchedDocument:
     warc_offset: int | None = None
     sha256: str = ""
     run_id: str | None = None  # the crawl run that fetched it (WARC-Nianbao-Run)
+    # An HTML report page's table pictures in page order (`PageImage`), found by the archive layer.
+    images: tuple[PageImage, ...] = ()
 
     def __post_init__(self) -> None:
         if not self.sha256:

@@ -9,21 +9,27 @@ from __future__ import annotations
 
 import io
 import re
+import time
 import zipfile
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
 from urllib.parse import urlsplit
 
 from pipeline.extraction import attachments
+from pipeline.extraction.attachments.base import PrintedWord
 from pipeline.extraction.attachments.ocr import ENGINE_NAME as OCR_ENGINE
-from pipeline.extraction.attachments.ocr_tables import CellReading
+from pipeline.extraction.attachments.ocr_tables import (
+    MAX_OCR_CPU_SECONDS,
+    MAX_OCR_PAGES,
+    CellReading,
+)
 from pipeline.extraction.checks import check_tables
 from pipeline.extraction.decode import decode_body
 from pipeline.extraction.facts import find_facts
 from pipeline.extraction.html_doc import HtmlDocument, parse_html
 from pipeline.extraction.keys import TEMPLATE_2019, TEMPLATE_2021, TEMPLATE_PRE2019, TEMPLATE_ROWS
-from pipeline.extraction.layout_rows import layout_rows
-from pipeline.extraction.lookalikes import fold_lookalikes, fold_rows
+from pipeline.extraction.layout_rows import layout_cells, layout_rows
+from pipeline.extraction.lookalikes import fold_lookalikes, fold_rows, fold_words
 from pipeline.extraction.metadata import choose_template, read_metadata
 from pipeline.extraction.narrative_checks import fees_check, narrative_checks
 from pipeline.extraction.pre2019 import Pre2019Result, read_pre2019
@@ -170,14 +176,26 @@ def _looks_binary(text: str) -> bool:
     return bool(sample) and _count_junk(sample) > MAX_JUNK_SHARE * len(sample)
 
 
-def _candidate_rows(rows: list[list[str]], text: str) -> Iterator[tuple[str, list[list[str]]]]:
+Candidate = tuple[str, list[list[str]], list[list[Place | None]] | None]
+
+
+def _candidate_rows(
+    rows: list[list[str]],
+    text: str,
+    places: list[list[Place | None]],
+    lines: Sequence[Sequence[PrintedWord]] = (),
+) -> Iterator[Candidate]:
     """The document's own rows, then (only when asked for) the rows its text flattens into,
-    then the rows of its text read as a PDF text layer lays a table out (`layout_rows`); each
-    with where it came from ('document', 'text', 'layout')."""
+    then the rows of its text read as a PDF text layer lays a table out (`layout_cells`, of
+    the reader's `lines` when it gave them); each with where it came from ('document', 'text',
+    'layout') and where its cells were printed (None when unknown)."""
     if rows:
-        yield "document", rows
-    yield "text", text_to_rows(text)
-    yield "layout", layout_rows(text)
+        yield "document", rows, places or None
+    yield "text", text_to_rows(text), None
+    if lines:
+        yield "layout", *layout_cells(lines)
+    else:
+        yield "layout", layout_rows(text), None
 
 
 def _reads_more(result: TablesResult, best: TablesResult | None) -> bool:
@@ -196,7 +214,8 @@ def _reads_more(result: TablesResult, best: TablesResult | None) -> bool:
 def _short_rows_missing(result: TablesResult) -> TablesResult:
     """`result` read from a text layout, with its rows that printed fewer cells than their columns
     counted missing: text keeps no trace of a blank cell, so which columns the printed numbers
-    belong to is unknown (the report is `partial` rather than `ok` with cells in doubt). Such a
+    belong to is unknown (the report is `partial` rather than `ok` with cells in doubt) unless
+    their places said it (`tables` reads such rows of table 三 by `column_places`). Such a
     row that is no template row is not read at all, with a problem saying why."""
     if not result.short_rows or result.template not in TEMPLATE_ROWS:
         return result
@@ -233,16 +252,17 @@ def _read_template_tables(
     year: int | None,
     places: list[list[Place | None]],
     complete_from_text: bool = False,
+    lines: Sequence[Sequence[PrintedWord]] = (),
 ) -> TablesResult | None:
     """The document's tables, else the tables its text flattens into, whichever reads more
     (`_reads_more`). The text is read when the tables give no template's rows, and, with
     `complete_from_text` (PDFs, whose tables may lack rules in part), also when they lack some.
-    `places` says where each cell of `rows` was printed (empty when unknown)."""
+    `places` says where each cell of `rows` was printed (empty when unknown); `lines` are the
+    text layer's words with their places (PDFs)."""
     best: TablesResult | None = None
-    for source, candidate_rows in _candidate_rows(rows, text):
+    for source, candidate_rows, where in _candidate_rows(rows, text, places, lines):
         if not candidate_rows:
             continue
-        where = places if source == "document" and places else None
         result = read_tables(candidate_rows, year=year, places=where)
         if source == "layout":
             result = _short_rows_missing(result)
@@ -257,10 +277,9 @@ def _read_old_table(
     rows: list[list[str]], text: str, places: list[list[Place | None]]
 ) -> Pre2019Result | None:
     """The pre-2019 统计表 from the document's tables, else from its text; None when absent."""
-    for _source, candidate_rows in _candidate_rows(rows, text):
+    for source, candidate_rows, where in _candidate_rows(rows, text, places):
         if candidate_rows:
-            where = places if candidate_rows is rows and places else None
-            result = read_pre2019(candidate_rows, where)
+            result = read_pre2019(candidate_rows, where if source == "document" else None)
             if result.metrics:
                 return result
     return None
@@ -312,11 +331,19 @@ def _image_only(report: ExtractedReport, scan: attachments.ScanContent) -> Extra
 
 
 def _read_images(images: Sequence[bytes]) -> attachments.ScanContent:
-    """The tables and text of a page's pictures, by OCR, one image after another."""
+    """The tables and text of a page's pictures, by OCR, one image after another, within the
+    caps a scanned document has (pages, CPU seconds): a page of photographs stops there."""
     combined = attachments.ScanContent(has_text_layer=False)
     problems = []
+    started = time.process_time()
     cache = attachments.CropCache()  # the images of one report print the same digits
     for page_number, body in enumerate(images, start=1):
+        if page_number > MAX_OCR_PAGES or time.process_time() - started > MAX_OCR_CPU_SECONDS:
+            problems.append(
+                f"OCR cap ({MAX_OCR_PAGES} pictures, {MAX_OCR_CPU_SECONDS:.0f} CPU-s): "
+                f"read {page_number - 1} of {len(images)} pictures"
+            )
+            break
         scan = attachments.read_image(body, page_number, cache)
         combined.text = "\n".join(filter(None, [combined.text, scan.text]))
         combined.rows += scan.rows
@@ -353,6 +380,7 @@ def extract_document(
     page = HtmlDocument()
     rows: list[list[str]] = []
     places: list[list[Place | None]] = []
+    lines: list[list[PrintedWord]] = []  # a PDF's text layer, each word with its place
     problem: str | None = None
     scan: attachments.ScanContent | None = None
     if fmt in (FORMAT_HTML, FORMAT_TEXT):
@@ -396,7 +424,7 @@ def extract_document(
                 return _image_only(report, scan)
             content = scan
         text, rows, problem = content.text, content.rows, content.problem
-        places = content.places
+        places, lines = content.places, content.lines
     elif fmt == FORMAT_IMAGE:
         report.content_type = content_type if content_type.startswith("image/") else "image"
         scan = attachments.read_image(body)
@@ -410,7 +438,7 @@ def extract_document(
         rows = scan.rows = snap_rows(rows)  # OCR's misspelt labels, before the tables are read
     # The one place look-alike ideographs (⽆ for 无, ⾏ for 行) are folded: every reader below
     # sees the ordinary characters (see lookalikes.py).
-    text, rows = fold_lookalikes(text), fold_rows(rows)
+    text, rows, lines = fold_lookalikes(text), fold_rows(rows), fold_words(lines)
     report.text = text
     meta = read_metadata(
         fold_lookalikes(page.title) if page.title else page.title,
@@ -435,7 +463,7 @@ def extract_document(
         report.status = STATUS_OK
         report.status_reason = "; ".join(([problem] if problem else []) + old_table.problems)[:500]
         return report
-    tables = _read_template_tables(rows, text, meta.year, places, fmt == FORMAT_PDF)
+    tables = _read_template_tables(rows, text, meta.year, places, fmt == FORMAT_PDF, lines)
     tables_read = bool(
         tables and tables.metrics and tables.template in (TEMPLATE_2019, TEMPLATE_2021)
     )

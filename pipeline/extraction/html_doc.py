@@ -1,7 +1,8 @@
 """Read a government web page (already decoded) into its title, date, body text, tables and links.
 
 Portals run a handful of CMSs (TRS WCM's `div.TRS_Editor`, `#zoom`, `.article`/`.content`…); the
-body is the first such container that holds text, else the element carrying the most paragraph text.
+body is the first such container that holds text (a title box, `article_title`, is not one), else the
+element carrying the most paragraph text.
 Tables come back as rows of ORIGINAL cell texts (cells covered by rowspan/colspan are not repeated),
 which is what `pipeline.extraction.tables.read_tables` expects. Word-pasted tables split one label over several
 <p>/<span>; their fragments are joined without spaces between Chinese characters.
@@ -293,10 +294,17 @@ def _has_text(element: etree._Element, minimum: int) -> bool:
     return len(clean_text(text)) >= minimum
 
 
+def _is_title_box(element: etree._Element) -> bool:
+    """A container whose class or id names it a title (`article_title`, `content-title`): it
+    matches the `article`/`content` body pattern but holds only the heading."""
+    names = f"{element.get('class') or ''} {element.get('id') or ''}".lower()
+    return "title" in names
+
+
 def _find_body(root: etree._Element) -> etree._Element:
     for xpath in _BODY_XPATHS:
         for candidate in xpath(root):
-            if _has_text(candidate, 20):
+            if not _is_title_box(candidate) and _has_text(candidate, 20):
                 return candidate
     blocks = _BLOCKS(root)
     best = max(blocks, key=_paragraph_weight, default=None)

@@ -281,6 +281,16 @@ APPLY_HEADER_WORDS = frozenset(
 )
 APPLY_ORG_HEADERS = ("商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他")
 SUBTOTAL_HEADERS = frozenset({"法人小计", "小计", "法人或其他组织小计"})
+# The bottom header word(s) over each column of table 三 (keys.APPLY_COLUMNS and the subtotal).
+APPLY_COLUMN_HEADERS: dict[str, tuple[str, ...]] = {
+    "natural": ("自然人",),
+    **{
+        column: (header,)
+        for column, header in zip(keys.APPLY_ORG_COLUMNS, APPLY_ORG_HEADERS, strict=True)
+    },
+    "total": ("总计",),
+    keys.APPLY_SUBTOTAL_COLUMN: tuple(sorted(SUBTOTAL_HEADERS)),
+}
 
 # Header cells of table 四; the 15 values follow the last of them.
 REVIEW_HEADER_WORDS = frozenset(

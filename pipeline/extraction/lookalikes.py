@@ -20,7 +20,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
+
+from pipeline.extraction.attachments.base import PrintedWord
 
 # Blocks holding characters whose NFKC form is one CJK ideograph: CJK radicals supplement and
 # Kangxi radicals, CJK symbols, Kanbun, enclosed CJK letters, compatibility ideographs, enclosed
@@ -88,3 +90,10 @@ def fold_rows(rows: Iterable[list[str]]) -> list[list[str]]:
 def _folded_cells(row: list[str]) -> Iterator[str]:
     for cell in row:
         yield fold_lookalikes(cell) if cell else cell
+
+
+def fold_words(lines: Sequence[Sequence[PrintedWord]]) -> list[list[PrintedWord]]:
+    """A text layer's lines with every word folded by `fold_lookalikes`, places kept."""
+    if not _ANY_LOOKALIKE.search("\n".join("".join(text for text, _ in line) for line in lines)):
+        return [list(line) for line in lines]
+    return [[(fold_lookalikes(text), place) for text, place in line] for line in lines]

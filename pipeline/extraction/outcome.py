@@ -7,6 +7,7 @@ database equals the crawled one.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from pipeline.extraction.challenge import detect_challenge
@@ -17,10 +18,20 @@ from pipeline.extraction.document import (
     OUTCOME_EXTRACTED,
     OUTCOME_FAILED,
     OUTCOME_UNCHANGED,
+    ROLE_IMAGE,
     FetchedDocument,
 )
-from pipeline.extraction.extract import extract_document
-from pipeline.extraction.report import STATUS_FAILED, ExtractedReport
+from pipeline.extraction.report import (
+    STATUS_FAILED,
+    STATUS_NO_TABLES,
+    STATUS_PARTIAL,
+    ExtractedReport,
+)
+from pipeline.extraction.table_images import select_table_images
+
+# A report page read without its pictures that lacks tables (or rows) may show them as pictures;
+# one whose tables were read, or that is no report, is not read by OCR.
+_TABLES_MAY_BE_PICTURES = (STATUS_NO_TABLES, STATUS_PARTIAL)
 
 
 @dataclass
@@ -42,6 +53,8 @@ def outcome_without_extraction(doc: FetchedDocument) -> tuple[str, str] | None:
     challenge = detect_challenge(doc.status, doc.headers, doc.body)
     if challenge is not None:
         return OUTCOME_FAILED, f"blocked: {challenge}"
+    if doc.role == ROLE_IMAGE:
+        return _image_outcome(doc)
     if doc.role not in DOCUMENT_ROLES:
         return OUTCOME_ARCHIVED, ""
     if doc.status == 304:
@@ -51,6 +64,21 @@ def outcome_without_extraction(doc: FetchedDocument) -> tuple[str, str] | None:
     if doc.status != 200:
         return OUTCOME_FAILED, f"HTTP {doc.status}"
     return None
+
+
+def _image_outcome(doc: FetchedDocument) -> tuple[str, str]:
+    """A report page's picture is read with its page, never on its own: archived, or failed when
+    the server did not give it. Decided by the status alone, like every outcome short of
+    extraction (the rebuild's walk may leave the body out: `archive.rebuild_walk`); whether it
+    holds a table is decided when its page is read (`table_images.select_table_images`)."""
+    if doc.status == 200:
+        return OUTCOME_ARCHIVED, ""
+    if doc.status == 304:
+        return OUTCOME_ARCHIVED, "HTTP 304 not modified"
+    if 300 <= doc.status < 400:
+        # Not followed (`crawler.spiders.links`): the page's picture is missing, and says why.
+        return OUTCOME_FAILED, f"HTTP {doc.status} redirect to {doc.headers.get('location', '')}"
+    return OUTCOME_FAILED, f"HTTP {doc.status}"
 
 
 def needs_extraction(doc: FetchedDocument, known_sha256: str | None = None) -> bool:
@@ -66,22 +94,52 @@ def needs_extraction(doc: FetchedDocument, known_sha256: str | None = None) -> b
 
 
 def process_fetched(
-    doc: FetchedDocument, source_agency: str | None = None, known_sha256: str | None = None
+    doc: FetchedDocument,
+    source_agency: str | None = None,
+    known_sha256: str | None = None,
+    image_bodies: Sequence[bytes | None] = (),
 ) -> ProcessedDocument:
     """Extract `doc` when it is a document response; say why not otherwise.
 
     `known_sha256` is the content hash of the version already stored for this URL: the same bytes
-    again are not re-extracted.
+    again are not re-extracted. `image_bodies` are the archived bodies of `doc.images` (None for
+    one that could not be read back), read by OCR when the page's own text lacks its tables.
     """
     settled = outcome_without_extraction(doc)
     if settled is not None:
         return ProcessedDocument(doc, *settled)
     if known_sha256 is not None and known_sha256 == doc.sha256:
         return ProcessedDocument(doc, OUTCOME_UNCHANGED, "same content as the stored version")
+    # Imported here: the readers (PDF, DOCX, OCR, numpy…) cost ≈ 0.5 CPU-s to import, which a
+    # rebuild whose every report comes from the extraction cache never needs.
+    from pipeline.extraction.extract import extract_document
+
     report = extract_document(
         doc.body, doc.url, doc.headers, link_text=doc.link_text, source_agency=source_agency
     )
+    if doc.images and report.status in _TABLES_MAY_BE_PICTURES:
+        report = _with_images(doc, source_agency, image_bodies or [None] * len(doc.images))
     return processed_from_report(doc, report)
+
+
+def _with_images(
+    doc: FetchedDocument, source_agency: str | None, image_bodies: Sequence[bytes | None]
+) -> ExtractedReport:
+    """`doc` read again with its table pictures (OCR), noting each one the archive lacks."""
+    from pipeline.extraction.extract import extract_document  # as in `process_fetched`
+
+    images, notes = select_table_images(doc.images, image_bodies)
+    report = extract_document(
+        doc.body,
+        doc.url,
+        doc.headers,
+        link_text=doc.link_text,
+        source_agency=source_agency,
+        images=images,
+    )
+    if notes and report.status != STATUS_FAILED:
+        report.status_reason = "; ".join(filter(None, [report.status_reason, *notes]))[:500]
+    return report
 
 
 def processed_from_report(doc: FetchedDocument, report: ExtractedReport) -> ProcessedDocument:

@@ -6,6 +6,13 @@ column. Rows are recognised by their indicator label, wherever they are (an HTML
 tab-separated text rendering); the value is the first cell after the label that is not a unit.
 维持/纠错/其他 rows belong to whichever of 行政复议 and 行政诉讼 was named last.
 
+Provinces printed their own wording of the same indicators (Fujian's 指标名称 / 计量单位 / 本年度 /
+历年累计 table: 主动公开文件数, 受理依申请公开信息总数, 对申请的答复总数, 否决公开答复数 …, some
+without the trailing 数: 网站公开); those words are listed beside the national ones. Labels are not
+tried with 数 appended in general: a group cell such as 行政复议 before its 行政复议数量 cell would
+then be taken for the row, and the row lost. A row that lumps two indicators together
+(信函、传真申请数) is not read as either.
+
 Like the template tables, nothing is corrected: the printed text is kept beside the number, and a
 row the agency did not print is a blank metric.
 """
@@ -21,31 +28,40 @@ from pipeline.extraction.values import is_blank, is_null_marker, read_number, to
 
 # Indicator label cores (numbering and punctuation stripped, see labels.bare_core) -> key suffix.
 _ROWS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("active.total", ("主动公开政府信息数", "主动公开政府信息总数", "主动公开信息数")),
+    (
+        "active.total",
+        ("主动公开政府信息数", "主动公开政府信息总数", "主动公开信息数", "主动公开文件数"),
+    ),
     ("active.normative", ("主动公开规范性文件数",)),
     ("normative.made", ("制发规范性文件总数", "制发规范性文件数")),
-    ("active.gazette", ("政府公报公开政府信息数",)),
-    ("active.website", ("政府网站公开政府信息数",)),
+    ("active.gazette", ("政府公报公开政府信息数", "政府公报公开数", "政府公报公开")),
+    ("active.website", ("政府网站公开政府信息数", "政府网站公开数", "网站公开数", "网站公开")),
     ("active.weibo", ("政务微博公开政府信息数",)),
     ("active.wechat", ("政务微信公开政府信息数",)),
     ("active.other_channels", ("其他方式公开政府信息数",)),
     ("response.hotspots", ("回应公众关注热点或重大舆情数",)),
     (
         "apply.received",
-        ("收到申请数", "受理政府信息公开申请数", "受理申请数", "收到政府信息公开申请数"),
+        (
+            "收到申请数",
+            "受理政府信息公开申请数",
+            "受理申请数",
+            "收到政府信息公开申请数",
+            "受理依申请公开信息总数",
+        ),
     ),
     ("apply.in_person", ("当面申请数",)),
     ("apply.fax", ("传真申请数",)),
-    ("apply.online", ("网络申请数",)),
+    ("apply.online", ("网络申请数", "网上申请数")),
     ("apply.letter", ("信函申请数",)),
     ("apply.closed", ("申请办结数",)),
     ("apply.on_time", ("按时办结数",)),
     ("apply.extended", ("延期办结数",)),
-    ("apply.answered", ("申请答复数",)),
+    ("apply.answered", ("申请答复数", "对申请的答复总数", "对申请的答复数")),
     ("apply.already_public", ("属于已主动公开范围数",)),
     ("apply.granted", ("同意公开答复数",)),
     ("apply.partial", ("同意部分公开答复数",)),
-    ("apply.denied", ("不同意公开答复数",)),
+    ("apply.denied", ("不同意公开答复数", "不予公开答复数", "否决公开答复数")),
     ("apply.not_this_agency", ("不属于本行政机关公开数",)),
     ("apply.not_exist", ("申请信息不存在数",)),
     ("apply.correction", ("告知作出更改补充数",)),
@@ -95,7 +111,10 @@ def _label_key(cell: str) -> tuple[str | None, str | None]:
     """(row key, outcome) the cell names, either may be None."""
     core = labels.bare_core(cell)
     for word in _LEADING_WORDS:
-        core = core.removeprefix(word)
+        if core.startswith(word):
+            # 其中：1.同意公开答复数: the numbering follows the leading word, where `bare_core`
+            # (which strips numbering at the start) left it.
+            core = core.removeprefix(word).lstrip("0123456789")
     if not core or len(core) > 40:
         return None, None
     for candidate in (core, core.rstrip("个件条人次")):

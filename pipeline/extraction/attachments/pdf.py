@@ -10,13 +10,22 @@ from pipeline.extraction.attachments.base import (
     MAX_PDF_PAGES,
     MIN_TEXT_CHARS,
     BinaryContent,
+    PrintedWord,
     cell_string,
     non_empty_rows,
 )
 from pipeline.extraction.attachments.pdf_frames import frame_indices
 from pipeline.extraction.attachments.pdf_pdfium import read_pdf_fast
 from pipeline.extraction.attachments.pdf_ruling import Edge, page_break_edges
-from pipeline.extraction.attachments.pdf_words import CellFinder, Char, ink_box
+from pipeline.extraction.attachments.pdf_words import (
+    CellFinder,
+    Char,
+    ink_box,
+    lines_text,
+    page_lines,
+    printed_words,
+    unplaced_words,
+)
 from pipeline.extraction.report import Place
 
 
@@ -40,9 +49,19 @@ def read_pdf_plumber(body: bytes) -> BinaryContent:
             texts: list[str] = []
             rows: list[list[str]] = []
             places: list[list[Place | None]] = []
+            lines: list[list[PrintedWord]] = []
             tables_found = 0
             for page_number, page in enumerate(pdf.pages[:MAX_PDF_PAGES], start=1):
-                texts.append(page.extract_text() or "")
+                page_text = page.extract_text() or ""
+                texts.append(page_text)
+                chars = [_char(c) for c in page.chars]
+                words = page_lines(chars)
+                # The words' places only when they make the very text pdfplumber gave (they
+                # do for upright text, which is all a table is read from).
+                if lines_text(words) == page_text:
+                    lines += printed_words(words, page_number)
+                else:
+                    lines += unplaced_words(page_text)
                 tables = page.find_tables(_table_settings(page.edges))
                 frames = frame_indices(
                     [t.bbox for t in tables],
@@ -50,7 +69,7 @@ def read_pdf_plumber(body: bytes) -> BinaryContent:
                     float(page.height),
                 )
                 tables = [table for index, table in enumerate(tables) if index not in frames]
-                finder = CellFinder([_char(c) for c in page.chars] if tables else [])
+                finder = CellFinder(chars if tables else [])
                 for table in tables:
                     tables_found += 1
                     for row, ruled in zip(table.extract(), table.rows, strict=True):
@@ -70,6 +89,7 @@ def read_pdf_plumber(body: bytes) -> BinaryContent:
     text = "\n".join(texts).strip()
     content = non_empty_rows(text, rows, places, tables_found)
     content.has_text_layer = len(re.sub(r"\s", "", text)) >= MIN_TEXT_CHARS
+    content.lines = lines
     if page_count > MAX_PDF_PAGES:
         content.problem = f"only the first {MAX_PDF_PAGES} of {page_count} pages read"
     return content

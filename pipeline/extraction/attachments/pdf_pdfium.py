@@ -31,6 +31,7 @@ from collections.abc import Iterator
 from pipeline.extraction.attachments.base import (
     MIN_TEXT_CHARS,
     BinaryContent,
+    PrintedWord,
     cell_string,
     non_empty_rows,
 )
@@ -41,7 +42,9 @@ from pipeline.extraction.attachments.pdf_words import (
     Char,
     cell_text,
     ink_box,
-    page_text,
+    lines_text,
+    page_lines,
+    printed_words,
 )
 from pipeline.extraction.report import Place
 
@@ -276,6 +279,7 @@ def read_pdf_fast(body: bytes, max_pages: int) -> BinaryContent | None:
         texts: list[str] = []
         rows: list[list[str]] = []
         places: list[list[Place | None]] = []
+        lines: list[list[PrintedWord]] = []
         tables_found = 0
         for page_index in range(min(page_count, max_pages)):
             page = document[page_index]
@@ -294,7 +298,9 @@ def read_pdf_fast(body: bytes, max_pages: int) -> BinaryContent | None:
                 )
             finally:
                 page.close()
-            texts.append(page_text(chars))
+            words = page_lines(chars)
+            texts.append(lines_text(words))
+            lines += printed_words(words, page_index + 1)
             tables_found += page_tables
             rows.extend(page_rows)
             places.extend(page_places)
@@ -310,6 +316,7 @@ def read_pdf_fast(body: bytes, max_pages: int) -> BinaryContent | None:
         return None
     content = non_empty_rows(text, rows, places, tables_found)
     content.has_text_layer = has_text_layer
+    content.lines = lines
     if page_count > max_pages:
         content.problem = f"only the first {max_pages} of {page_count} pages read"
     return content

@@ -15,6 +15,8 @@ from bisect import bisect_left
 from collections.abc import Callable, Sequence
 from typing import NamedTuple, TypeVar
 
+from pipeline.extraction.attachments.base import PrintedWord
+
 X_TOLERANCE = 3.0
 Y_TOLERANCE = 3.0
 # pdfplumber expands these when it merges characters into words.
@@ -35,6 +37,8 @@ class Word(NamedTuple):
     text: str
     x0: float
     top: float
+    x1: float
+    bottom: float
 
 
 Item = TypeVar("Item")
@@ -99,16 +103,41 @@ def words(chars: Sequence[Char]) -> list[Word]:
 
 def _word(chars: list[Char]) -> Word:
     text = "".join(_LIGATURES.get(char.text, char.text) for char in chars)
-    return Word(text, min(char.x0 for char in chars), min(char.top for char in chars))
+    return Word(
+        text,
+        min(char.x0 for char in chars),
+        min(char.top for char in chars),
+        max(char.x1 for char in chars),
+        max(char.bottom for char in chars),
+    )
 
 
-def _joined(lines: list[list[Word]]) -> str:
-    return "\n".join(" ".join(word.text for word in line) for line in lines)
+def page_lines(chars: Sequence[Char]) -> list[list[Word]]:
+    """A page's printed lines, each its words with their boxes: the lines of `page_text`."""
+    return cluster(words(chars), _top, Y_TOLERANCE, keep_order=True)
 
 
 def page_text(chars: Sequence[Char]) -> str:
     """A page's text as pdfplumber's `page.extract_text()` gives it."""
-    return _joined(cluster(words(chars), _top, Y_TOLERANCE, keep_order=True))
+    return lines_text(page_lines(chars))
+
+
+def lines_text(lines: list[list[Word]]) -> str:
+    """Printed lines as text: words joined by a space, lines by a line break."""
+    return "\n".join(" ".join(word.text for word in line) for line in lines)
+
+
+def printed_words(lines: list[list[Word]], page_number: int) -> list[list[PrintedWord]]:
+    """`lines` of page `page_number` as a reader's text layer: each word with its page and box."""
+    return [
+        [(word.text, (page_number, (word.x0, word.top, word.x1, word.bottom))) for word in line]
+        for line in lines
+    ]
+
+
+def unplaced_words(text: str) -> list[list[PrintedWord]]:
+    """The non-blank lines of `text` as a text layer whose words' places are unknown."""
+    return [[(token, None) for token in line.split()] for line in text.splitlines() if line.strip()]
 
 
 Box = tuple[float, float, float, float]  # x0, top, x1, bottom
@@ -145,4 +174,4 @@ def ink_box(chars: Sequence[Char], cell: Box) -> Box:
 
 def cell_text(chars: Sequence[Char]) -> str:
     """A table cell's text as pdfplumber's `Table.extract()` gives it."""
-    return _joined(cluster(words(chars), _top, Y_TOLERANCE, keep_order=False))
+    return lines_text(cluster(words(chars), _top, Y_TOLERANCE, keep_order=False))
