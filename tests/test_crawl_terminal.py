@@ -90,6 +90,15 @@ def test_cron_output_is_empty_when_nothing_failed(seed_portal: object, tmp_path:
     assert "pages/s" not in result.stderr and "Dumping Scrapy stats" not in result.stderr
 
 
+def test_components_switched_off_on_purpose_log_no_warning(
+    seed_portal: object, tmp_path: Path
+) -> None:
+    # `make demo` crawls at --log-level WARNING: the progress line off (no terminal), no earlier
+    # failures to retry (first run) are normal, and Scrapy logs a NotConfigured message as a warning.
+    result = run_nianbao(*_crawl_args(seed_portal, tmp_path), "--log-level", "WARNING")
+    assert "Disabled" not in result.stderr, result.stderr[-2000:]
+
+
 def test_verbose_brings_back_scrapys_log(seed_portal: object, tmp_path: Path) -> None:
     result = run_nianbao(*_crawl_args(seed_portal, tmp_path), "-v")
     assert "Dumping Scrapy stats" in result.stderr

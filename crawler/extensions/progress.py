@@ -116,7 +116,9 @@ class ProgressLine:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ProgressLine:
         if not crawler.settings.getbool("NIANBAO_PROGRESS"):
-            raise NotConfigured("NIANBAO_PROGRESS is off")
+            # No message: Scrapy logs a NotConfigured message as a warning, and the line being
+            # off (no terminal, cron) is the normal case, which must print nothing.
+            raise NotConfigured
         display = _process_display(crawler.settings.getfloat("NIANBAO_PROGRESS_INTERVAL", 1.0))
         extension = cls(crawler, display)
         crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)

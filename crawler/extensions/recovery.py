@@ -72,7 +72,9 @@ class RecoveryPass:
         db_path = crawler.settings.get("NIANBAO_DB")
         attempts = crawler.settings.getint("NIANBAO_RECOVERY_ATTEMPTS", 2)
         if not db_path or attempts <= 0:
-            raise NotConfigured("no database to learn earlier failures from, or attempts = 0")
+            # No database to learn earlier failures from, or attempts = 0: normal on a first run.
+            # No message, which Scrapy would log as a warning on every such run.
+            raise NotConfigured
         extension = cls(crawler, db_path, attempts)
         crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(extension.spider_idle, signal=signals.spider_idle)

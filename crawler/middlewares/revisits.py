@@ -44,7 +44,9 @@ class RevisitScheduleMiddleware:
         if not settings.getbool("NIANBAO_ADAPTIVE_REVISITS", True) or settings.getbool(
             "NIANBAO_FULL_REVALIDATION"
         ):
-            raise NotConfigured("every known report is revalidated this run")
+            # Every known report is revalidated this run: chosen, not a fault, so no message
+            # (Scrapy would log it as a warning).
+            raise NotConfigured
         self.crawler = crawler
         self.ladder = parse_ladder(settings.get("NIANBAO_REVISIT_SCHEDULE") or DEFAULT_SCHEDULE)
         self.now = clock_now(settings.getfloat(CLOCK_OFFSET_SETTING))
