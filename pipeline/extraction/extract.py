@@ -18,11 +18,7 @@ from urllib.parse import urlsplit
 from pipeline.extraction import attachments
 from pipeline.extraction.attachments.base import PrintedWord
 from pipeline.extraction.attachments.ocr import ENGINE_NAME as OCR_ENGINE
-from pipeline.extraction.attachments.ocr_tables import (
-    MAX_OCR_CPU_SECONDS,
-    MAX_OCR_PAGES,
-    CellReading,
-)
+from pipeline.extraction.attachments.ocr_tables import CellReading, ocr_cap_reached
 from pipeline.extraction.checks import check_tables
 from pipeline.extraction.decode import decode_body
 from pipeline.extraction.facts import find_facts
@@ -338,11 +334,9 @@ def _read_images(images: Sequence[bytes]) -> attachments.ScanContent:
     started = time.process_time()
     cache = attachments.CropCache()  # the images of one report print the same digits
     for page_number, body in enumerate(images, start=1):
-        if page_number > MAX_OCR_PAGES or time.process_time() - started > MAX_OCR_CPU_SECONDS:
-            problems.append(
-                f"OCR cap ({MAX_OCR_PAGES} pictures, {MAX_OCR_CPU_SECONDS:.0f} CPU-s): "
-                f"read {page_number - 1} of {len(images)} pictures"
-            )
+        cap = ocr_cap_reached(page_number - 1, len(images), started, "pictures")
+        if cap:
+            problems.append(cap)
             break
         scan = attachments.read_image(body, page_number, cache)
         combined.text = "\n".join(filter(None, [combined.text, scan.text]))

@@ -375,6 +375,17 @@ def read_page_image(
     return _PageReading(text, rows, cells, len(tables))
 
 
+def ocr_cap_reached(read: int, total: int, cpu_started: float, unit: str = "pages") -> str | None:
+    """Why OCR stops before its next page, `read` of `total` read since `cpu_started` (process
+    time): the page cap or the CPU-time cap; None to go on. A scanned document's pages and a
+    report page's pictures share the caps."""
+    if read >= MAX_OCR_PAGES:
+        return f"OCR page cap: read {MAX_OCR_PAGES} of {total} {unit}"
+    if time.process_time() - cpu_started > MAX_OCR_CPU_SECONDS:
+        return f"OCR time cap ({MAX_OCR_CPU_SECONDS:.0f} CPU-s): read {read} of {total} {unit}"
+    return None
+
+
 def read_scanned_pages(
     images: list[Any],
     first_page: int = 1,
@@ -395,13 +406,8 @@ def read_scanned_pages(
     total = pages_total if pages_total is not None else len(images)
     cache = cache if cache is not None else CropCache()
     for offset, image in enumerate(images):
-        if offset >= MAX_OCR_PAGES:
-            content.problem = f"OCR page cap: read {MAX_OCR_PAGES} of {total} pages"
-            break
-        if time.process_time() - cpu_started > MAX_OCR_CPU_SECONDS:
-            content.problem = (
-                f"OCR time cap ({MAX_OCR_CPU_SECONDS:.0f} CPU-s): read {offset} of {total} pages"
-            )
+        content.problem = ocr_cap_reached(offset, total, cpu_started)
+        if content.problem:
             break
         page = read_page_image(image, first_page + offset, dpi, cache)
         texts.append(page.text)
