@@ -30,6 +30,7 @@ from collections import Counter
 from collections.abc import Sequence
 
 from pipeline.extraction.attachments.base import PrintedWord
+from pipeline.extraction.attachments.pdf_words import unplaced_words
 from pipeline.extraction.labels import numbering
 from pipeline.extraction.report import Place
 from pipeline.extraction.values import is_null_marker, read_number
@@ -93,9 +94,7 @@ def _tail_then_label(rows: list[Line], next_texts: Line, next_has_values: bool) 
 def layout_rows(text: str) -> list[list[str]]:
     """Rows of cells from text laid out by a PDF text layer, in reading order; page numbers
     (`- 1 -`, `第 1 页`, `1/6`), whose digits would join a row cut by the page break, are left out."""
-    rows, _places = layout_cells(
-        [[(token, None) for token in line.split()] for line in text.splitlines()]
-    )
+    rows, _places = layout_cells(unplaced_words(text))
     return rows
 
 
