@@ -28,6 +28,7 @@ from pipeline.extraction.document import (
     ROLE_OTHER,
 )
 from pipeline.extraction.table_images import MAX_IMAGE_BYTES, table_image_urls
+from pipeline.extraction.url_site import site_of
 
 if TYPE_CHECKING:
     from crawler.spiders.base import FamilySpider
@@ -62,13 +63,7 @@ def canonical_url(url: str) -> str:
     dot segments resolved, scheme and host lower-cased, query parameters sorted."""
     parts = urlsplit(url.strip())
     scheme = parts.scheme.lower()
-    host = (parts.hostname or "").lower()
-    port = parts.port
-    netloc = (
-        host
-        if port is None or (scheme, port) in (("http", 80), ("https", 443))
-        else f"{host}:{port}"
-    )
+    netloc = site_of(url.strip())
     path = parts.path or "/"
     normal = posixpath.normpath(path)
     if path.endswith("/") and not normal.endswith("/"):

@@ -27,6 +27,7 @@ from w3lib.url import safe_url_string
 
 from pipeline.extraction.decode import decode_body
 from pipeline.extraction.document import PageImage
+from pipeline.extraction.url_site import site_of
 
 MIN_SIDE = 300  # pixels, both sides
 MAX_IMAGE_BYTES = 8 * 1024 * 1024
@@ -56,14 +57,6 @@ def _attributes(tag: str) -> dict[str, str]:
         name.lower(): html.unescape(value.strip("\"'")).strip()
         for name, value in _ATTRIBUTE.findall(tag)
     }
-
-
-def _site(url: str) -> str:
-    parts = urlsplit(url)
-    port = parts.port
-    default = (parts.scheme, port) in (("http", 80), ("https", 443))
-    host = (parts.hostname or "").lower()
-    return host if port is None or default else f"{host}:{port}"
 
 
 def _file_name(url: str) -> str:
@@ -105,14 +98,14 @@ def table_image_urls(body: bytes, url: str, content_type: str = "") -> list[str]
     if _IMG_TAG.search(body) is None:
         return []  # most pages: no picture at all, no decoding
     text = decode_body(body, content_type).text
-    site, found = _site(url), []
+    site, found = site_of(url), []
     for match in _TAG.finditer(text):
         attributes = _attributes(match[1])
         src = attributes.get("src", "")
         if not src or src.startswith(("data:", "javascript:")):
             continue
         target = image_url(src, url)
-        if urlsplit(target).scheme not in ("http", "https") or _site(target) != site:
+        if urlsplit(target).scheme not in ("http", "https") or site_of(target) != site:
             continue
         if not _file_name(target) or _is_chrome(target, attributes.get("alt", "")):
             continue
