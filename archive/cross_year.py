@@ -95,8 +95,9 @@ def _cells(db: sqlite_utils.Database, report_id: str, prefix: str) -> dict[str, 
 
 class _Cells:
     """`_cells`, for every report at once when all agencies are recomputed (a rebuild, a first
-    publish): one query per prefix instead of three per report (8,197 queries were a third of
-    the checks' time on 2,666 reports); report by report when only some agencies changed."""
+    publish): one scan of the metrics instead of three queries per report (8,197 queries were a
+    third of the checks' time on 2,666 reports); report by report when only some agencies
+    changed."""
 
     PREFIXES = ("apply.carried_out.", "apply.carried_in.", "active.")
 
@@ -105,13 +106,20 @@ class _Cells:
         self._all: dict[str, dict[str, dict[str, tuple[Any, Any]]]] | None = None
         if every_report:
             self._all = {prefix: defaultdict(dict) for prefix in self.PREFIXES}
-            for prefix, by_report in self._all.items():
-                start = len(prefix)
-                for report_id, key, value, raw in db.conn.execute(
-                    "SELECT report_id, key, value, raw FROM metrics WHERE key >= ? AND key < ?",
-                    _key_range(prefix),
-                ):
-                    by_report[report_id][key[start:]] = (value, raw)
+            # One scan of the table for the three key ranges: through the (key, value) index,
+            # each of the ≈ 20 cells a report has under them cost a look-up of its row (1.4 s
+            # against 0.55 s for 13,333 reports).
+            ranges = " OR ".join("(key >= ? AND key < ?)" for _ in self.PREFIXES)
+            bounds = [bound for prefix in self.PREFIXES for bound in _key_range(prefix)]
+            by_prefix = [(prefix, len(prefix), self._all[prefix]) for prefix in self.PREFIXES]
+            for report_id, key, value, raw in db.conn.execute(
+                f"SELECT report_id, key, value, raw FROM metrics NOT INDEXED WHERE {ranges}",
+                bounds,
+            ):
+                for prefix, start, by_report in by_prefix:
+                    if key.startswith(prefix):
+                        by_report[report_id][key[start:]] = (value, raw)
+                        break
 
     def __call__(self, report_id: str, prefix: str) -> dict[str, tuple[Any, Any]]:
         if self._all is None:

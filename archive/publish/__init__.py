@@ -13,7 +13,8 @@ import sqlite_utils
 from archive.cross_year import cross_year_checks
 from archive.placement.stored import place_stored_agencies
 from archive.publish.labels import metric_label_rows, refresh_metric_labels
-from archive.publish.search import FTS_TABLE, refresh_bigram_index, refresh_fts
+from archive.publish.search import FTS_TABLE
+from archive.publish.search_apart import search_built
 from archive.publish.summaries import (
     SUMMARIES,
     SUMMARY_INDEXES,
@@ -39,18 +40,17 @@ def is_prepared(db: sqlite_utils.Database) -> bool:
 
 
 def prepare_for_publishing(db: sqlite_utils.Database) -> None:
-    """Create or refresh metric_labels, the summary tables, the convenience views and the trigram
-    index over reports."""
+    """Create or refresh metric_labels, the summary tables, the convenience views and the search
+    indexes over reports."""
     ensure_reader_indexes(db)  # a load stopped midway may have left them dropped
-    cross_year_checks(db)
-    with db.conn:
-        place_stored_agencies(db)  # agencies of a database older than their placement
-        mark_primary_documents(db)
-        refresh_metric_labels(db)
-        refresh_summaries(db)
-        for name, sql in VIEWS.items():
-            db.execute(f"DROP VIEW IF EXISTS [{name}]")
-            db.execute(f"CREATE VIEW [{name}] AS {sql.strip()}")
-    refresh_fts(db)
-    with db.conn:
-        refresh_bigram_index(db)
+    # The search indexes take only the reports' titles and texts, which nothing below changes.
+    with search_built(db):
+        cross_year_checks(db)
+        with db.conn:
+            place_stored_agencies(db)  # agencies of a database older than their placement
+            mark_primary_documents(db)
+            refresh_metric_labels(db)
+            refresh_summaries(db)
+            for name, sql in VIEWS.items():
+                db.execute(f"DROP VIEW IF EXISTS [{name}]")
+                db.execute(f"CREATE VIEW [{name}] AS {sql.strip()}")
