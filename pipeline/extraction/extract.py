@@ -349,6 +349,25 @@ def _read_images(images: Sequence[bytes]) -> attachments.ScanContent:
     return combined
 
 
+def _with_pictures(
+    text: str, rows: list[list[str]], pictures: Sequence[bytes]
+) -> tuple[attachments.ScanContent, str, list[list[str]]]:
+    """A document's text and rows followed by its pictures' read by OCR (`_read_images`), as the
+    scan (its `rows` and `cells` aligned), the text and the rows: the document's own rows first,
+    with no OCR reading, then the pictures' rows with theirs."""
+    scan = _read_images(pictures)
+    unread: list[list[CellReading | None]] = [[None] * len(row) for row in rows]
+    scan.cells = unread + scan.cells
+    scan.rows = rows + scan.rows
+    return scan, "\n".join(filter(None, [text, scan.text])), scan.rows
+
+
+def _tables_complete(rows: list[list[str]], text: str, places: list[list[Place | None]]) -> bool:
+    """Whether a document's own tables (or its text) give every row of a template's tables."""
+    tables = _read_template_tables(rows, text, None, places)
+    return tables is not None and _complete(tables, rows_too=True)
+
+
 def extract_document(
     body: bytes,
     url: str,
@@ -391,16 +410,8 @@ def extract_document(
         if not text and not page.title:
             return _failed(report, f"no readable text in the {fmt} document")
         if images:
-            scan = _read_images(images)
-            # The page's own rows have no OCR reading; the images' rows follow them.
-            unread: list[list[CellReading | None]] = [[None] * len(row) for row in rows]
-            scan.cells = unread + scan.cells
-            scan.rows = rows + scan.rows
-            text, rows, problem = (
-                "\n".join(filter(None, [text, scan.text])),
-                scan.rows,
-                scan.problem,
-            )
+            scan, text, rows = _with_pictures(text, rows, images)
+            problem = scan.problem
     elif fmt in (FORMAT_PDF, FORMAT_DOCX, FORMAT_XLSX, FORMAT_XLS, FORMAT_LEGACY_WORD):
         reader = {
             FORMAT_PDF: attachments.read_pdf,
@@ -419,6 +430,16 @@ def extract_document(
             content = scan
         text, rows, problem = content.text, content.rows, content.problem
         places, lines = content.places, content.lines
+        notes = content.picture_problems
+        # Tables pasted as pictures (DOCX): read only when the document's own tables lack the
+        # template's, so that the logos and photos of a report read from its text cost nothing.
+        if (content.pictures or notes) and not _tables_complete(rows, text, places):
+            if content.pictures:
+                scan, text, rows = _with_pictures(text, rows, content.pictures)
+                notes = [*([scan.problem] if scan.problem else []), *notes]
+                if places:  # each row keeps its places: the pictures' rows have none
+                    places = places + [[None] * len(row) for row in rows[len(places) :]]
+            problem = "; ".join(filter(None, [problem, *notes])) or None
     elif fmt == FORMAT_IMAGE:
         report.content_type = content_type if content_type.startswith("image/") else "image"
         scan = attachments.read_image(body)

@@ -48,6 +48,11 @@ class BinaryContent:
     # A PDF's text layer, line by line (the non-blank lines of `text`), each line's words with
     # their places; empty for other formats.
     lines: list[list[PrintedWord]] = field(default_factory=list)
+    # Pictures the document shows that may be its tables (DOCX: `docx_pictures`), in document
+    # order, and why others that might be could not be read. Extraction reads them by OCR only
+    # when the tables above lack the template's.
+    pictures: list[bytes] = field(default_factory=list)
+    picture_problems: list[str] = field(default_factory=list)
 
 
 def non_empty_rows(

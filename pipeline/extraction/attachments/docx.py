@@ -7,6 +7,7 @@ from typing import Any
 
 from pipeline.extraction.attachments.base import BinaryContent, cell_string, table_text
 from pipeline.extraction.attachments.docx_lxml import read_docx_fast
+from pipeline.extraction.attachments.docx_pictures import docx_pictures
 
 
 def _docx_table_rows(table: Any) -> list[list[str]]:
@@ -29,10 +30,15 @@ def _docx_table_rows(table: Any) -> list[list[str]]:
 
 def read_docx(body: bytes) -> BinaryContent:
     """Paragraphs and tables of a Word 2007+ file, in document order: word/document.xml read
-    with lxml (`pipeline.extraction.attachments.docx_lxml`), python-docx for a package that reader leaves to it."""
+    with lxml (`pipeline.extraction.attachments.docx_lxml`), python-docx for a package that reader leaves to it;
+    and the pictures that may be its tables (`docx_pictures`), for OCR when its tables lack them."""
 
     content = read_docx_fast(body)
-    return content if content is not None else read_docx_python_docx(body)
+    content = content if content is not None else read_docx_python_docx(body)
+    if content.problem is None:
+        pictures = docx_pictures(body)
+        content.pictures, content.picture_problems = pictures.bodies, pictures.problems
+    return content
 
 
 def read_docx_python_docx(body: bytes) -> BinaryContent:
