@@ -11,7 +11,8 @@ key → value; for `pdf_wps` and `pdf_wps_borderless` the truth of what that ren
 read: a cell is right when the key was read with the truth's value. Per format it prints cells right ÷ cells in
 the truth, the reports by status, and the reports whose status is `ok` although cells are missing
 (an `ok` that cannot be trusted; should be 0). For the scanned formats (`scan_pdf`, `scan_png`,
-read by OCR) it also counts the wrong cells left unflagged: read with a confidence of at least
+read by OCR) and the documents whose tables are pictures (`docx_table_images`,
+`pdf_table_images`) it also counts the wrong cells left unflagged: read with a confidence of at least
 `LOW_CONFIDENCE` and in no failed identity (should be 0), and the OCR's CPU seconds per page. The truth comes from the generator only, never from
 the extractor. `bench/run.py`'s `accuracy` stage calls `bench_accuracy`.
 """
@@ -136,9 +137,15 @@ def score(renderings: list[Rendering]) -> dict[str, Any]:
 
 
 def _pages(rendering: Rendering) -> int:
-    """Pages of a scan: its images, or the pages of its PDF."""
+    """Pages of a scan: its images, the pictures of its Word file, or the pages of its PDF."""
     if rendering.images:
         return len(rendering.images)
+    if rendering.body.startswith(b"PK"):
+        import io
+        import zipfile
+
+        with zipfile.ZipFile(io.BytesIO(rendering.body)) as archive:
+            return sum(name.startswith("word/media/") for name in archive.namelist())
     import pypdfium2 as pdfium
 
     document = pdfium.PdfDocument(rendering.body)

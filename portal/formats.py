@@ -19,6 +19,11 @@ the reader (`bench/extract_accuracy.py`, `tests/test_extract_accuracy.py`):
 - `scan_pdf`, `scan_png`: the reportlab PDF scanned (`portal.scan_render`: 150 dpi, skewed up
   to 1.5°, blurred, JPEG-compressed), as an image-only PDF, and as PNG images shown in the report's
   HTML page in place of its tables (`Rendering.images` holds them, in page order);
+- `docx_table_images`: a Word file whose prose is text and whose tables are pictures, each cut
+  from the `scan_pdf` scan where the reportlab PDF prints it (a table broken across pages is two
+  pictures), as agencies paste screenshots of their tables (`portal.table_pictures`);
+- `pdf_table_images`: that Word file saved as PDF by LibreOffice: prose in the text layer, the
+  tables as images on its pages;
 - `pdf_office`, `doc`, `docx_office`: LibreOffice's `soffice --headless --convert-to` of the
   portal's DOCX, one start per target format for all the reports (a fresh profile in the work
   directory). The extraction's long-lived converter (`office_converter`) is not used: its bridge
@@ -45,6 +50,7 @@ from portal.content import ReportSpec, TruthReport
 from portal.file_render import render_docx, render_pdf
 from portal.html_render import paragraphs, report_body
 from portal.scan_render import png_bytes, scan_pages, scan_pdf
+from portal.table_pictures import render_docx_table_images, table_pictures
 from portal.wps_render import render_wps_pdf, wps_truth
 
 FORMATS = (
@@ -59,8 +65,13 @@ FORMATS = (
     "docx_office",
     "scan_pdf",
     "scan_png",
+    "docx_table_images",
+    "pdf_table_images",
 )
-SCAN_FORMATS = ("scan_pdf", "scan_png")
+# Text documents whose tables are pictures cut from the scan.
+PICTURE_FORMATS = ("docx_table_images", "pdf_table_images")
+# Formats whose tables are read by OCR (seconds a page, not milliseconds).
+SCAN_FORMATS = ("scan_pdf", "scan_png", *PICTURE_FORMATS)
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = (
     "--headless",
@@ -89,6 +100,11 @@ _FILE_TYPES = {
     "pdf_office": ("pdf", "application/pdf"),
     "scan_pdf": ("pdf", "application/pdf"),
     "scan_png": ("html", "text/html; charset=utf-8"),
+    "docx_table_images": (
+        "docx",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ),
+    "pdf_table_images": ("pdf", "application/pdf"),
 }
 # LibreOffice target per format: `--convert-to` argument (extension:export filter).
 _OFFICE_TARGETS = {
@@ -96,6 +112,8 @@ _OFFICE_TARGETS = {
     "doc": "doc:MS Word 97",
     "docx_office": "docx:MS Word 2007 XML",
 }
+# The same conversion of the Word file whose tables are pictures.
+_PICTURE_OFFICE_TARGETS = {"pdf_table_images": "pdf:writer_pdf_Export"}
 _SITE_NAME = "示例市人民政府"
 _SITE_OWNER = "示例市人民政府办公室"
 
@@ -179,12 +197,13 @@ def image_page(spec: ReportSpec, index: int, pages: int) -> bytes:
 
 
 def _scans(
-    specs: Sequence[ReportSpec], pdfs: list[bytes], formats: Sequence[str]
+    specs: Sequence[ReportSpec], scanned: list[list[object]], formats: Sequence[str]
 ) -> dict[str, list[Rendering]]:
     """The scanned renderings of each report's PDF (the same scan for both formats)."""
-    made: dict[str, list[Rendering]] = {fmt: [] for fmt in SCAN_FORMATS if fmt in formats}
-    for index, (spec, pdf) in enumerate(zip(specs, pdfs, strict=True)):
-        pages = scan_pages(pdf, seed=index)
+    made: dict[str, list[Rendering]] = {
+        fmt: [] for fmt in ("scan_pdf", "scan_png") if fmt in formats
+    }
+    for index, (spec, pages) in enumerate(zip(specs, scanned, strict=True)):
         if "scan_pdf" in made:
             made["scan_pdf"].append(_rendering("scan_pdf", index, scan_pdf(pages), spec))
         if "scan_png" in made:
@@ -192,6 +211,17 @@ def _scans(
             pngs = tuple(png_bytes(image) for image in pages)
             made["scan_png"].append(_rendering("scan_png", index, page, spec, pngs))
     return made
+
+
+def _table_image_docx(
+    specs: Sequence[ReportSpec], pdfs: list[bytes], scanned: list[list[object]]
+) -> list[bytes]:
+    """Each report as a Word file whose tables are pictures cut from its scan (seed: its index,
+    as `_scans` scans it)."""
+    return [
+        render_docx_table_images(spec, table_pictures(spec, pdf, pages, seed=index))
+        for index, (spec, pdf, pages) in enumerate(zip(specs, pdfs, scanned, strict=True))
+    ]
 
 
 def _print_page(html_path: Path, pdf_path: Path, profile: Path) -> str | None:
@@ -255,7 +285,7 @@ def _office_files(
             "--nolockcheck",
             f"-env:UserInstallation={profile}",
             "--convert-to",
-            _OFFICE_TARGETS[target],
+            {**_OFFICE_TARGETS, **_PICTURE_OFFICE_TARGETS}[target],
             "--outdir",
             str(outdir),
             *map(str, paths),
@@ -303,7 +333,8 @@ def render_formats(
             ]
             result.seconds["docx"] = time.perf_counter() - start
         pdfs: list[bytes] = []
-        if "pdf_reportlab" in formats or set(SCAN_FORMATS) & set(formats):
+        scanned_formats = set(SCAN_FORMATS) & set(formats)
+        if "pdf_reportlab" in formats or scanned_formats:
             start = time.perf_counter()
             pdfs = [render_pdf(spec) for spec in specs]
             if "pdf_reportlab" in formats:
@@ -324,12 +355,28 @@ def render_formats(
                 for i, spec in enumerate(specs)
             ]
             result.seconds[fmt] = time.perf_counter() - start
-        if set(SCAN_FORMATS) & set(formats):
+        scanned: list[list[object]] = []
+        scan_seconds = 0.0  # the scanning, shared alike by the formats made from the scan
+        if scanned_formats:
             start = time.perf_counter()
-            scans = _scans(specs, pdfs, formats)
+            scanned = [scan_pages(pdf, seed=index) for index, pdf in enumerate(pdfs)]
+            scan_seconds = (time.perf_counter() - start) / len(scanned_formats)
+            start = time.perf_counter()
+            scans = _scans(specs, scanned, formats)
             result.renderings.update(scans)
             for fmt in scans:
-                result.seconds[fmt] = (time.perf_counter() - start) / len(scans)
+                result.seconds[fmt] = scan_seconds + (time.perf_counter() - start) / len(scans)
+        picture_docx: list[bytes] = []
+        if set(PICTURE_FORMATS) & set(formats):
+            start = time.perf_counter()
+            picture_docx = _table_image_docx(specs, pdfs, scanned)
+            scan_seconds += time.perf_counter() - start  # the Word file is the PDF's source too
+            if "docx_table_images" in formats:
+                result.renderings["docx_table_images"] = [
+                    _rendering("docx_table_images", i, body, spec)
+                    for i, (body, spec) in enumerate(zip(picture_docx, specs, strict=True))
+                ]
+                result.seconds["docx_table_images"] = scan_seconds
         made: dict[str, list[bytes | None]] = {}
         if "pdf_browser" in formats:
             start = time.perf_counter()
@@ -349,6 +396,14 @@ def render_formats(
             result.problems.update(problems)
             for target in targets:  # one start per target: the time is shared alike
                 result.seconds[target] = (time.perf_counter() - start) / len(targets)
+        if "pdf_table_images" in formats:
+            start = time.perf_counter()
+            office_dir = root / "office-pictures"
+            office_dir.mkdir(parents=True)
+            office, problems = _office_files(picture_docx, ["pdf_table_images"], office_dir)
+            made.update(office)
+            result.problems.update(problems)
+            result.seconds["pdf_table_images"] = scan_seconds + time.perf_counter() - start
         for fmt, bodies in made.items():
             result.renderings[fmt] = [
                 # A file the tool did not make stays in, empty: its cells count as not read.

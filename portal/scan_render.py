@@ -19,22 +19,26 @@ BLUR_RADIUS = 0.6
 JPEG_QUALITY = 70
 
 
+def skew_angles(seed: int, pages: int) -> list[float]:
+    """The angle (degrees, counter-clockwise) `scan_pages` turns each of `pages` pages by."""
+    chance = random.Random(seed)
+    return [chance.uniform(-MAX_SKEW_DEGREES, MAX_SKEW_DEGREES) for _ in range(pages)]
+
+
 def scan_pages(pdf: bytes, seed: int) -> list[object]:
     """Each page of `pdf` as a scanned grey image (PIL), skewed by up to ±1.5°, blurred, JPEG'd."""
     import pypdfium2 as pdfium
     from PIL import Image, ImageFilter
 
-    chance = random.Random(seed)
     pages: list[object] = []
     document = pdfium.PdfDocument(pdf)
     try:
-        for index in range(len(document)):
+        for index, angle in enumerate(skew_angles(seed, len(document))):
             page = document[index]
             try:
                 image = page.render(scale=SCAN_DPI / 72, grayscale=True).to_pil().convert("L")
             finally:
                 page.close()
-            angle = chance.uniform(-MAX_SKEW_DEGREES, MAX_SKEW_DEGREES)
             image = image.rotate(
                 angle, resample=Image.Resampling.BICUBIC, expand=False, fillcolor=255
             )
