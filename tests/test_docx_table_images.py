@@ -176,3 +176,43 @@ def test_pictures_are_found_in_body_order_and_decoration_is_left_out() -> None:
 def test_a_docx_without_pictures_has_none_to_read() -> None:
     content = read_docx(render_docx(generate(1, seed=SEED)[0]))
     assert (content.pictures, content.picture_problems) == ([], [])
+
+
+def test_a_docx_of_scanned_pages_pasted_as_pictures_is_read_whole_by_ocr() -> None:
+    import docx
+
+    rendering = render_formats(generate(1, seed=SEED), ("scan_png",)).renderings["scan_png"][0]
+    document = docx.Document()  # no text at all: every word is in the pictures
+    for page in rendering.images:
+        document.add_picture(io.BytesIO(page))
+    buffer = io.BytesIO()
+    document.save(buffer)
+    report = extract_document(buffer.getvalue(), "http://127.0.0.1/files/scanned.docx", {})
+    assert report.status == STATUS_OCR, report.status_reason
+    assert report.title == rendering.truth.title
+    truth = rendering.truth.metrics
+    right = sum(key in report.metrics and report.value(key) == v for key, v in truth.items())
+    assert right / len(truth) >= MIN_ACCURACY
+
+
+def test_a_docx_with_more_pictures_than_the_ocr_cap_says_how_many_were_read() -> None:
+    import docx
+    from PIL import Image, ImageDraw
+
+    from pipeline.extraction.attachments.ocr_tables import MAX_OCR_PAGES
+
+    pictures = []
+    for index in range(MAX_OCR_PAGES + 1):
+        image = Image.new("L", (400, 300), 255)  # each its own, or Word stores one part
+        ImageDraw.Draw(image).point((index, 0), fill=0)
+        buffer = io.BytesIO()
+        image.save(buffer, "PNG")
+        pictures.append(buffer.getvalue())
+    document = docx.Document()
+    document.add_paragraph("某某局2023年政府信息公开工作年度报告")
+    buffer = io.BytesIO()
+    document.save(buffer)
+    body = _with_pictures(buffer.getvalue(), pictures)
+    report = extract_document(body, "http://127.0.0.1/files/report.docx", {})
+    cap = f"OCR page cap: read {MAX_OCR_PAGES} of {MAX_OCR_PAGES + 1} pictures"
+    assert cap in report.status_reason
