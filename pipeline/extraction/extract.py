@@ -349,7 +349,7 @@ def _read_images(images: Sequence[bytes]) -> attachments.ScanContent:
     return combined
 
 
-def _with_pictures(
+def _read_with_pictures(
     text: str, rows: list[list[str]], pictures: Sequence[bytes]
 ) -> tuple[attachments.ScanContent, str, list[list[str]]]:
     """A document's text and rows followed by its pictures' read by OCR (`_read_images`), as the
@@ -410,7 +410,7 @@ def extract_document(
         if not text and not page.title:
             return _failed(report, f"no readable text in the {fmt} document")
         if images:
-            scan, text, rows = _with_pictures(text, rows, images)
+            scan, text, rows = _read_with_pictures(text, rows, images)
             problem = scan.problem
     elif fmt in (FORMAT_PDF, FORMAT_DOCX, FORMAT_XLSX, FORMAT_XLS, FORMAT_LEGACY_WORD):
         reader = {
@@ -435,7 +435,7 @@ def extract_document(
         # template's, so that the logos and photos of a report read from its text cost nothing.
         if (content.pictures or notes) and not _tables_complete(rows, text, places):
             if content.pictures:
-                scan, text, rows = _with_pictures(text, rows, content.pictures)
+                scan, text, rows = _read_with_pictures(text, rows, content.pictures)
                 notes = [*([scan.problem] if scan.problem else []), *notes]
                 if places:  # each row keeps its places: the pictures' rows have none
                     places = places + [[None] * len(row) for row in rows[len(places) :]]
