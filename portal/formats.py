@@ -19,6 +19,9 @@ the reader (`bench/extract_accuracy.py`, `tests/test_extract_accuracy.py`):
 - `scan_pdf`, `scan_png`: the reportlab PDF scanned (`portal.scan_render`: 150 dpi, skewed up
   to 1.5°, blurred, JPEG-compressed), as an image-only PDF, and as PNG images shown in the report's
   HTML page in place of its tables (`Rendering.images` holds them, in page order);
+- `pdf_table_pictures`: a typed PDF (title, prose and headings in its text layer) whose tables are
+  scanned pictures set where the tables stood (`portal.picture_render`), as agencies paste
+  scanned or screenshotted tables into their Word report before saving it as PDF;
 - `pdf_office`, `doc`, `docx_office`: LibreOffice's `soffice --headless --convert-to` of the
   portal's DOCX, one start per target format for all the reports (a fresh profile in the work
   directory). The extraction's long-lived converter (`office_converter`) is not used: its bridge
@@ -44,6 +47,7 @@ from pathlib import Path
 from portal.content import ReportSpec, TruthReport
 from portal.file_render import render_docx, render_pdf
 from portal.html_render import paragraphs, report_body
+from portal.picture_render import render_pdf_table_pictures
 from portal.scan_render import png_bytes, scan_pages, scan_pdf
 from portal.wps_render import render_wps_pdf, wps_truth
 
@@ -59,8 +63,10 @@ FORMATS = (
     "docx_office",
     "scan_pdf",
     "scan_png",
+    "pdf_table_pictures",
 )
-SCAN_FORMATS = ("scan_pdf", "scan_png")
+# Formats whose tables are read by OCR.
+SCAN_FORMATS = ("scan_pdf", "scan_png", "pdf_table_pictures")
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = (
     "--headless",
@@ -89,6 +95,7 @@ _FILE_TYPES = {
     "pdf_office": ("pdf", "application/pdf"),
     "scan_pdf": ("pdf", "application/pdf"),
     "scan_png": ("html", "text/html; charset=utf-8"),
+    "pdf_table_pictures": ("pdf", "application/pdf"),
 }
 # LibreOffice target per format: `--convert-to` argument (extension:export filter).
 _OFFICE_TARGETS = {
@@ -181,16 +188,20 @@ def image_page(spec: ReportSpec, index: int, pages: int) -> bytes:
 def _scans(
     specs: Sequence[ReportSpec], pdfs: list[bytes], formats: Sequence[str]
 ) -> dict[str, list[Rendering]]:
-    """The scanned renderings of each report's PDF (the same scan for both formats)."""
+    """The scanned renderings of each report's PDF (the same scan for both scan formats), and
+    its typed PDF with the tables as scanned pictures."""
     made: dict[str, list[Rendering]] = {fmt: [] for fmt in SCAN_FORMATS if fmt in formats}
     for index, (spec, pdf) in enumerate(zip(specs, pdfs, strict=True)):
-        pages = scan_pages(pdf, seed=index)
+        pages = scan_pages(pdf, seed=index) if {"scan_pdf", "scan_png"} & set(made) else []
         if "scan_pdf" in made:
             made["scan_pdf"].append(_rendering("scan_pdf", index, scan_pdf(pages), spec))
         if "scan_png" in made:
             page = image_page(spec, index, len(pages))
             pngs = tuple(png_bytes(image) for image in pages)
             made["scan_png"].append(_rendering("scan_png", index, page, spec, pngs))
+        if "pdf_table_pictures" in made:
+            body = render_pdf_table_pictures(spec, seed=index)
+            made["pdf_table_pictures"].append(_rendering("pdf_table_pictures", index, body, spec))
     return made
 
 
