@@ -67,7 +67,15 @@ def pdf_document(story: list[Any], title: str = "", author: str = "") -> bytes:
 
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(
-        buffer, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm, title=title, author=author
+        buffer,
+        pagesize=A4,
+        leftMargin=15 * mm,
+        rightMargin=15 * mm,
+        title=title,
+        author=author,
+        # No creation time or random document id: the same report, the same bytes, so the
+        # portal's renderings keyed by them (`portal.published_formats`) are made once.
+        invariant=True,
     )
     doc.build(story)
     return buffer.getvalue()

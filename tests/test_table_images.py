@@ -74,9 +74,7 @@ def test_a_picture_on_a_sister_host_of_the_same_government_is_named() -> None:
 
 def test_an_ip_address_site_shares_pictures_with_no_other_port() -> None:
     body = page('<img src="http://127.0.0.1:8001/t.png"><img src="http://127.0.0.1:8000/u.png">')
-    assert table_image_urls(body, "http://127.0.0.1:8000/r.html") == [
-        "http://127.0.0.1:8000/u.png"
-    ]
+    assert table_image_urls(body, "http://127.0.0.1:8000/r.html") == ["http://127.0.0.1:8000/u.png"]
 
 
 @pytest.mark.parametrize(
