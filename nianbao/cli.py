@@ -119,8 +119,8 @@ def cli() -> None:
 @click.option(
     "--extra-formats",
     is_flag=True,
-    help="Also publish synthetic reports as a scanned PDF, a page of table images (PNG) and a "
-    "legacy .doc on the plain site (needs --synthetic; rendering takes seconds, reading them "
+    help="Also publish synthetic reports as a scanned PDF, a page of table images (PNG), a PDF "
+    "whose tables are pictures and a legacy .doc on the plain site (needs --synthetic; rendering takes seconds, reading them "
     "OCR and LibreOffice).",
 )
 def portal(

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import io
 import threading
+from collections.abc import Callable
+from typing import Any
 
 from portal.content import ReportSpec
 from portal.tables import Table, grid, report_tables
@@ -30,55 +32,76 @@ def register_cid_font() -> None:
             _font_registered = True
 
 
-def render_pdf(spec: ReportSpec) -> bytes:
-    """An A4 PDF of the report: title, prose, the three tables."""
+def pdf_table(table: Table) -> Any:
+    """One report table as a reportlab flowable, as the portal's PDF draws it (ruled, merged
+    cells spanned)."""
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, TableStyle
+    from reportlab.platypus import Paragraph, TableStyle
     from reportlab.platypus import Table as PdfTable
 
     register_cid_font()
-    title_style = ParagraphStyle("title", fontName=_FONT, fontSize=16, leading=24, alignment=1)
-    body_style = ParagraphStyle("body", fontName=_FONT, fontSize=10.5, leading=16, wordWrap="CJK")
     cell_style = ParagraphStyle("cell", fontName=_FONT, fontSize=6.5, leading=8, wordWrap="CJK")
-    story: list = [Paragraph(spec.title, title_style), Spacer(1, 6 * mm)]
-    story.extend(Paragraph(line, body_style) for line in spec.intro)
-    if spec.has_tables:
-        width = A4[0] - 30 * mm
-        for table in report_tables(spec.template, spec.cell_text, spec.omitted_rows):
-            story.append(Paragraph(table.heading, body_style))
-            cells = [
-                [Paragraph(c.text, cell_style) if c is not None else "" for c in row]
-                for row in grid(table)
-            ]
-            style = [
-                ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
-                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-                ("FONTNAME", (0, 0), (-1, -1), _FONT),
-            ]
-            style.extend(_spans(table))
-            story.append(
-                PdfTable(
-                    cells,
-                    colWidths=[width / table.columns] * table.columns,
-                    style=TableStyle(style),
-                )
-            )
-            story.append(Spacer(1, 4 * mm))
-    story.extend(Paragraph(line, body_style) for line in spec.outro)
+    width = A4[0] - 30 * mm
+    cells = [
+        [Paragraph(c.text, cell_style) if c is not None else "" for c in row] for row in grid(table)
+    ]
+    style = [
+        ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("FONTNAME", (0, 0), (-1, -1), _FONT),
+    ]
+    style.extend(_spans(table))
+    return PdfTable(
+        cells, colWidths=[width / table.columns] * table.columns, style=TableStyle(style)
+    )
+
+
+def pdf_document(story: list[Any], title: str = "", author: str = "") -> bytes:
+    """The flowables `story` laid out on A4 pages with the portal's margins."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.units import mm
+    from reportlab.platypus import SimpleDocTemplate
+
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(
         buffer,
         pagesize=A4,
         leftMargin=15 * mm,
         rightMargin=15 * mm,
-        title=spec.title,
-        author=spec.agency,
+        title=title,
+        author=author,
+        # No creation time or random document id: the same report, the same bytes, so the
+        # portal's renderings keyed by them (`portal.published_formats`) are made once.
+        invariant=True,
     )
     doc.build(story)
     return buffer.getvalue()
+
+
+def render_pdf(
+    spec: ReportSpec, table_flowables: Callable[[Table], list[Any]] | None = None
+) -> bytes:
+    """An A4 PDF of the report: title, prose, the three tables (each drawn by `pdf_table`, or
+    given as the flowables `table_flowables` makes of it: a picture of the table, say)."""
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Paragraph, Spacer
+
+    register_cid_font()
+    title_style = ParagraphStyle("title", fontName=_FONT, fontSize=16, leading=24, alignment=1)
+    body_style = ParagraphStyle("body", fontName=_FONT, fontSize=10.5, leading=16, wordWrap="CJK")
+    story: list[Any] = [Paragraph(spec.title, title_style), Spacer(1, 6 * mm)]
+    story.extend(Paragraph(line, body_style) for line in spec.intro)
+    if spec.has_tables:
+        for table in report_tables(spec.template, spec.cell_text, spec.omitted_rows):
+            story.append(Paragraph(table.heading, body_style))
+            story.extend(table_flowables(table) if table_flowables else [pdf_table(table)])
+            story.append(Spacer(1, 4 * mm))
+    story.extend(Paragraph(line, body_style) for line in spec.outro)
+    return pdf_document(story, spec.title, spec.agency)
 
 
 def _spans(table: Table) -> list[tuple]:

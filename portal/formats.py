@@ -24,6 +24,9 @@ the reader (`bench/extract_accuracy.py`, `tests/test_extract_accuracy.py`):
   pictures), as agencies paste screenshots of their tables (`portal.table_pictures`);
 - `pdf_table_images`: that Word file saved as PDF by LibreOffice: prose in the text layer, the
   tables as images on its pages;
+- `pdf_table_pictures`: a typed PDF (title, prose and headings in its text layer) whose tables are
+  scanned pictures set where the tables stood (`portal.picture_render`: each table drawn alone,
+  scanned and cropped to its ink), as agencies paste scanned tables into their report;
 - `pdf_office`, `doc`, `docx_office`: LibreOffice's `soffice --headless --convert-to` of the
   portal's DOCX, one start per target format for all the reports (a fresh profile in the work
   directory). The extraction's long-lived converter (`office_converter`) is not used: its bridge
@@ -49,6 +52,7 @@ from pathlib import Path
 from portal.content import ReportSpec, TruthReport
 from portal.file_render import render_docx, render_pdf
 from portal.html_render import paragraphs, report_body
+from portal.picture_render import render_pdf_table_pictures
 from portal.scan_render import png_bytes, scan_pages, scan_pdf
 from portal.table_pictures import render_docx_table_images, table_pictures
 from portal.wps_render import render_wps_pdf, wps_truth
@@ -67,11 +71,14 @@ FORMATS = (
     "scan_png",
     "docx_table_images",
     "pdf_table_images",
+    "pdf_table_pictures",
 )
 # Text documents whose tables are pictures cut from the scan.
 PICTURE_FORMATS = ("docx_table_images", "pdf_table_images")
+# Formats made from the reportlab PDF's scan.
+FROM_SCAN = ("scan_pdf", "scan_png", *PICTURE_FORMATS)
 # Formats whose tables are read by OCR (seconds a page, not milliseconds).
-SCAN_FORMATS = ("scan_pdf", "scan_png", *PICTURE_FORMATS)
+SCAN_FORMATS = (*FROM_SCAN, "pdf_table_pictures")
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = (
     "--headless",
@@ -105,6 +112,7 @@ _FILE_TYPES = {
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     ),
     "pdf_table_images": ("pdf", "application/pdf"),
+    "pdf_table_pictures": ("pdf", "application/pdf"),
 }
 # LibreOffice target per format: `--convert-to` argument (extension:export filter).
 _OFFICE_TARGETS = {
@@ -199,9 +207,10 @@ def image_page(spec: ReportSpec, index: int, pages: int) -> bytes:
 def _scans(
     specs: Sequence[ReportSpec], scanned: list[list[object]], formats: Sequence[str]
 ) -> dict[str, list[Rendering]]:
-    """The scanned renderings of each report's PDF (the same scan for both formats)."""
+    """The scanned renderings of each report's PDF (the same scan for both scan formats), and
+    its typed PDF with the tables as scanned pictures (`scanned` may then be empty lists)."""
     made: dict[str, list[Rendering]] = {
-        fmt: [] for fmt in ("scan_pdf", "scan_png") if fmt in formats
+        fmt: [] for fmt in ("scan_pdf", "scan_png", "pdf_table_pictures") if fmt in formats
     }
     for index, (spec, pages) in enumerate(zip(specs, scanned, strict=True)):
         if "scan_pdf" in made:
@@ -210,6 +219,9 @@ def _scans(
             page = image_page(spec, index, len(pages))
             pngs = tuple(png_bytes(image) for image in pages)
             made["scan_png"].append(_rendering("scan_png", index, page, spec, pngs))
+        if "pdf_table_pictures" in made:
+            body = render_pdf_table_pictures(spec, seed=index)
+            made["pdf_table_pictures"].append(_rendering("pdf_table_pictures", index, body, spec))
     return made
 
 
@@ -359,8 +371,12 @@ def render_formats(
         scan_seconds = 0.0  # the scanning, shared alike by the formats made from the scan
         if scanned_formats:
             start = time.perf_counter()
-            scanned = [scan_pages(pdf, seed=index) for index, pdf in enumerate(pdfs)]
-            scan_seconds = (time.perf_counter() - start) / len(scanned_formats)
+            from_scan = set(FROM_SCAN) & scanned_formats
+            # pdf_table_pictures scans each table drawn alone, not the report's PDF.
+            scanned = [
+                scan_pages(pdf, seed=index) if from_scan else [] for index, pdf in enumerate(pdfs)
+            ]
+            scan_seconds = (time.perf_counter() - start) / max(len(from_scan), 1)
             start = time.perf_counter()
             scans = _scans(specs, scanned, formats)
             result.renderings.update(scans)

@@ -3,8 +3,8 @@
 Its list pages are paged by ordinary 上一页/下一页 links; each detail page says little and links
 its files under 附件. Seeds keep their original text as a `.txt` attachment, served byte for byte.
 With the portal's extra formats (`portal.published_formats`) a report may instead be a scanned
-PDF or a legacy .doc attachment, or a detail page showing its scanned pages as PNG images (the
-page itself is then the report).
+PDF, a typed PDF whose tables are pictures, or a legacy .doc attachment, or a detail page showing
+its scanned pages as PNG images (the page itself is then the report).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from html import escape
 from portal.content import NoiseItem, ReportSpec
 from portal.file_render import render_docx, render_pdf
 from portal.placement import Entry, FamilyLayout, ListPage, Navigation, ReportColumn
-from portal.published_formats import legacy_doc, scan_page_count, scanned
+from portal.published_formats import legacy_doc, scan_page_count, scanned, table_pictures_pdf
 from portal.sites import Placement, Site, html_page
 
 COLUMN = "/zwgk/ndbg/"
@@ -28,10 +28,11 @@ _TYPES = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "txt": "text/plain; charset=utf-8",
     "scan_pdf": "application/pdf",
+    "pdf_table_pictures": "application/pdf",
     "doc": "application/msword",
 }
 # The file name extension of each attachment format.
-_EXTENSIONS = {"scan_pdf": "pdf"}
+_EXTENSIONS = {"scan_pdf": "pdf", "pdf_table_pictures": "pdf"}
 # A page showing a report's tables as pictures, not an attachment.
 IMAGE_PAGE = "scan_png"
 
@@ -80,6 +81,8 @@ def _render(spec: ReportSpec, fmt: str) -> bytes:
         return spec.seed_text
     if fmt == "scan_pdf":
         return scanned(spec)[0]
+    if fmt == "pdf_table_pictures":
+        return table_pictures_pdf(spec)
     if fmt == "doc":
         return legacy_doc(spec)
     return render_pdf(spec) if fmt == "pdf" else render_docx(spec)

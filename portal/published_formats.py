@@ -1,10 +1,11 @@
 """A report as the sample portal publishes it when asked for the costly formats: scanned, as table
-images, as a legacy Word .doc.
+images, as a typed PDF with pictures for tables, as a legacy Word .doc.
 
 `SamplePortal(extra_formats=True)` (`nianbao portal --extra-formats`, which `make demo` uses) puts
-three synthetic reports on the plain site this way (`portal.plain_site`): an image-only PDF made by
+four synthetic reports on the plain site this way (`portal.plain_site`): an image-only PDF made by
 scanning the portal's PDF (`portal.scan_render`), a detail page showing that scan's pages as PNG
-images, and LibreOffice's Word 97 conversion of the portal's DOCX. Each costs a second or more
+images, the portal's PDF with each table a scanned picture (`portal.picture_render`), and
+LibreOffice's Word 97 conversion of the portal's DOCX. Each costs a second or more
 (rasterising; starting `soffice`), so each is made once per content and kept: the portal's PDF
 and DOCX of a report are deterministic, so their SHA-256 names the result, and a report changed
 by `change_report` is rendered anew under its new hash. A missing LibreOffice is an error here,
@@ -24,6 +25,7 @@ from typing import Any, TypeVar
 
 from portal.content import ReportSpec
 from portal.file_render import render_docx, render_pdf
+from portal.picture_render import render_pdf_table_pictures
 from portal.scan_render import png_bytes, scan_pages, scan_pdf
 
 SOFFICE_TIMEOUT_SECONDS = 180.0
@@ -101,6 +103,17 @@ def _doc(docx: bytes) -> bytes:
         if not target.is_file() or target.stat().st_size == 0:
             raise RuntimeError("soffice made no .doc of the report")
         return target.read_bytes()
+
+
+def table_pictures_pdf(spec: ReportSpec) -> bytes:
+    """The report as a typed PDF whose tables are scanned pictures (`portal.picture_render`)."""
+
+    def made(pdf: bytes) -> bytes:
+        return render_pdf_table_pictures(
+            spec, seed=int.from_bytes(hashlib.sha256(pdf).digest()[:4], "big")
+        )
+
+    return _cached("pictures", render_pdf(spec), made)
 
 
 def legacy_doc(spec: ReportSpec) -> bytes:

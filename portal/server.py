@@ -112,8 +112,9 @@ _QUERY_PARAMS = {"hanweb": ("pageNum",), "query": pager_sites.QUERY_PARAMS}
 _SEED_HTML_FAMILY = {0: "trs", 1: "trs", 2: "hanweb", 3: "hanweb", 4: "hanweb"}
 _SEED_EXTRA_FILES = {0: ("docx",), 1: ("pdf",)}
 # With `extra_formats`, the plain site's first synthetic reports with tables are published these
-# ways instead (`portal.published_formats`): a scanned PDF, a page of table images, a .doc.
-EXTRA_FORMATS = (("scan_pdf",), ("scan_png",), ("doc",))
+# ways instead (`portal.published_formats`): a scanned PDF, a page of table images, a typed PDF
+# whose tables are pictures, a .doc.
+EXTRA_FORMATS = (("scan_pdf",), ("scan_png",), ("pdf_table_pictures",), ("doc",))
 
 # How often each site's server checks whether it is asked to stop.
 STOP_POLL_SECONDS = 0.05
@@ -307,9 +308,10 @@ class SamplePortal:
         styles: tuple[str, ...] = (),
         extra_formats: bool = False,
     ) -> None:
-        """`extra_formats` publishes three synthetic reports on the plain site as a scanned PDF,
-        a page of table images and a .doc (`EXTRA_FORMATS`): seconds of rendering (made in the
-        background from `start`) and of OCR for whoever crawls them, so off unless asked for."""
+        """`extra_formats` publishes four synthetic reports on the plain site as a scanned PDF,
+        a page of table images, a typed PDF whose tables are pictures and a .doc (`EXTRA_FORMATS`):
+        seconds of rendering (made in the background from `start`) and of OCR for whoever crawls
+        them, so off unless asked for."""
         unknown = set(styles) - set(STYLE_ORDER)
         if unknown:
             raise ValueError(f"unknown site style(s): {', '.join(sorted(unknown))}")

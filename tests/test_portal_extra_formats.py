@@ -1,7 +1,7 @@
-"""The sample portal's extra formats, crawled for real: a scanned PDF read by OCR (status `ocr`)
-against the generator's truth, a report page whose tables are PNG pictures (fetched by the
-crawl, archived, read with the page by OCR, and read the same by `nianbao rebuild` from the WARC
-files alone), and a legacy .doc read whole through LibreOffice.
+"""The sample portal's extra formats, crawled for real: a scanned PDF and a typed PDF whose tables
+are pictures read by OCR (status `ocr`) against the generator's truth, a report page whose tables
+are PNG pictures (fetched by the crawl, archived, read with the page by OCR, and read the same by
+`nianbao rebuild` from the WARC files alone), and a legacy .doc read whole through LibreOffice.
 
 `SamplePortal(extra_formats=True)` is what `make demo` serves (`nianbao portal --extra-formats`).
 OCR and LibreOffice cost seconds per document: left out of `make test-fast`.
@@ -35,7 +35,8 @@ def crawled(tmp_path_factory: pytest.TempPathFactory) -> tuple[sqlite3.Connectio
     from portal.server import SamplePortal
 
     tmp_path = tmp_path_factory.mktemp("extra-formats")
-    with SamplePortal(synthetic=9, seed=1, include_seeds=False, extra_formats=True) as portal:
+    # Twelve: four on each of the three families' sites, the plain site's four in the extra formats.
+    with SamplePortal(synthetic=12, seed=1, include_seeds=False, extra_formats=True) as portal:
         sources = tmp_path / "sources.yaml"
         portal.write_sources(sources)
         db_path = tmp_path / "nianbao.db"
@@ -74,9 +75,11 @@ def _report(db: sqlite3.Connection, url: str) -> tuple[sqlite3.Row, dict[str, sq
     return report, metrics
 
 
-def test_portal_publishes_a_scan_a_page_of_table_images_and_a_doc(crawled: tuple) -> None:
+def test_portal_publishes_a_scan_a_page_of_table_images_a_pdf_of_pictures_and_a_doc(
+    crawled: tuple,
+) -> None:
     _db, by_format, _ = crawled
-    assert set(by_format) == {"scan_pdf", "scan_png", "doc"}
+    assert set(by_format) == {"scan_pdf", "scan_png", "pdf_table_pictures", "doc"}
 
 
 def _assert_read_by_ocr(db: sqlite3.Connection, url: str, truth: object) -> None:
@@ -100,6 +103,13 @@ def test_scanned_pdf_on_the_portal_is_read_by_ocr_against_the_generator_truth(
 ) -> None:
     db, by_format, _ = crawled
     _assert_read_by_ocr(db, *by_format["scan_pdf"])
+
+
+def test_typed_pdf_whose_tables_are_pictures_on_the_portal_is_read_by_ocr(
+    crawled: tuple,
+) -> None:
+    db, by_format, _ = crawled
+    _assert_read_by_ocr(db, *by_format["pdf_table_pictures"])
 
 
 def test_crawl_fetches_and_archives_the_table_images_of_a_report_page(crawled: tuple) -> None:

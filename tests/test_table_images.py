@@ -63,6 +63,20 @@ def test_table_pictures_are_named_in_page_order_on_the_page_site_only() -> None:
     ]
 
 
+def test_a_picture_on_a_sister_host_of_the_same_government_is_named() -> None:
+    body = page(
+        '<img src="http://img.example.gov.cn:8080/W020230101/t1.png">'  # the site's image host
+        '<img src="http://img.other.gov.cn:8080/W020230101/t2.png">'  # another government
+        '<img src="http://example.gov.cn.evil.cn:8080/t3.png">'  # a name ending elsewhere
+    )
+    assert table_image_urls(body, PAGE) == ["http://img.example.gov.cn:8080/W020230101/t1.png"]
+
+
+def test_an_ip_address_site_shares_pictures_with_no_other_port() -> None:
+    body = page('<img src="http://127.0.0.1:8001/t.png"><img src="http://127.0.0.1:8000/u.png">')
+    assert table_image_urls(body, "http://127.0.0.1:8000/r.html") == ["http://127.0.0.1:8000/u.png"]
+
+
 @pytest.mark.parametrize(
     "tag",
     [

@@ -368,6 +368,44 @@ def _tables_complete(rows: list[list[str]], text: str, places: list[list[Place |
     return tables is not None and _complete(tables, rows_too=True)
 
 
+def _pictures_read(
+    body: bytes, content: attachments.BinaryContent
+) -> attachments.ScanContent | None:
+    """The tables a typed PDF prints as pictures (scanned pages, pasted screenshots), read by OCR
+    when its text layer does not give the template's tables; None when there is nothing to add.
+    The scan's rows are the text layer's (no OCR reading) followed by the pictures'."""
+    typed_tables = _read_template_tables(
+        content.rows, content.text, None, content.places, True, content.lines
+    )
+    if typed_tables is not None and _complete(typed_tables, True):
+        return None
+    pages, typed = attachments.picture_pages(body)
+    if not pages:
+        return None
+    scan = attachments.read_picture_pages(body, pages, typed)
+    if not scan.rows:
+        return None  # no table in the pictures: the text layer's reading stands
+    unread: list[list[CellReading | None]] = [[None] * len(row) for row in content.rows]
+    scan.cells = unread + scan.cells
+    scan.rows = content.rows + scan.rows
+    return scan
+
+
+def _with_pictures(
+    content: attachments.BinaryContent, scan: attachments.ScanContent
+) -> attachments.BinaryContent:
+    """The text layer's reading with the pictures' tables and text after its own."""
+    pictured = scan.rows[len(content.rows) :]
+    return attachments.BinaryContent(
+        text="\n".join(filter(None, [content.text, scan.text])),
+        rows=scan.rows,
+        places=content.places + [[None] * len(row) for row in pictured] if content.places else [],
+        tables_found=content.tables_found + scan.tables_found,
+        problem="; ".join(filter(None, [content.problem, scan.problem])) or None,
+        lines=content.lines,
+    )
+
+
 def extract_document(
     body: bytes,
     url: str,
@@ -428,6 +466,9 @@ def extract_document(
             if not _readable(scan):
                 return _image_only(report, scan)
             content = scan
+        elif fmt == FORMAT_PDF:
+            scan = _pictures_read(body, content)
+            content = content if scan is None else _with_pictures(content, scan)
         text, rows, problem = content.text, content.rows, content.problem
         places, lines = content.places, content.lines
         notes = content.picture_problems

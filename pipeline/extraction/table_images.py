@@ -7,7 +7,9 @@ their archived records by the same names, and extraction reads the ones that pas
 names them for the spider, the load and the rebuild, so a rebuilt page is read with exactly the
 pictures the crawl fetched for it.
 
-What counts: an `<img>` on the page's own site (same scheme-less host and port), with an image
+What counts: an `<img>` on the page's own site (its organisation's domain: `img.pingtan.gov.cn`
+for a page of `www.pingtan.gov.cn`, not another government's host; an IP address with its own
+port only; whether the crawl may fetch it is the source's `allowed_hosts`' say), with an image
 file name (png, jpg, gif, bmp, tif), not site chrome (logos, icons, banners, buttons, QR codes,
 the 政府网站找错 and 备案 badges: by path and name words and by alt text), not declared smaller
 than `MIN_SIDE` pixels, at most `MAX_TABLE_IMAGES` a page. After fetching, a picture must be at
@@ -27,7 +29,7 @@ from w3lib.url import safe_url_string
 
 from pipeline.extraction.decode import decode_body
 from pipeline.extraction.document import PageImage
-from pipeline.extraction.url_site import site_of
+from pipeline.extraction.url_site import registered_site
 
 MIN_SIDE = 300  # pixels, both sides
 MAX_IMAGE_BYTES = 8 * 1024 * 1024
@@ -98,14 +100,14 @@ def table_image_urls(body: bytes, url: str, content_type: str = "") -> list[str]
     if _IMG_TAG.search(body) is None:
         return []  # most pages: no picture at all, no decoding
     text = decode_body(body, content_type).text
-    site, found = site_of(url), []
+    site, found = registered_site(url), []
     for match in _TAG.finditer(text):
         attributes = _attributes(match[1])
         src = attributes.get("src", "")
         if not src or src.startswith(("data:", "javascript:")):
             continue
         target = image_url(src, url)
-        if urlsplit(target).scheme not in ("http", "https") or site_of(target) != site:
+        if urlsplit(target).scheme not in ("http", "https") or registered_site(target) != site:
             continue
         if not _file_name(target) or _is_chrome(target, attributes.get("alt", "")):
             continue

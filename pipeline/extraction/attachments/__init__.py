@@ -18,6 +18,7 @@ from pipeline.extraction.attachments.ocr_tables import (
 from pipeline.extraction.attachments.ole2 import OLE2_MAGIC
 from pipeline.extraction.attachments.ole2 import stream_names as ole2_stream_names
 from pipeline.extraction.attachments.pdf import read_pdf, read_pdf_plumber
+from pipeline.extraction.attachments.pdf_pictures import picture_pages, read_picture_pages
 from pipeline.extraction.attachments.spreadsheet import read_xls, read_xlsx
 
 __all__ = [
@@ -31,9 +32,11 @@ __all__ = [
     "read_docx_python_docx",
     "read_legacy_word",
     "ole2_stream_names",
+    "picture_pages",
     "read_pdf",
     "read_pdf_plumber",
     "read_image",
+    "read_picture_pages",
     "read_scanned_pdf",
     "read_xls",
     "read_xlsx",
