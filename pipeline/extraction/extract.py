@@ -349,22 +349,34 @@ def _read_images(images: Sequence[bytes]) -> attachments.ScanContent:
     return combined
 
 
+def _behind(rows: list[list[str]], scan: attachments.ScanContent) -> attachments.ScanContent:
+    """`scan` with a document's own `rows` before its own (no OCR reading for them), its `rows`
+    and `cells` aligned."""
+    unread: list[list[CellReading | None]] = [[None] * len(row) for row in rows]
+    scan.cells = unread + scan.cells
+    scan.rows = rows + scan.rows
+    return scan
+
+
 def _read_with_pictures(
     text: str, rows: list[list[str]], pictures: Sequence[bytes]
 ) -> tuple[attachments.ScanContent, str, list[list[str]]]:
     """A document's text and rows followed by its pictures' read by OCR (`_read_images`), as the
-    scan (its `rows` and `cells` aligned), the text and the rows: the document's own rows first,
-    with no OCR reading, then the pictures' rows with theirs."""
-    scan = _read_images(pictures)
-    unread: list[list[CellReading | None]] = [[None] * len(row) for row in rows]
-    scan.cells = unread + scan.cells
-    scan.rows = rows + scan.rows
+    scan (`_behind`), the text and the rows."""
+    scan = _behind(rows, _read_images(pictures))
     return scan, "\n".join(filter(None, [text, scan.text])), scan.rows
 
 
-def _tables_complete(rows: list[list[str]], text: str, places: list[list[Place | None]]) -> bool:
-    """Whether a document's own tables (or its text) give every row of a template's tables."""
-    tables = _read_template_tables(rows, text, None, places)
+def _tables_complete(
+    rows: list[list[str]],
+    text: str,
+    places: list[list[Place | None]],
+    lines: Sequence[Sequence[PrintedWord]] = (),
+    pdf: bool = False,
+) -> bool:
+    """Whether a document's own tables (or its text; a PDF's text layer by its words' places
+    too) give every row of a template's tables."""
+    tables = _read_template_tables(rows, text, None, places, pdf, lines)
     return tables is not None and _complete(tables, rows_too=True)
 
 
@@ -374,10 +386,7 @@ def _pictures_read(
     """The tables a typed PDF prints as pictures (scanned pages, pasted screenshots), read by OCR
     when its text layer does not give the template's tables; None when there is nothing to add.
     The scan's rows are the text layer's (no OCR reading) followed by the pictures'."""
-    typed_tables = _read_template_tables(
-        content.rows, content.text, None, content.places, True, content.lines
-    )
-    if typed_tables is not None and _complete(typed_tables, True):
+    if _tables_complete(content.rows, content.text, content.places, content.lines, pdf=True):
         return None
     pages, typed = attachments.picture_pages(body)
     if not pages:
@@ -385,10 +394,7 @@ def _pictures_read(
     scan = attachments.read_picture_pages(body, pages, typed)
     if not scan.rows:
         return None  # no table in the pictures: the text layer's reading stands
-    unread: list[list[CellReading | None]] = [[None] * len(row) for row in content.rows]
-    scan.cells = unread + scan.cells
-    scan.rows = content.rows + scan.rows
-    return scan
+    return _behind(content.rows, scan)
 
 
 def _with_pictures(
