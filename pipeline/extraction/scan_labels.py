@@ -14,8 +14,10 @@ from functools import cache
 from pipeline.extraction import labels
 from pipeline.extraction.values import read_number
 
-# Edits allowed per this many characters of the word (at least one edit for words this long).
-CHARS_PER_EDIT = 6
+# Edits allowed per this many characters of the word (at least one edit for words this long):
+# two for the long labels of table 三 (补正后申请内容仍不明确 read 补正后中请内客仍不明确 lost its
+# row at one). The closest two words of ten characters or more are three edits apart.
+CHARS_PER_EDIT = 5
 MIN_WORD_CHARS = 4
 
 
@@ -66,14 +68,18 @@ def snapped_label(cell: str) -> str:
     core = labels.bare_core(cell)
     if len(core) < MIN_WORD_CHARS or core in _vocabulary():
         return cell
-    best, best_distance = None, None
+    best, best_distance, tied = None, None, False
     for word in _vocabulary():
         limit = max(1, len(word) // CHARS_PER_EDIT)
         distance = _distance(core, word, limit)
-        if distance <= limit and (best_distance is None or distance < best_distance):
-            best, best_distance = word, distance
-    if best is None or best_distance == 0:
-        return cell
+        if distance > limit:
+            continue
+        if best_distance is None or distance < best_distance:
+            best, best_distance, tied = word, distance, False
+        elif distance == best_distance:
+            tied = True
+    if best is None or best_distance == 0 or tied:
+        return cell  # as near to two words as to one: not ours to choose
     return labels.numbering(cell) + best
 
 
