@@ -58,7 +58,7 @@ def written_apart(path: str | Path) -> Iterator[tuple[sqlite_utils.Database, boo
             db.close()
         return
     scratch = target.with_name(f".{target.name}.partial")
-    _unlink_database(scratch)
+    unlink_database(scratch)
     db = open_for_writing(scratch)
     # MEMORY, not OFF: a savepoint that fails still rolls back; a crash loses only the scratch file.
     db.execute("PRAGMA journal_mode = MEMORY")
@@ -70,13 +70,14 @@ def written_apart(path: str | Path) -> Iterator[tuple[sqlite_utils.Database, boo
         db.execute("PRAGMA journal_mode = WAL")
     except BaseException:
         db.close()
-        _unlink_database(scratch)
+        unlink_database(scratch)
         raise
     db.close()
     os.replace(scratch, target)
 
 
-def _unlink_database(path: Path) -> None:
+def unlink_database(path: Path) -> None:
+    """Remove a database file and its journal, WAL and shared-memory files, where they are."""
     for suffix in ("", "-wal", "-shm", "-journal"):
         path.with_name(path.name + suffix).unlink(missing_ok=True)
 

@@ -27,6 +27,7 @@ from urllib.parse import quote
 
 import sqlite_utils
 
+from archive.database import unlink_database
 from archive.publish.search import (
     SEARCH_TABLES,
     create_search_tables,
@@ -76,11 +77,6 @@ def _database_file(db: sqlite_utils.Database) -> str | None:
     return None
 
 
-def _unlink(path: Path) -> None:
-    for suffix in ("", "-journal", "-wal", "-shm"):
-        path.with_name(path.name + suffix).unlink(missing_ok=True)
-
-
 class SearchApart:
     """Both search indexes of `db`, built in another process from its reports as they are now."""
 
@@ -88,7 +84,7 @@ class SearchApart:
         if db.conn.in_transaction:
             db.commit()  # the child must see every report
         self.scratch = Path(source).with_name(f".{Path(source).name}.search.partial")
-        _unlink(self.scratch)
+        unlink_database(self.scratch)
         context = multiprocessing.get_context("spawn")  # not the extraction workers' fork server
         self.process = context.Process(
             target=build_search_file, args=(source, str(self.scratch)), daemon=True
@@ -110,7 +106,7 @@ class SearchApart:
                 db.conn.rollback()
             refresh_search(db)
         finally:
-            _unlink(self.scratch)
+            unlink_database(self.scratch)
 
     def _copy(self, db: sqlite_utils.Database) -> None:
         built = sqlite_utils.Database(self.scratch)
@@ -162,7 +158,7 @@ def search_built(db: sqlite_utils.Database) -> Iterator[None]:
         if apart is not None:
             apart.process.kill()
             apart.process.join()
-            _unlink(apart.scratch)
+            unlink_database(apart.scratch)
         raise
     if apart is None:
         refresh_search(db)
