@@ -22,7 +22,8 @@ import io
 import re
 import statistics
 import time
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from pipeline.extraction.attachments import ocr
@@ -424,6 +425,76 @@ def ocr_cap_reached(read: int, total: int, cpu_started: float, unit: str = "page
     return None
 
 
+@dataclass
+class ScanPicture:
+    """One picture for OCR: a scanned page, or a picture printed on a page at `offset` (points,
+    its top left corner), whose prose a text layer holds already (`tables_only`)."""
+
+    image: Any  # a PIL image
+    page: int
+    dpi: float = RENDER_DPI
+    offset: tuple[float, float] = (0.0, 0.0)
+    tables_only: bool = False
+
+
+def _moved(cells: list[list[CellReading | None]], offset: tuple[float, float]) -> list[Any]:
+    """`cells` with their boxes moved by `offset` (from a picture's corner to its page's)."""
+    if offset == (0.0, 0.0):
+        return cells
+    dx, dy = offset
+    return [
+        [
+            None
+            if cell is None
+            else replace(
+                cell,
+                bbox=(cell.bbox[0] + dx, cell.bbox[1] + dy, cell.bbox[2] + dx, cell.bbox[3] + dy),
+            )
+            for cell in row
+        ]
+        for row in cells
+    ]
+
+
+def read_pictures(
+    pictures: Sequence[ScanPicture],
+    total: int | None = None,
+    unit: str = "pages",
+    has_text_layer: bool = False,
+    cache: CropCache | None = None,
+) -> ScanContent:
+    """Pictures read by OCR one after another, within the page and CPU-time caps (`total`: how
+    many the document has, for the cap's message): every table with its cells' readings, each
+    box on its page; the text of each picture, or of a `tables_only` one its tables' rows.
+    `cache`: the document's cell crops already read (pictures given one by one share it)."""
+    started = time.perf_counter()
+    cpu_started = time.process_time()
+    content = ScanContent(has_text_layer=has_text_layer)
+    texts: list[str] = []
+    problem = ocr.available()
+    if problem:
+        content.problem = problem
+        return content
+    total = total if total is not None else len(pictures)
+    cache = cache if cache is not None else CropCache()
+    for offset, picture in enumerate(pictures):
+        content.problem = ocr_cap_reached(offset, total, cpu_started, unit)
+        if content.problem:
+            break
+        page = read_page_image(picture.image, picture.page, picture.dpi, cache)
+        if picture.tables_only:
+            texts += filter(None, (" ".join(cell for cell in row if cell) for row in page.rows))
+        else:
+            texts.append(page.text)
+        content.rows.extend(page.rows)
+        content.cells.extend(_moved(page.cells, picture.offset))
+        content.tables_found += page.tables
+        content.pages_read += 1
+    content.text = "\n".join(texts).strip()
+    content.seconds = time.perf_counter() - started
+    return content
+
+
 def read_scanned_pages(
     images: list[Any],
     first_page: int = 1,
@@ -431,31 +502,9 @@ def read_scanned_pages(
     pages_total: int | None = None,
     cache: CropCache | None = None,
 ) -> ScanContent:
-    """Scanned pages (PIL images) read by OCR, within the page and CPU-time caps. `cache`: the
-    document's cell crops already read (pages of one document given one by one share it)."""
-    started = time.perf_counter()
-    cpu_started = time.process_time()
-    content = ScanContent(has_text_layer=False)
-    texts: list[str] = []
-    problem = ocr.available()
-    if problem:
-        content.problem = problem
-        return content
-    total = pages_total if pages_total is not None else len(images)
-    cache = cache if cache is not None else CropCache()
-    for offset, image in enumerate(images):
-        content.problem = ocr_cap_reached(offset, total, cpu_started)
-        if content.problem:
-            break
-        page = read_page_image(image, first_page + offset, dpi, cache)
-        texts.append(page.text)
-        content.rows.extend(page.rows)
-        content.cells.extend(page.cells)
-        content.tables_found += page.tables
-        content.pages_read += 1
-    content.text = "\n".join(texts).strip()
-    content.seconds = time.perf_counter() - started
-    return content
+    """Scanned pages (PIL images), numbered from `first_page`, read by OCR (`read_pictures`)."""
+    pages = [ScanPicture(image, first_page + offset, dpi) for offset, image in enumerate(images)]
+    return read_pictures(pages, pages_total, cache=cache)
 
 
 def _page_images(body: bytes, limit: int) -> tuple[list[Any], int]:

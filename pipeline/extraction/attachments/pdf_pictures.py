@@ -16,20 +16,14 @@ are typed costs nothing.
 
 from __future__ import annotations
 
-import time
-from dataclasses import dataclass, replace
-from typing import Any
-
 from pipeline.extraction.attachments import ocr
 from pipeline.extraction.attachments.base import MAX_PDF_PAGES, MIN_TEXT_CHARS
-from pipeline.extraction.attachments.ocr_crop_cache import CropCache
 from pipeline.extraction.attachments.ocr_tables import (
     MAX_OCR_PAGES,
     RENDER_DPI,
-    CellReading,
     ScanContent,
-    ocr_cap_reached,
-    read_page_image,
+    ScanPicture,
+    read_pictures,
 )
 
 # A picture this wide a share of its page, or covering this much of it, may be a table: table 四
@@ -86,19 +80,7 @@ def picture_pages(body: bytes, max_pages: int = MAX_PDF_PAGES) -> tuple[list[int
     return pages, typed
 
 
-@dataclass
-class _Picture:
-    """What OCR reads for one page: the page rendered whole (no text layer), or one of its
-    pictures at the picture's own resolution, `offset` (points) where its top left is printed."""
-
-    page: int
-    image: Any
-    dpi: float
-    offset: tuple[float, float] = (0.0, 0.0)
-    typed: bool = False  # the page has a text layer: only the tables OCR finds are kept
-
-
-def _pictures(body: bytes, pages: list[int], typed: set[int]) -> list[_Picture]:
+def _pictures(body: bytes, pages: list[int], typed: set[int]) -> list[ScanPicture]:
     """The readings `pages` need: each table-sized picture by itself, at its own resolution (a
     pasted picture has its own tilt, which the OCR straightens picture by picture; a scanned page
     is one picture the size of the page); a page without a text layer or such a picture rendered
@@ -107,7 +89,7 @@ def _pictures(body: bytes, pages: list[int], typed: set[int]) -> list[_Picture]:
     import pypdfium2.raw as pdfium_c
 
     document = pdfium.PdfDocument(body)
-    readings: list[_Picture] = []
+    readings: list[ScanPicture] = []
     try:
         for number in pages:
             page = document[number - 1]
@@ -126,11 +108,11 @@ def _pictures(body: bytes, pages: list[int], typed: set[int]) -> list[_Picture]:
                         size = (round(image.width * scale), round(image.height * scale))
                         image, dpi = image.resize(size), RENDER_DPI
                     offset = (left, height - top)
-                    readings.append(_Picture(number, image, dpi, offset, number in typed))
+                    readings.append(ScanPicture(image, number, dpi, offset, number in typed))
                     found += 1
                 if not found:  # no picture of its own: what the page draws, as printed
                     image = page.render(scale=RENDER_DPI / 72, grayscale=True).to_pil()
-                    readings.append(_Picture(number, image, RENDER_DPI, typed=number in typed))
+                    readings.append(ScanPicture(image, number, tables_only=number in typed))
             finally:
                 page.close()
     finally:
@@ -138,28 +120,9 @@ def _pictures(body: bytes, pages: list[int], typed: set[int]) -> list[_Picture]:
     return readings
 
 
-def _moved(cells: list[list[CellReading | None]], offset: tuple[float, float]) -> list[Any]:
-    """`cells` with their boxes moved from the picture's corner to the page's."""
-    dx, dy = offset
-    return [
-        [
-            None
-            if cell is None
-            else replace(
-                cell,
-                bbox=(cell.bbox[0] + dx, cell.bbox[1] + dy, cell.bbox[2] + dx, cell.bbox[3] + dy),
-            )
-            for cell in row
-        ]
-        for row in cells
-    ]
-
-
 def read_picture_pages(body: bytes, pages: list[int], typed: set[int]) -> ScanContent:
     """The pages `pages` of the PDF read by OCR (page and CPU-time caps apply): every table found,
     each cell with its page, box and confidence; the prose of the pages not in `typed`."""
-    started = time.perf_counter()
-    cpu_started = time.process_time()
     content = ScanContent(has_text_layer=True)
     content.problem = ocr.available()
     if content.problem or not pages:
@@ -169,21 +132,4 @@ def read_picture_pages(body: bytes, pages: list[int], typed: set[int]) -> ScanCo
     except Exception as error:  # noqa: BLE001 - PdfiumError and ctypes errors on a bad file
         content.problem = f"unreadable PDF page or picture: {error}"[:300]
         return content
-    texts: list[str] = []
-    cache = CropCache()  # the pictures of one report print the same digits
-    for offset, picture in enumerate(readings):
-        content.problem = ocr_cap_reached(offset, len(readings), cpu_started, "pictures")
-        if content.problem:
-            break
-        page = read_page_image(picture.image, picture.page, picture.dpi, cache)
-        if picture.typed:
-            texts += [" ".join(cell for cell in row if cell) for row in page.rows]
-        else:
-            texts.append(page.text)
-        content.rows.extend(page.rows)
-        content.cells.extend(_moved(page.cells, picture.offset))
-        content.tables_found += page.tables
-        content.pages_read += 1
-    content.text = "\n".join(filter(None, texts)).strip()
-    content.seconds = time.perf_counter() - started
-    return content
+    return read_pictures(readings, len(readings), "pictures", has_text_layer=True)
